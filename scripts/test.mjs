@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Runs the project's own tests (*.test.ts beside the code) with node's test runner through tsx.
+// Node 20's runner cannot glob .ts files itself, so the files are found here.
+// Usage: node scripts/test.mjs [path-or-substring ...]   (filters the files to run)
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const roots = ['src', 'scripts', 'fixtures'];
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((root) => {
+    try {
+      return readdirSync(root, { recursive: true }).map((f) => path.join(root, String(f)));
+    } catch {
+      return [];
+    }
+  })
+  .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .sort();
+
+if (files.length === 0) {
+  console.error(`No test files matched ${filters.length ? filters.join(', ') : '*.test.ts'}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

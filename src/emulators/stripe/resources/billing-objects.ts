@@ -1,0 +1,206 @@
+/**
+ * Subscriptions, invoices, payment intents, payment methods and charges: mostly read here; they
+ * are made by the billing engine (subscription create, hosted Checkout).
+ */
+import { z } from 'zod';
+import { route, type ResourceModule } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { listEnvelope, paginate, searchPage } from '../lists.ts';
+import { arrayOf, bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
+import { compileQuery, mustFind, mustFindParam, resolvePaymentMethod, searchParams } from './shared.ts';
+
+const SUB_STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
+
+export const billingObjects: ResourceModule = {
+  includables: {
+    invoice: {
+      payments: (inv, store) => {
+        const payments = store.all('invoice_payment').filter((x) => x.invoice === inv.id);
+        return listEnvelope(structuredClone(payments), false, `/v1/invoices/${inv.id}/payments`);
+      },
+    },
+  },
+  routes: [
+    // Subscriptions
+    route(
+      'POST',
+      '/v1/subscriptions',
+      {
+        customer: str(),
+        items: arrayOf(z.strictObject({ price: str(), quantity: int(1, 999999).optional(), metadata: metadata().optional() }), 20),
+        metadata: metadata().optional(),
+        default_payment_method: str().optional(),
+        description: str(500).optional(),
+        payment_behavior: oneOf(['allow_incomplete', 'default_incomplete', 'error_if_incomplete', 'pending_if_incomplete']).optional(),
+      },
+      ({ params: p, emu, request }) => {
+        if (p.payment_behavior === 'pending_if_incomplete') {
+          throw invalidRequest('The emulator does not support `payment_behavior=pending_if_incomplete`.', 'payment_behavior');
+        }
+        const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
+        if (p.items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
+        const items = p.items.map((it, i) => ({
+          price: mustFindParam(emu, 'price', it.price, 'price', `items[${i}][price]`),
+          quantity: it.quantity ?? 1,
+          metadata: mergeMetadata({}, it.metadata),
+        }));
+        let pm = null;
+        if (p.default_payment_method) {
+          pm = emu.store.find('payment_method', p.default_payment_method);
+          if (!pm || pm.customer !== customer.id) {
+            throw invalidRequest(
+              `The customer does not have a payment method with the ID ${p.default_payment_method}. The payment method must be attached to the customer.`,
+              'default_payment_method',
+            );
+          }
+        } else if (customer.invoice_settings.default_payment_method) {
+          pm = emu.store.find('payment_method', customer.invoice_settings.default_payment_method) ?? null;
+        }
+        const result = emu.billing.createSubscription(
+          {
+            customer,
+            items,
+            metadata: mergeMetadata({}, p.metadata),
+            paymentMethod: pm,
+            paymentBehavior: p.payment_behavior as 'allow_incomplete' | 'default_incomplete' | 'error_if_incomplete' | undefined,
+            setDefaultPaymentMethod: p.default_payment_method !== undefined,
+            description: p.description ?? null,
+          },
+          request,
+        );
+        return result.subscription;
+      },
+    ),
+    route(
+      'GET',
+      '/v1/subscriptions',
+      { ...listParams, customer: str().optional(), price: str().optional(), status: oneOf(SUB_STATUSES).optional() },
+      ({ params: p, emu }) => {
+        const status = p.status;
+        const all = emu.store.all('subscription').filter(
+          (s) =>
+            (p.customer === undefined || s.customer === p.customer) &&
+            (p.price === undefined || s.items.data.some((si: { price: { id: string } }) => si.price.id === p.price)) &&
+            // Without a status filter Stripe lists every subscription that is not canceled.
+            (status === 'all' ||
+              (status === undefined && s.status !== 'canceled') ||
+              (status === 'ended' && ['canceled', 'incomplete_expired'].includes(s.status)) ||
+              s.status === status),
+        );
+        return paginate(all, p, '/v1/subscriptions', 'subscription');
+      },
+    ),
+    route('GET', '/v1/subscriptions/search', searchParams, ({ params: p, emu }) => {
+      const matches = compileQuery(p.query, { created: 'number', status: 'string', metadata: 'metadata' });
+      return searchPage(emu.store.all('subscription'), matches, p, '/v1/subscriptions/search');
+    }),
+    route('GET', '/v1/subscriptions/:id', {}, ({ path, emu }) => mustFind(emu, 'subscription', path.id!, 'subscription')),
+    route(
+      'POST',
+      '/v1/subscriptions/:id',
+      { metadata: metadata().optional(), description: str(500).optional(), cancel_at_period_end: bool().optional() },
+      ({ params: p, path, emu, request }) => {
+        const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
+        if (sub.status === 'canceled' && (p.cancel_at_period_end !== undefined || p.description !== undefined)) {
+          throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined);
+        }
+        const before = structuredClone(sub);
+        sub.metadata = mergeMetadata(sub.metadata, p.metadata);
+        if (p.description !== undefined) sub.description = p.description === '' ? null : p.description;
+        if (p.cancel_at_period_end !== undefined) {
+          sub.cancel_at_period_end = p.cancel_at_period_end;
+          sub.cancel_at = p.cancel_at_period_end ? Math.min(...sub.items.data.map((si: { current_period_end: number }) => si.current_period_end)) : null;
+        }
+        if (JSON.stringify(before) !== JSON.stringify(sub)) emu.events.emit('customer.subscription.updated', sub, request, before);
+        return sub;
+      },
+    ),
+    route('DELETE', '/v1/subscriptions/:id', {}, ({ path, emu, request }) => {
+      const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
+      if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
+        throw invalidRequest(`No such subscription: '${sub.id}'. This subscription has already been canceled.`, 'id', 'resource_missing');
+      }
+      emu.billing.cancelSubscription(sub, request);
+      return sub;
+    }),
+
+    // Invoices
+    route(
+      'GET',
+      '/v1/invoices',
+      { ...listParams, customer: str().optional(), subscription: str().optional(), status: oneOf(['draft', 'open', 'paid', 'uncollectible', 'void']).optional() },
+      ({ params: p, emu }) =>
+        paginate(
+          emu.store
+            .all('invoice')
+            .filter(
+              (i) =>
+                (p.customer === undefined || i.customer === p.customer) &&
+                (p.subscription === undefined || i.parent?.subscription_details?.subscription === p.subscription) &&
+                (p.status === undefined || i.status === p.status),
+            ),
+          p,
+          '/v1/invoices',
+          'invoice',
+        ),
+    ),
+    route('GET', '/v1/invoices/:id', {}, ({ path, emu }) => mustFind(emu, 'invoice', path.id!, 'invoice')),
+    route('GET', '/v1/invoices/:id/lines', listParams, ({ params: p, path, emu }) => {
+      const inv = mustFind(emu, 'invoice', path.id!, 'invoice');
+      const lines = structuredClone(inv.lines.data);
+      const start = p.starting_after ? lines.findIndex((x: { id: string }) => x.id === p.starting_after) + 1 : 0;
+      const limit = p.limit ?? 10;
+      return listEnvelope(lines.slice(start, start + limit), lines.length > start + limit, `/v1/invoices/${inv.id}/lines`);
+    }),
+
+    // Payment intents
+    route('GET', '/v1/payment_intents', { ...listParams, customer: str().optional() }, ({ params: p, emu }) =>
+      paginate(
+        emu.store.all('payment_intent').filter((x) => p.customer === undefined || x.customer === p.customer),
+        p,
+        '/v1/payment_intents',
+        'payment_intent',
+      ),
+    ),
+    route('GET', '/v1/payment_intents/:id', {}, ({ path, emu }) => mustFind(emu, 'payment_intent', path.id!, 'payment_intent')),
+
+    // Payment methods
+    route('GET', '/v1/payment_methods', { ...listParams, customer: str().optional(), type: oneOf(['card']).optional() }, ({ params: p, emu }) => {
+      if (p.customer === undefined) {
+        // Stripe lists only a customer's payment methods here.
+        throw invalidRequest('Missing required param: customer.', 'customer', 'parameter_missing');
+      }
+      return paginate(
+        emu.store.all('payment_method').filter((x) => x.customer === p.customer),
+        p,
+        '/v1/payment_methods',
+        'payment_method',
+      );
+    }),
+    route('GET', '/v1/payment_methods/:id', {}, ({ path, emu }) => mustFind(emu, 'payment_method', path.id!, 'payment_method')),
+    route('POST', '/v1/payment_methods/:id/attach', { customer: str() }, ({ params: p, path, emu, request }) => {
+      const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
+      const pm = resolvePaymentMethod(emu, path.id!, 'payment_method');
+      emu.billing.attach(pm, customer, request);
+      return pm;
+    }),
+    route('POST', '/v1/payment_methods/:id/detach', {}, ({ path, emu, request }) => {
+      const pm = mustFind(emu, 'payment_method', path.id!, 'payment_method');
+      emu.billing.detach(pm, request);
+      return pm;
+    }),
+
+    // Charges
+    route('GET', '/v1/charges', { ...listParams, customer: str().optional(), payment_intent: str().optional() }, ({ params: p, emu }) =>
+      paginate(
+        emu.store
+          .all('charge')
+          .filter((x) => (p.customer === undefined || x.customer === p.customer) && (p.payment_intent === undefined || x.payment_intent === p.payment_intent)),
+        p,
+        '/v1/charges',
+        'charge',
+      ),
+    ),
+    route('GET', '/v1/charges/:id', {}, ({ path, emu }) => mustFind(emu, 'charge', path.id!, 'charge')),
+  ],
+};

@@ -1,0 +1,248 @@
+/** Checkout sessions: creation (validated as Stripe does), retrieval, listing, line items, expiry. */
+import { z } from 'zod';
+import { route, type Emulator, type ResourceModule } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { newId, randomToken } from '../ids.ts';
+import { listEnvelope, paginate } from '../lists.ts';
+import { blank } from '../objects.ts';
+import { arrayOf, bool, int, listParams, metadata, mergeMetadata, oneOf, str } from '../params.ts';
+import type { RequestInfo } from '../events.ts';
+import type { StripeObject } from '../store.ts';
+import { checkEmail, mustFind, mustFindParam } from './shared.ts';
+
+const HOUR = 3600;
+
+const createParams = {
+  mode: oneOf(['payment', 'setup', 'subscription']),
+  line_items: arrayOf(z.strictObject({ price: str(), quantity: int(1, 999999).optional() }), 100).optional(),
+  success_url: str(5000).optional(),
+  cancel_url: str(5000).optional(),
+  customer: str().optional(),
+  customer_email: str(800).optional(),
+  customer_creation: oneOf(['always', 'if_required']).optional(),
+  client_reference_id: str(200).optional(),
+  metadata: metadata().optional(),
+  subscription_data: z.strictObject({ metadata: metadata().optional(), description: str(500).optional() }).optional(),
+  payment_intent_data: z.strictObject({ metadata: metadata().optional(), description: str(1000).optional() }).optional(),
+  expires_at: int().optional(),
+  payment_method_types: arrayOf(oneOf(['card'])).optional(),
+  locale: str(10).optional(),
+  allow_promotion_codes: bool().optional(),
+  billing_address_collection: oneOf(['auto', 'required']).optional(),
+  ui_mode: oneOf(['hosted']).optional(),
+  submit_type: oneOf(['auto', 'book', 'donate', 'pay', 'subscribe']).optional(),
+};
+
+type CreateParams = z.output<z.ZodObject<typeof createParams>>;
+
+/** Everything Stripe checks before it creates a session, in one place, before any change. */
+function validate(emu: Emulator, p: CreateParams, now: number): { items: { price: StripeObject; quantity: number }[]; customer: StripeObject | null } {
+  if (p.mode === 'setup') {
+    throw invalidRequest("The emulator does not support `mode=setup`; use `payment` or `subscription`.", 'mode');
+  }
+  if (!p.line_items?.length) {
+    throw invalidRequest(`\`line_items\` is required in \`${p.mode}\` mode.`, 'line_items', 'parameter_missing');
+  }
+  if (p.customer && p.customer_email) {
+    throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+  }
+  if (p.customer_creation && p.mode === 'subscription') {
+    throw invalidRequest('`customer_creation` can only be used in `payment` mode.', 'customer_creation');
+  }
+  checkEmail(p.customer_email, 'customer_email');
+  const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer') : null;
+  const items = p.line_items.map((li, i) => {
+    const price = mustFindParam(emu, 'price', li.price, 'price', `line_items[${i}][price]`);
+    if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, `line_items[${i}][price]`);
+    return { price, quantity: li.quantity ?? 1 };
+  });
+  if (p.line_items.some((li) => li.quantity === undefined)) {
+    const i = p.line_items.findIndex((li) => li.quantity === undefined);
+    throw invalidRequest('Quantity is required. Add `quantity` to `line_items[' + i + ']`', `line_items[${i}][quantity]`, 'parameter_missing');
+  }
+  const recurring = items.filter((x) => x.price.type === 'recurring');
+  if (p.mode === 'subscription' && recurring.length === 0) {
+    throw invalidRequest('You must provide at least one recurring price in `subscription` mode when using prices.', 'line_items');
+  }
+  if (p.mode === 'payment' && recurring.length > 0) {
+    throw invalidRequest(
+      'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+      'line_items',
+    );
+  }
+  if (new Set(items.map((x) => x.price.currency)).size > 1) {
+    throw invalidRequest('All prices must be in the same currency.', 'line_items');
+  }
+  if (p.subscription_data && p.mode !== 'subscription') {
+    throw invalidRequest('You can not pass `subscription_data` in `payment` mode.', 'subscription_data');
+  }
+  if (p.payment_intent_data && p.mode !== 'payment') {
+    throw invalidRequest('You can not pass `payment_intent_data` in `subscription` mode.', 'payment_intent_data');
+  }
+  if (p.expires_at !== undefined) {
+    if (p.expires_at < now + 30 * 60) {
+      throw invalidRequest('The `expires_at` timestamp must be at least 30 minutes from Checkout Session creation.', 'expires_at');
+    }
+    if (p.expires_at > now + 24 * HOUR) {
+      throw invalidRequest('The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'expires_at');
+    }
+  }
+  for (const key of ['success_url', 'cancel_url'] as const) {
+    const url = p[key];
+    if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
+      throw invalidRequest(`Not a valid URL`, key, 'url_invalid');
+    }
+  }
+  return { items, customer };
+}
+
+export function expireSession(emu: Emulator, session: StripeObject, request: RequestInfo): void {
+  const before = structuredClone(session);
+  session.status = 'expired';
+  session.url = null;
+  emu.events.emit('checkout.session.expired', session, request, before);
+}
+
+/** Sessions whose `expires_at` the emulator's clock has passed expire, with their event. */
+export function expireDueSessions(emu: Emulator): void {
+  const now = emu.clock.now();
+  for (const session of emu.store.all('checkout.session')) {
+    if (session.status === 'open' && session.expires_at <= now) {
+      expireSession(emu, session, { id: null, idempotency_key: null });
+    }
+  }
+}
+
+function lineItems(emu: Emulator, session: StripeObject): StripeObject[] {
+  return structuredClone(emu.store.sessionItems.get(session.id) ?? []);
+}
+
+export const checkoutSessions: ResourceModule = {
+  includables: {
+    'checkout.session': {
+      line_items: (s, store) => {
+        const items = store.sessionItems.get(s.id) ?? [];
+        return listEnvelope(structuredClone(items.slice(0, 10)), items.length > 10, `/v1/checkout/sessions/${s.id}/line_items`);
+      },
+    },
+  },
+  routes: [
+    route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu, request }) => {
+      const now = emu.clock.now();
+      const { items, customer } = validate(emu, p, now);
+      const id = newId('checkout.session');
+      const session = blank('checkout.session', { id, created: now });
+      const currency = items[0]!.price.currency;
+      const lines = items.map(({ price, quantity }) => {
+        const li = blank('item', { id: newId('item') });
+        const amount = price.unit_amount * quantity;
+        Object.assign(li, {
+          amount_discount: 0,
+          amount_subtotal: amount,
+          amount_tax: 0,
+          amount_total: amount,
+          currency,
+          description: emu.store.get(price.product)?.name ?? null,
+          price: structuredClone(price),
+          quantity,
+        });
+        return li;
+      });
+      const total = lines.reduce((n, li) => n + li.amount_total, 0);
+      Object.assign(session, {
+        amount_subtotal: total,
+        amount_total: total,
+        cancel_url: p.cancel_url ?? null,
+        client_reference_id: p.client_reference_id ?? null,
+        currency,
+        customer: customer?.id ?? null,
+        customer_creation: customer ? null : p.mode === 'payment' ? (p.customer_creation ?? 'if_required') : 'always',
+        customer_email: p.customer_email ?? null,
+        expires_at: p.expires_at ?? now + 24 * HOUR,
+        locale: p.locale ?? null,
+        allow_promotion_codes: p.allow_promotion_codes ?? null,
+        billing_address_collection: p.billing_address_collection ?? null,
+        metadata: mergeMetadata({}, p.metadata),
+        mode: p.mode,
+        payment_method_types: p.payment_method_types ?? ['card'],
+        payment_status: 'unpaid',
+        status: 'open',
+        submit_type: p.submit_type ?? null,
+        success_url: p.success_url ? p.success_url.replaceAll('{CHECKOUT_SESSION_ID}', id) : null,
+        ui_mode: 'hosted',
+        url: `${emu.baseUrl()}/c/pay/${id}#${randomToken(40)}`,
+      });
+      if (session.total_details) session.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: 0 };
+      emu.store.insert(session);
+      emu.store.sessionItems.set(id, lines);
+      emu.store.sessionOptions.set(id, {
+        subscription_metadata: mergeMetadata({}, p.subscription_data?.metadata),
+        subscription_description: p.subscription_data?.description ?? null,
+        payment_intent_metadata: mergeMetadata({}, p.payment_intent_data?.metadata),
+        payment_intent_description: p.payment_intent_data?.description ?? null,
+      });
+      void request;
+      return session;
+    }),
+
+    route(
+      'GET',
+      '/v1/checkout/sessions',
+      {
+        ...listParams,
+        customer: str().optional(),
+        payment_intent: str().optional(),
+        subscription: str().optional(),
+        status: oneOf(['open', 'complete', 'expired']).optional(),
+      },
+      ({ params: p, emu }) => {
+        expireDueSessions(emu);
+        const all = emu.store
+          .all('checkout.session')
+          .filter(
+            (s) =>
+              (p.customer === undefined || s.customer === p.customer) &&
+              (p.payment_intent === undefined || s.payment_intent === p.payment_intent) &&
+              (p.subscription === undefined || s.subscription === p.subscription) &&
+              (p.status === undefined || s.status === p.status),
+          );
+        return paginate(all, p, '/v1/checkout/sessions', 'checkout.session');
+      },
+    ),
+
+    route('GET', '/v1/checkout/sessions/:id', {}, ({ path, emu }) => {
+      expireDueSessions(emu);
+      return mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
+    }),
+
+    route('GET', '/v1/checkout/sessions/:id/line_items', listParams, ({ params: p, path, emu }) => {
+      const session = mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
+      // Line items keep the order they were given in, unlike most lists.
+      const items = lineItems(emu, session);
+      const start = p.starting_after ? items.findIndex((x) => x.id === p.starting_after) + 1 : 0;
+      const limit = p.limit ?? 10;
+      return listEnvelope(items.slice(start, start + limit), items.length > start + limit, `/v1/checkout/sessions/${session.id}/line_items`);
+    }),
+
+    route('POST', '/v1/checkout/sessions/:id/expire', {}, ({ path, emu, request }) => {
+      expireDueSessions(emu);
+      const session = mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
+      if (session.status !== 'open') {
+        throw invalidRequest(
+          `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+          undefined,
+          'checkout_session_not_open',
+        );
+      }
+      expireSession(emu, session, request);
+      return session;
+    }),
+
+    route('POST', '/v1/checkout/sessions/:id', { metadata: metadata().optional() }, ({ params: p, path, emu }) => {
+      const session = mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
+      session.metadata = mergeMetadata(session.metadata, p.metadata);
+      return session;
+    }),
+  ],
+};
+

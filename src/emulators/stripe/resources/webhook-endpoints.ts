@@ -1,0 +1,111 @@
+/** Events (read-only) and webhook endpoints (the secret is shown on create only). */
+import { route, type ResourceModule } from '../context.ts';
+import { invalidRequest } from '../errors.ts';
+import { newId, randomToken } from '../ids.ts';
+import { paginate } from '../lists.ts';
+import { blank } from '../objects.ts';
+import { arrayOf, bool, listParams, mergeMetadata, metadata, nonEmpty, oneOf, str } from '../params.ts';
+import { mustFind } from './shared.ts';
+
+function checkUrl(url: string | undefined): void {
+  if (url === undefined) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidRequest(`Invalid URL: ${url}`, 'url', 'url_invalid');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw invalidRequest(`Invalid URL: ${url}. URLs must begin with http:// or https://`, 'url', 'url_invalid');
+  }
+}
+
+function checkEvents(events: string[] | undefined): void {
+  for (const e of events ?? []) {
+    if (e !== '*' && !/^[a-z_]+(\.[a-z_]+)+$/.test(e)) {
+      throw invalidRequest(`Invalid enabled_events[]: ${e} is not a valid event type`, 'enabled_events');
+    }
+  }
+}
+
+const fields = {
+  description: str().optional(),
+  metadata: metadata().optional(),
+};
+
+export const webhookEndpoints: ResourceModule = {
+  routes: [
+    route(
+      'GET',
+      '/v1/events',
+      { ...listParams, type: str().optional(), types: arrayOf(str(), 20).optional(), delivery_success: bool().optional() },
+      ({ params: p, emu }) => {
+        if (p.type !== undefined && p.types !== undefined) {
+          throw invalidRequest('You may only specify one of these parameters: type, types.', 'types');
+        }
+        // `type` accepts a `*` wildcard, as in `customer.*`.
+        const typeMatch = p.type === undefined ? null : new RegExp(`^${p.type.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`);
+        const all = emu.store
+          .all('event')
+          .filter(
+            (e) =>
+              (typeMatch === null || typeMatch.test(e.type)) &&
+              (p.types === undefined || p.types.includes(e.type)) &&
+              (p.delivery_success === undefined || (e.pending_webhooks === 0) === p.delivery_success),
+          );
+        return paginate(all, p, '/v1/events', 'event');
+      },
+    ),
+    route('GET', '/v1/events/:id', {}, ({ path, emu }) => mustFind(emu, 'event', path.id!, 'event')),
+
+    route(
+      'POST',
+      '/v1/webhook_endpoints',
+      { ...fields, url: nonEmpty(), enabled_events: arrayOf(nonEmpty(), 300), api_version: str().optional() },
+      ({ params: p, emu }) => {
+        checkUrl(p.url);
+        checkEvents(p.enabled_events);
+        if (p.enabled_events.length === 0) throw invalidRequest('Missing required param: enabled_events.', 'enabled_events', 'parameter_missing');
+        const we = blank('webhook_endpoint', { id: newId('webhook_endpoint'), created: emu.clock.now() });
+        Object.assign(we, {
+          api_version: p.api_version ?? null,
+          description: p.description ?? null,
+          enabled_events: p.enabled_events,
+          metadata: mergeMetadata({}, p.metadata),
+          status: 'enabled',
+          url: p.url,
+        });
+        const secret = `whsec_${randomToken(32)}`;
+        emu.store.insert(we);
+        emu.store.secrets.set(we.id, secret);
+        return { ...we, secret };
+      },
+    ),
+    route('GET', '/v1/webhook_endpoints', listParams, ({ params: p, emu }) =>
+      paginate(emu.store.all('webhook_endpoint'), p, '/v1/webhook_endpoints', 'webhook_endpoint'),
+    ),
+    route('GET', '/v1/webhook_endpoints/:id', {}, ({ path, emu }) => mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint')),
+    route(
+      'POST',
+      '/v1/webhook_endpoints/:id',
+      { ...fields, url: nonEmpty().optional(), enabled_events: arrayOf(nonEmpty(), 300).optional(), disabled: bool().optional() },
+      ({ params: p, path, emu }) => {
+        const we = mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint');
+        checkUrl(p.url);
+        checkEvents(p.enabled_events);
+        if (p.url !== undefined) we.url = p.url;
+        if (p.enabled_events !== undefined) we.enabled_events = p.enabled_events;
+        if (p.description !== undefined) we.description = p.description === '' ? null : p.description;
+        if (p.disabled !== undefined) we.status = p.disabled ? 'disabled' : 'enabled';
+        we.metadata = mergeMetadata(we.metadata, p.metadata);
+        return we;
+      },
+    ),
+    route('DELETE', '/v1/webhook_endpoints/:id', {}, ({ path, emu }) => {
+      const we = mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint');
+      emu.store.secrets.delete(we.id);
+      return emu.store.remove(we.id);
+    }),
+  ],
+};
+void oneOf;

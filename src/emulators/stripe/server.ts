@@ -25,8 +25,17 @@ function authError(message: string): StripeApiError {
   return new StripeApiError(401, { type: 'authentication_error', message });
 }
 
-/** Stripe redacts keys in its messages: sk_live_****abcd */
-const redactKey = (key: string): string => key.replace(/^([a-z]{2}_[a-z]+_).*(.{4})$/, '$1****$2');
+/**
+ * Stripe redacts keys in its messages: sk_live_****abcd. Whatever was sent (a key of another
+ * shape, a whole header), the message keeps at most a known prefix and the last 4 characters
+ * of a long enough value, so it never echoes a full key.
+ */
+export const redactKey = (key: string): string => {
+  const prefix = /^(?:sk|rk|pk)_(?:test|live)_/.exec(key)?.[0] ?? '';
+  const rest = key.slice(prefix.length);
+  if (rest.length === 0) return prefix;
+  return `${prefix}****${rest.length >= 12 ? rest.slice(-4) : ''}`;
+};
 
 /** The API key of a request (Bearer or Basic with the key as user), or the 401 Stripe answers. */
 export function apiKeyOf(header: string | undefined): string {
@@ -39,7 +48,7 @@ export function apiKeyOf(header: string | undefined): string {
   const [scheme, value = ''] = header.trim().split(/\s+/, 2);
   if (/^bearer$/i.test(scheme!)) key = value;
   else if (/^basic$/i.test(scheme!)) key = Buffer.from(value, 'base64').toString('utf8').split(':')[0] ?? '';
-  else throw authError(`Invalid API Key provided: ${redactKey(header)}`);
+  else throw authError(`Invalid API Key provided: ${redactKey(header.trim())}. Use Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').`);
   if (/^(sk|rk)_live_/.test(key)) {
     throw authError(`Invalid API Key provided: ${redactKey(key)}. This emulator only accepts test mode keys (sk_test_… or rk_test_…).`);
   }
@@ -70,6 +79,12 @@ export interface ServerParts {
   control: (app: FastifyInstance) => void;
 }
 
+const unrecognizedUrl = (method: string, path: string): StripeApiError =>
+  new StripeApiError(404, {
+    type: 'invalid_request_error',
+    message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+  });
+
 function sendError(reply: FastifyReply, err: StripeApiError): FastifyReply {
   return reply.code(err.status).header('content-type', 'application/json').send(err.toJSON());
 }
@@ -79,8 +94,23 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
   const app = Fastify({
     logger: false,
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true, querystringParser: (s: string) => qs.parse(s, QS_OPTIONS) as Record<string, unknown> },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      // Long ids reach the handlers (and answer resource_missing) instead of the router's 414.
+      maxParamLength: 2000,
+      querystringParser: (s: string) => qs.parse(s, QS_OPTIONS) as Record<string, unknown>,
+    },
     genReqId: () => newId('request'),
+    // Errors the router raises before any hook runs (bad percent-encoding in the path, an
+    // over-long path parameter): answered in Stripe's shape, with a Request-Id, like the rest.
+    frameworkErrors: (error, req, reply) => {
+      reply.header('Request-Id', req.id);
+      const path = (req.raw.url ?? '').split('?')[0];
+      if (error.code === 'FST_ERR_BAD_URL') {
+        return sendError(reply, invalidRequest(`Invalid request URL (${req.raw.method}: ${path}): the path is not valid percent-encoding.`));
+      }
+      return sendError(reply, unrecognizedUrl(req.raw.method ?? 'GET', path ?? ''));
+    },
   });
 
   app.removeAllContentTypeParsers();
@@ -136,15 +166,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     return sendError(reply, new StripeApiError(500, { type: 'api_error', message: `Emulator error: ${error.message}` }));
   });
 
-  app.setNotFoundHandler((req, reply) =>
-    sendError(
-      reply,
-      new StripeApiError(404, {
-        type: 'invalid_request_error',
-        message: `Unrecognized request URL (${req.method}: ${req.url.split('?')[0]}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
-      }),
-    ),
-  );
+  app.setNotFoundHandler((req, reply) => sendError(reply, unrecognizedUrl(req.method, req.url.split('?')[0]!)));
 
   for (const r of routes) {
     const schema = z.strictObject({ ...r.params, ...expandParam });

@@ -1,0 +1,93 @@
+/**
+ * Configuration: the environment plus a `.env` file (the environment wins), validated once at
+ * start. `VARIABLES` is the one list of every variable: `.env.example` and the README's table
+ * are checked against it by a test.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+import { LOG_LEVELS } from '../log/logger.ts';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
+const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1');
+const msList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds, e.g. 250,1000,4000')
+  .transform((s) => s.split(',').map(Number));
+
+interface Variable {
+  schema: z.ZodType;
+  default?: string;
+  description: string;
+}
+
+export const VARIABLES = {
+  CANARY_LOG_LEVEL: {
+    schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    default: 'info',
+    description: 'How much the harness logs: debug, info, warn, error or silent.',
+  },
+  CANARY_CHROMIUM: {
+    schema: z.string().min(1).optional(),
+    description: 'Path to a Chromium to drive. Default: a browser Playwright installed, else /usr/bin/chromium.',
+  },
+  STRIPE_EMULATOR_HOST: {
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    description: 'Address the Stripe emulator listens on (`canary stripe-emulator --host`).',
+  },
+  STRIPE_EMULATOR_PORT: {
+    schema: port,
+    default: '12111',
+    description: 'Port of the Stripe emulator (`--port`); 0 picks a free one.',
+  },
+  STRIPE_EMULATOR_DATA_FILE: {
+    schema: z.string().min(1).optional(),
+    description: 'File the emulator keeps its state in, so it survives a restart (`--data-file`). Default: memory only.',
+  },
+  STRIPE_EMULATOR_RATE_LIMIT: {
+    schema: positiveInt.optional(),
+    description: 'Requests per second per API key before the emulator answers 429 (`--rate-limit`). Default: no limit.',
+  },
+  STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS: {
+    schema: msList,
+    default: '250,1000,4000',
+    description: 'Delays before each webhook retry, in ms (`--webhook-retry-delays`): a compressed version of Stripe\'s schedule.',
+  },
+  STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS: {
+    schema: positiveInt,
+    default: '5000',
+    description: 'How long a webhook endpoint has to answer before the attempt counts as failed (`--webhook-timeout`).',
+  },
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof VARIABLES;
+export type Config = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
+
+/** Reads `.env` (if present) under the environment, then validates every variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Config {
+  let fromFile: Record<string, string> = {};
+  if (existsSync(envFile)) {
+    try {
+      fromFile = parseDotenv(readFileSync(envFile));
+    } catch (err) {
+      throw new ConfigError(`${envFile} could not be read: ${(err as Error).message}`);
+    }
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile, ...env };
+  const config: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(VARIABLES) as [VariableName, Variable][]) {
+    const raw = merged[name] === '' ? undefined : (merged[name] ?? v.default);
+    const result = v.schema.safeParse(raw);
+    if (!result.success) {
+      const shown = raw === undefined ? 'nothing' : `'${raw}'`;
+      throw new ConfigError(`${name} ${result.error.issues[0]!.message} (got ${shown}); see .env.example`);
+    }
+    config[name] = result.data;
+  }
+  return config as Config;
+}

@@ -127,9 +127,16 @@ export class Billing {
     if (!pm.customer) {
       throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.', 'payment_method', 'payment_method_unexpected_state');
     }
-    const before = clone(pm);
+    const customer = this.store.find('customer', pm.customer);
     pm.customer = null;
-    this.events.emit('payment_method.detached', pm, request, before);
+    // Only *.updated events carry previous_attributes.
+    this.events.emit('payment_method.detached', pm, request);
+    // A detached payment method stops being the customer's default for invoices.
+    if (customer && customer.invoice_settings?.default_payment_method === pm.id) {
+      const before = clone(customer);
+      customer.invoice_settings.default_payment_method = null;
+      this.events.emit('customer.updated', customer, request, before);
+    }
   }
 
   /** What charging `pm` now would do; `threeDS` is the result of a challenge already shown. */
@@ -179,12 +186,11 @@ export class Billing {
    */
   confirm(pi: StripeObject, pm: StripeObject, request: RequestInfo, threeDS?: ThreeDSResult): PaymentOutcome {
     const outcome = this.outcome(pm, threeDS);
-    const before = clone(pi);
     pi.payment_method = pm.id;
     if (outcome.status === 'requires_action') {
       pi.status = 'requires_action';
       pi.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: '' } };
-      this.events.emit('payment_intent.requires_action', pi, request, before);
+      this.events.emit('payment_intent.requires_action', pi, request);
       return outcome;
     }
     if (outcome.status === 'declined' && outcome.decline === AUTH_FAILED) {
@@ -192,7 +198,7 @@ export class Billing {
       pi.status = 'requires_payment_method';
       pi.next_action = null;
       pi.last_payment_error = lastPaymentError(outcome.decline, pm, null);
-      this.events.emit('payment_intent.payment_failed', pi, request, before);
+      this.events.emit('payment_intent.payment_failed', pi, request);
       return outcome;
     }
     const charge = this.createCharge(pi, pm, outcome);
@@ -203,12 +209,12 @@ export class Billing {
       pi.amount_received = pi.amount;
       pi.last_payment_error = null;
       this.events.emit('charge.succeeded', charge, request);
-      this.events.emit('payment_intent.succeeded', pi, request, before);
+      this.events.emit('payment_intent.succeeded', pi, request);
     } else {
       pi.status = 'requires_payment_method';
       pi.last_payment_error = lastPaymentError(outcome.decline, pm, charge.id);
       this.events.emit('charge.failed', charge, request);
-      this.events.emit('payment_intent.payment_failed', pi, request, before);
+      this.events.emit('payment_intent.payment_failed', pi, request);
     }
     return outcome;
   }
@@ -432,11 +438,10 @@ export class Billing {
     invoice.hosted_invoice_url = null;
     this.store.insert(invoice);
     this.events.emit('invoice.created', invoice, request);
-    const draft = clone(invoice);
     invoice.status = 'open';
     invoice.effective_at = now;
     invoice.status_transitions.finalized_at = now;
-    this.events.emit('invoice.finalized', invoice, request, draft);
+    this.events.emit('invoice.finalized', invoice, request);
     void periodEnd;
     return invoice;
   }
@@ -450,7 +455,6 @@ export class Billing {
     request: RequestInfo,
   ): void {
     const now = this.clock.now();
-    const before = clone(invoice);
     invoice.attempt_count += 1;
     invoice.attempted = true;
     if (outcome.status === 'succeeded') {
@@ -462,27 +466,68 @@ export class Billing {
       payment.status = 'paid';
       payment.amount_paid = invoice.amount_due;
       payment.status_transitions.paid_at = now;
-      this.events.emit('invoice.paid', invoice, request, before);
-      this.events.emit('invoice.payment_succeeded', invoice, request, before);
+      this.events.emit('invoice.paid', invoice, request);
+      this.events.emit('invoice.payment_succeeded', invoice, request);
       const subBefore = clone(sub);
       sub.status = 'active';
       this.events.emit('customer.subscription.updated', sub, request, subBefore);
     } else if (outcome.status === 'declined') {
       invoice.next_payment_attempt = null;
-      this.events.emit('invoice.payment_failed', invoice, request, before);
+      this.events.emit('invoice.payment_failed', invoice, request);
     } else {
-      this.events.emit('invoice.payment_action_required', invoice, request, before);
+      this.events.emit('invoice.payment_action_required', invoice, request);
     }
     void pi;
   }
 
+  /**
+   * Pays a subscription's open invoice with `pm`: another attempt after a decline, or the answer
+   * to a 3D Secure challenge. The invoice's payment intent is reused, as Stripe does.
+   */
+  payInvoice(invoice: StripeObject, pm: StripeObject, request: RequestInfo, threeDS?: ThreeDSResult): PaymentOutcome {
+    if (invoice.status === 'paid') return { status: 'succeeded' };
+    const payment = this.store.all('invoice_payment').find((p) => p.invoice === invoice.id && p.is_default);
+    const pi = payment && this.store.get(payment.payment.payment_intent);
+    const sub = this.store.get(invoice.parent?.subscription_details?.subscription);
+    if (!payment || !pi || !sub) throw new Error(`billing: invoice ${invoice.id} has no payment intent or subscription`);
+    const outcome = this.confirm(pi, pm, request, threeDS);
+    this.settleInvoice(invoice, payment, sub, pi, outcome, request);
+    if (outcome.status === 'succeeded' && sub.default_payment_method !== pm.id) {
+      const before = clone(sub);
+      sub.default_payment_method = pm.id;
+      this.events.emit('customer.subscription.updated', sub, request, before);
+    }
+    return outcome;
+  }
+
+  /** A new customer, numbered for invoices, with its `customer.created` event. */
+  createCustomer(fields: { email?: string | null; name?: string | null; address?: StripeObject | null }, request: RequestInfo): StripeObject {
+    const customer = this.newCustomer();
+    Object.assign(customer, { email: fields.email ?? null, name: fields.name ?? null, address: fields.address ? clone(fields.address) : null });
+    this.store.insert(customer);
+    this.events.emit('customer.created', customer, request);
+    return customer;
+  }
+
+  /** A blank customer with its invoice numbering set up, not yet stored. */
+  newCustomer(): StripeObject {
+    const customer = blank('customer', { id: newId('customer'), created: this.clock.now() });
+    customer.invoice_prefix = randomToken(8).toUpperCase();
+    customer.next_invoice_sequence = 1;
+    return customer;
+  }
+
   /** Cancels at once, as DELETE /v1/subscriptions/:id and customer deletion do. */
-  cancelSubscription(sub: StripeObject, request: RequestInfo, reason: 'cancellation_requested' = 'cancellation_requested'): void {
+  cancelSubscription(
+    sub: StripeObject,
+    request: RequestInfo,
+    details: { comment?: string | null; feedback?: string | null } = {},
+    reason: 'cancellation_requested' = 'cancellation_requested',
+  ): void {
     const now = this.clock.now();
-    const before = clone(sub);
     Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now });
-    sub.cancellation_details = { comment: null, feedback: null, reason };
-    this.events.emit('customer.subscription.deleted', sub, request, before);
+    sub.cancellation_details = { comment: details.comment ?? null, feedback: details.feedback ?? null, reason };
+    this.events.emit('customer.subscription.deleted', sub, request);
   }
 }
 

@@ -10,10 +10,19 @@ import { bracketPath } from './params.ts';
 import type { Emulator } from './context.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
 
-const clockBody = z.union([
-  z.strictObject({ now: z.number().int().min(0) }),
-  z.strictObject({ advance_seconds: z.number().int() }),
-]);
+/** The clock stays within what a JavaScript Date (and so every timestamp the emulator formats) can hold. */
+const MAX_UNIX_SECONDS = 253_402_300_799; // 9999-12-31T23:59:59Z
+
+// One object with both fields optional, not a union: a union's error ("Invalid input") names no
+// field, while this names the field that is wrong.
+const clockBody = z
+  .strictObject({
+    now: z.number().int().min(0).max(MAX_UNIX_SECONDS).optional(),
+    advance_seconds: z.number().int().min(-MAX_UNIX_SECONDS).max(MAX_UNIX_SECONDS).optional(),
+  })
+  .refine((b) => (b.now === undefined) !== (b.advance_seconds === undefined), {
+    error: 'send exactly one of now, advance_seconds',
+  });
 
 const faultsBody = z.strictObject({
   api: z.array(apiFaultSchema).optional(),
@@ -30,7 +39,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    const where = bracketPath(issue.path);
+    // An unknown key is named by its own path, not its parent's.
+    const where = bracketPath(issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path);
     throw invalidRequest(`Invalid ${what}${where ? ` at ${where}` : ''}: ${issue.message}`, where || undefined);
   }
   return result.data;
@@ -48,8 +58,18 @@ export function controlRoutes(
     app.get('/_emulator/clock', async () => ({ now: emu.clock.now() }));
     app.post('/_emulator/clock', async (req) => {
       const body = parse(clockBody, req.body, 'clock body (send {"now": unixSeconds} or {"advance_seconds": n})');
-      if ('now' in body) emu.clock.set(body.now);
-      else emu.clock.advance(body.advance_seconds);
+      if (body.now !== undefined) {
+        emu.clock.set(body.now);
+      } else {
+        const target = emu.clock.now() + body.advance_seconds!;
+        if (target < 0 || target > MAX_UNIX_SECONDS) {
+          throw invalidRequest(
+            `Invalid clock body at advance_seconds: the clock would move to ${target}, outside 0..${MAX_UNIX_SECONDS}`,
+            'advance_seconds',
+          );
+        }
+        emu.clock.advance(body.advance_seconds!);
+      }
       emu.store.clockOffsetMs = emu.clock.offset;
       hooks.onClockChange();
       await hooks.persist();

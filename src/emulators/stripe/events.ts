@@ -69,8 +69,33 @@ export class EventLog {
     // Keep the per-endpoint acknowledgement state beside the event, out of its API shape.
     this.pending.set(event.id, new Set(targets.map((t) => t.id)));
     this.store.insert(event);
-    if (targets.length) this.dispatcher.enqueue(event.id, JSON.stringify(event, null, 2), targets);
+    if (targets.length) {
+      const send = () => this.dispatcher.enqueue(event.id, JSON.stringify(event, null, 2), targets);
+      if (this.held) this.held.push({ eventId: event.id, send });
+      else send();
+    }
     return event;
+  }
+
+  /** Deliveries of events emitted while held, waiting for release(). */
+  private held: { eventId: string; send: () => void }[] | null = null;
+
+  /**
+   * Holds back the webhooks of the events emitted from now on, until release(): a request whose
+   * changes may still be rolled back must not have told any endpoint about them.
+   */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Sends the held webhooks (`send`), or forgets them when the changes were rolled back. */
+  release(send: boolean): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const h of held) {
+      if (send) h.send();
+      else this.pending.delete(h.eventId);
+    }
   }
 
   private readonly pending = new Map<string, Set<string>>();

@@ -52,7 +52,9 @@ export class Faults {
   }
 
   /** The fault to answer this request with, if a rule fires (and spends one of its count). */
-  take(method: string, path: string): InjectedFault | null {
+  take(method: string, rawPath: string): InjectedFault | null {
+    // The router ignores a trailing slash (`/v1/customers/` is `/v1/customers`); so do the rules.
+    const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') || '/' : rawPath;
     for (const rule of this.rules) {
       if (rule.remaining <= 0) continue;
       if (rule.method !== '*' && rule.method !== method) continue;

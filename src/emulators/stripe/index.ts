@@ -5,6 +5,7 @@
  */
 import { Billing } from './billing.ts';
 import { Clock } from './clock.ts';
+import { checkoutPageRoutes } from './checkout-page/routes.ts';
 import { controlRoutes } from './control.ts';
 import { EventLog } from './events.ts';
 import { Faults } from './faults.ts';
@@ -29,6 +30,8 @@ export interface StripeEmulatorOptions {
   rateLimit?: number;
   /** Delays before webhook retries, in ms. Default [250, 1000, 4000] (a compressed schedule). */
   webhookRetryDelaysMs?: number[];
+  /** The business name the hosted Checkout page shows (the account's name). Default "checkout-canary". */
+  businessName?: string;
   /** How long an endpoint has to answer a webhook, in ms. Default 5000. */
   webhookTimeoutMs?: number;
 }
@@ -77,6 +80,11 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     persister,
     rateLimit: options.rateLimit,
     beforeRequest: expire,
+    pages: checkoutPageRoutes(emu, {
+      businessName: options.businessName ?? 'checkout-canary',
+      expireDue: expire,
+      afterChange: () => persister.flush(),
+    }),
     control: controlRoutes(emu, faults, dispatcher, {
       onClockChange: expire,
       reset: () => {
@@ -97,9 +105,11 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   // Sessions expire on time even when nobody asks about them, so their event goes out.
+  // Idempotency keys older than 24 hours are dropped here too, so they do not pile up forever.
   const sweep = setInterval(() => {
     const before = store.count('event');
     expire();
+    store.pruneIdempotency();
     if (store.count('event') !== before) void persister.flush().catch(() => undefined);
   }, 1000);
   sweep.unref();

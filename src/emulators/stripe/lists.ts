@@ -38,12 +38,13 @@ export function listEnvelope(data: StripeObject[], hasMore: boolean, url: string
  * Pages through `items` (oldest first, as stored) the way Stripe does. `kind` names the
  * resource in the error for an unknown cursor, as Stripe's "No such customer: 'cus_x'".
  */
-export function paginate(items: StripeObject[], query: ListQuery, url: string, kind: string): StripeObject {
+export function paginate(items: StripeObject[], query: ListQuery, url: string, kind: string, sortNewestFirst = true): StripeObject {
   if (query.starting_after && query.ending_before) {
     throw invalidRequest('You may only specify one of these parameters: ending_before, starting_after.', 'ending_before');
   }
   const limit = query.limit ?? 10;
-  const sorted = newestFirst(items.filter((o) => inRange(o.created ?? 0, query.created)));
+  const filtered = items.filter((o) => inRange(o.created ?? 0, query.created));
+  const sorted = sortNewestFirst ? newestFirst(filtered) : filtered;
   const cursor = query.starting_after ?? query.ending_before;
   if (cursor !== undefined) {
     const at = sorted.findIndex((o) => o.id === cursor);
@@ -57,6 +58,20 @@ export function paginate(items: StripeObject[], query: ListQuery, url: string, k
     return listEnvelope(before.slice(Math.max(0, before.length - limit)), before.length > limit, url);
   }
   return listEnvelope(sorted.slice(0, limit), sorted.length > limit, url);
+}
+
+/**
+ * Pages through `items` kept in their own order (line items keep the order they were given in),
+ * with the same cursors as `paginate`: an unknown cursor is Stripe's 400, and `ending_before`
+ * answers the page just before the cursor.
+ */
+export function paginateInOrder(
+  items: StripeObject[],
+  query: Omit<ListQuery, 'created'>,
+  url: string,
+  kind: string,
+): StripeObject {
+  return paginate(items, query, url, kind, false);
 }
 
 /** Search results page by page; `page` is the opaque `next_page` token of the previous page. */

@@ -68,10 +68,15 @@ export const rangeFilter = () =>
     error: 'Invalid {param}: must be an integer or a hash with gt, gte, lt or lte',
   });
 
-export const listParams = {
+/** Cursor pagination only: lists of sub-objects (line items) have no `created` filter. */
+export const cursorParams = {
   limit: int(1, 100).optional(),
   starting_after: str().optional(),
   ending_before: str().optional(),
+};
+
+export const listParams = {
+  ...cursorParams,
   created: rangeFilter().optional(),
 };
 

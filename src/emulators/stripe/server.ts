@@ -77,6 +77,8 @@ export interface ServerParts {
   /** Called before each API request is handled (lazy expiry of sessions, …). */
   beforeRequest?: () => void;
   control: (app: FastifyInstance) => void;
+  /** The hosted Checkout page (HTML and its JSON confirmation endpoint). */
+  pages: (app: FastifyInstance) => void;
 }
 
 const unrecognizedUrl = (method: string, path: string): StripeApiError =>
@@ -101,6 +103,24 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       querystringParser: (s: string) => qs.parse(s, QS_OPTIONS) as Record<string, unknown>,
     },
     genReqId: () => newId('request'),
+    // HTTP that node cannot even parse (a garbage request line, headers over 16 KB): still
+    // answered in Stripe's shape with a Request-Id, then the connection is closed.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, label, message] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', 'Request headers (or URL) too large.']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'The request took too long to arrive.']
+            : [400, 'Bad Request', 'Malformed HTTP request.'];
+      const body = JSON.stringify(new StripeApiError(status, { type: 'invalid_request_error', message }).toJSON());
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${label}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRequest-Id: ${newId('request')}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
     // Errors the router raises before any hook runs (bad percent-encoding in the path, an
     // over-long path parameter): answered in Stripe's shape, with a Request-Id, like the rest.
     frameworkErrors: (error, req, reply) => {
@@ -118,8 +138,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     done(null, qs.parse(body as string, QS_OPTIONS));
   });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
-    // Only the control API takes JSON; Stripe's API takes form bodies.
-    if (!req.url.startsWith('/_emulator')) {
+    // The control API and the hosted page take JSON; Stripe's API takes form bodies only.
+    if (req.url.startsWith('/v1/')) {
       done(invalidRequest('Invalid request: the Stripe API takes application/x-www-form-urlencoded bodies, not JSON.'), undefined);
       return;
     }
@@ -184,7 +204,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         const idemStoreKey = idemKey === null ? null : `${apiKey}\u0000${idemKey}`;
         const print = fingerprint(r.method, req.url.split('?')[0]!, raw);
         if (idemStoreKey) {
-          const previous = emu.store.idempotency.get(idemStoreKey);
+          const previous = emu.store.idempotencyRecord(idemStoreKey);
           if (previous) {
             if (previous.fingerprint !== print) {
               throw new StripeApiError(400, {
@@ -217,10 +237,18 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         checkExpandPaths(params.expand as string[] | undefined);
         parts.beforeRequest?.();
         const request = { id: req.id, idempotency_key: idemKey };
+        const expand = params.expand as string[] | undefined;
+        // Whether `expand` can be served is only known once the handler has made its changes. A
+        // change answered with an expansion error must not stay (nor be told to webhooks): such
+        // requests run against a snapshot they are rolled back to.
+        const snapshot = r.method !== 'GET' && expand?.length ? emu.store.serialize() : null;
+        if (snapshot) emu.events.hold();
         let result: HandlerResult;
         try {
           result = r.handler({ params, path: req.params as Record<string, string>, request, emu });
         } catch (err) {
+          // The handler's own errors keep what it did (a declined card leaves its objects behind).
+          if (snapshot) emu.events.release(true);
           if (err instanceof StripeApiError && err.status !== 400 && err.status !== 404) {
             await remember(err.status, err.toJSON());
           }
@@ -229,7 +257,17 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         }
         const status = 'status' in result && 'body' in result && typeof result.status === 'number' ? result.status : 200;
         const stored = ('body' in result && typeof result.status === 'number' ? result.body : result) as StripeObject;
-        const body = applyExpand(structuredClone(stored), params.expand as string[] | undefined, emu.store, includables);
+        let body: StripeObject;
+        try {
+          body = applyExpand(structuredClone(stored), expand, emu.store, includables);
+        } catch (err) {
+          if (snapshot) {
+            emu.store.load(snapshot, 'the state before this request');
+            emu.events.release(false);
+          }
+          throw err;
+        }
+        if (snapshot) emu.events.release(true);
         await remember(status, body);
         if (r.method !== 'GET') await persister.flush();
         return reply.code(status).send(body);
@@ -237,6 +275,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
     });
   }
 
+  parts.pages(app);
   parts.control(app);
   return app;
 }

@@ -90,6 +90,16 @@ export class Store {
     return this.order.get(type)?.length ?? 0;
   }
 
+  /** The record kept for an idempotency key, unless it is older than 24 hours (then it is forgotten). */
+  idempotencyRecord(key: string, nowMs = Date.now()): IdempotencyRecord | undefined {
+    const rec = this.idempotency.get(key);
+    if (rec && nowMs - rec.createdAt > IDEMPOTENCY_TTL_MS) {
+      this.idempotency.delete(key);
+      return undefined;
+    }
+    return rec;
+  }
+
   pruneIdempotency(nowMs = Date.now()): void {
     for (const [key, rec] of this.idempotency) {
       if (nowMs - rec.createdAt > IDEMPOTENCY_TTL_MS) this.idempotency.delete(key);
@@ -135,6 +145,21 @@ export class Store {
     if (snapshot?.format !== 'checkout-canary-stripe-emulator/1') {
       throw new Error(`${source} is not a Stripe emulator data file (unknown format)`);
     }
+    // A damaged file must not half-load or fail with a bare TypeError: check every part first.
+    const isObj = (v: unknown): v is StripeObject => v !== null && typeof v === 'object' && !Array.isArray(v);
+    const isPair = (v: unknown): v is [string, unknown] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'string';
+    const bad = (what: string) => new Error(`${source} is a damaged Stripe emulator data file (${what})`);
+    if (!Array.isArray(snapshot.objects) || !snapshot.objects.every((o) => isObj(o) && typeof o.id === 'string' && typeof o.object === 'string')) {
+      throw bad('objects must be a list of objects with id and object');
+    }
+    if (!Array.isArray(snapshot.deleted) || !snapshot.deleted.every((o) => isObj(o) && typeof o.id === 'string')) {
+      throw bad('deleted must be a list of objects with id');
+    }
+    for (const key of ['secrets', 'cardNumbers', 'sessionItems', 'sessionOptions', 'idempotency'] as const) {
+      const pairs: unknown = snapshot[key];
+      if (!Array.isArray(pairs) || !pairs.every(isPair)) throw bad(`${key} must be a list of [key, value] pairs`);
+    }
+    if (typeof snapshot.clockOffsetMs !== 'number' || !Number.isFinite(snapshot.clockOffsetMs)) throw bad('clockOffsetMs must be a number');
     this.clear();
     for (const obj of snapshot.objects) this.insert(obj);
     for (const stub of snapshot.deleted) this.deleted.set(stub.id, stub);
@@ -169,10 +194,14 @@ export class Persister {
     if (!this.file) return Promise.resolve();
     if (this.queued) return this.queued;
     if (this.running) {
-      this.queued = this.running.then(() => {
+      // The next write follows the running one whether that succeeded or failed: a failed write
+      // (disk full, directory missing) must not leave a rejected `queued` that every later
+      // flush() returns, which would stop persistence for good.
+      const next = () => {
         this.queued = null;
         return this.write();
-      });
+      };
+      this.queued = this.running.then(next, next);
       return this.queued;
     }
     return this.write();

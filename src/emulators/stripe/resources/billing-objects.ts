@@ -4,12 +4,29 @@
  */
 import { z } from 'zod';
 import { route, type ResourceModule } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
-import { listEnvelope, paginate, searchPage } from '../lists.ts';
-import { arrayOf, bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
+import { invalidRequest, noSuch } from '../errors.ts';
+import { listEnvelope, paginate, paginateInOrder, searchPage } from '../lists.ts';
+import { arrayOf, bool, cursorParams, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import { compileQuery, mustFind, mustFindParam, resolvePaymentMethod, searchParams } from './shared.ts';
 
 const SUB_STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
+
+const cancellationDetails = z
+  .strictObject({
+    comment: str(5000).optional(),
+    feedback: z
+      .union([z.literal(''), oneOf(['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused'])])
+      .optional(),
+  })
+  .optional();
+
+/** `cancellation_details[comment|feedback]`; an empty string unsets. */
+function cancellationFields(d: { comment?: string; feedback?: string }): { comment?: string | null; feedback?: string | null } {
+  const out: { comment?: string | null; feedback?: string | null } = {};
+  if (d.comment !== undefined) out.comment = d.comment === '' ? null : d.comment;
+  if (d.feedback !== undefined) out.feedback = d.feedback === '' ? null : d.feedback;
+  return out;
+}
 
 export const billingObjects: ResourceModule = {
   includables: {
@@ -98,13 +115,36 @@ export const billingObjects: ResourceModule = {
     route(
       'POST',
       '/v1/subscriptions/:id',
-      { metadata: metadata().optional(), description: str(500).optional(), cancel_at_period_end: bool().optional() },
+      {
+        metadata: metadata().optional(),
+        description: str(500).optional(),
+        cancel_at_period_end: bool().optional(),
+        default_payment_method: str().optional(),
+        cancellation_details: cancellationDetails,
+      },
       ({ params: p, path, emu, request }) => {
         const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
-        if (sub.status === 'canceled' && (p.cancel_at_period_end !== undefined || p.description !== undefined)) {
+        if (sub.status === 'canceled' && (p.cancel_at_period_end !== undefined || p.description !== undefined || p.default_payment_method !== undefined)) {
           throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined);
         }
+        let dpm: string | null | undefined;
+        if (p.default_payment_method !== undefined && p.default_payment_method !== '') {
+          const pm = emu.store.find('payment_method', p.default_payment_method);
+          if (!pm || pm.customer !== sub.customer) {
+            throw invalidRequest(
+              `The customer does not have a payment method with the ID ${p.default_payment_method}. The payment method must be attached to the customer.`,
+              'default_payment_method',
+            );
+          }
+          dpm = pm.id;
+        } else if (p.default_payment_method === '') {
+          dpm = null;
+        }
         const before = structuredClone(sub);
+        if (dpm !== undefined) sub.default_payment_method = dpm;
+        if (p.cancellation_details) {
+          sub.cancellation_details = { ...sub.cancellation_details, ...cancellationFields(p.cancellation_details) };
+        }
         sub.metadata = mergeMetadata(sub.metadata, p.metadata);
         if (p.description !== undefined) sub.description = p.description === '' ? null : p.description;
         if (p.cancel_at_period_end !== undefined) {
@@ -115,14 +155,21 @@ export const billingObjects: ResourceModule = {
         return sub;
       },
     ),
-    route('DELETE', '/v1/subscriptions/:id', {}, ({ path, emu, request }) => {
-      const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
-      if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
-        throw invalidRequest(`No such subscription: '${sub.id}'. This subscription has already been canceled.`, 'id', 'resource_missing');
-      }
-      emu.billing.cancelSubscription(sub, request);
-      return sub;
-    }),
+    route(
+      'DELETE',
+      '/v1/subscriptions/:id',
+      // invoice_now and prorate change nothing here: the emulator makes no prorations.
+      { cancellation_details: cancellationDetails, invoice_now: bool().optional(), prorate: bool().optional() },
+      ({ params: p, path, emu, request }) => {
+        const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
+        if (sub.status === 'canceled' || sub.status === 'incomplete_expired') {
+          // Stripe treats a canceled subscription as deleted here: 404, as for an unknown id.
+          throw noSuch('subscription', sub.id);
+        }
+        emu.billing.cancelSubscription(sub, request, cancellationFields(p.cancellation_details ?? {}));
+        return sub;
+      },
+    ),
 
     // Invoices
     route(
@@ -145,12 +192,9 @@ export const billingObjects: ResourceModule = {
         ),
     ),
     route('GET', '/v1/invoices/:id', {}, ({ path, emu }) => mustFind(emu, 'invoice', path.id!, 'invoice')),
-    route('GET', '/v1/invoices/:id/lines', listParams, ({ params: p, path, emu }) => {
+    route('GET', '/v1/invoices/:id/lines', cursorParams, ({ params: p, path, emu }) => {
       const inv = mustFind(emu, 'invoice', path.id!, 'invoice');
-      const lines = structuredClone(inv.lines.data);
-      const start = p.starting_after ? lines.findIndex((x: { id: string }) => x.id === p.starting_after) + 1 : 0;
-      const limit = p.limit ?? 10;
-      return listEnvelope(lines.slice(start, start + limit), lines.length > start + limit, `/v1/invoices/${inv.id}/lines`);
+      return paginateInOrder(structuredClone(inv.lines.data), p, `/v1/invoices/${inv.id}/lines`, 'line item');
     }),
 
     // Payment intents

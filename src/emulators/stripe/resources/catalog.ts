@@ -170,13 +170,18 @@ export const catalog: ResourceModule = {
         if (holder && !p.transfer_lookup_key) {
           throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
         }
-        if (holder) holder.lookup_key = null;
+        if (holder) {
+          // The price that loses its lookup key changes too, as on create with transfer_lookup_key.
+          const holderBefore = structuredClone(holder);
+          holder.lookup_key = null;
+          emu.events.emit('price.updated', holder, request, holderBefore);
+        }
         price.lookup_key = p.lookup_key === '' ? null : p.lookup_key;
       }
       if (p.active !== undefined) price.active = p.active;
       if (p.nickname !== undefined) price.nickname = p.nickname === '' ? null : p.nickname;
       price.metadata = mergeMetadata(price.metadata, p.metadata);
-      emu.events.emit('price.updated', price, request, before);
+      if (JSON.stringify(before) !== JSON.stringify(price)) emu.events.emit('price.updated', price, request, before);
       return price;
     }),
   ],

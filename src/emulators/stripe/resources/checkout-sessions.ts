@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
-import { listEnvelope, paginate } from '../lists.ts';
+import { listEnvelope, paginate, paginateInOrder } from '../lists.ts';
 import { blank } from '../objects.ts';
-import { arrayOf, bool, int, listParams, metadata, mergeMetadata, oneOf, str } from '../params.ts';
+import { arrayOf, bool, cursorParams, int, listParams, metadata, mergeMetadata, oneOf, str } from '../params.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
 import { checkEmail, mustFind, mustFindParam } from './shared.ts';
@@ -97,10 +97,10 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: { price
 }
 
 export function expireSession(emu: Emulator, session: StripeObject, request: RequestInfo): void {
-  const before = structuredClone(session);
   session.status = 'expired';
   session.url = null;
-  emu.events.emit('checkout.session.expired', session, request, before);
+  // Only *.updated events carry previous_attributes.
+  emu.events.emit('checkout.session.expired', session, request);
 }
 
 /** Sessions whose `expires_at` the emulator's clock has passed expire, with their event. */
@@ -194,14 +194,17 @@ export const checkoutSessions: ResourceModule = {
         payment_intent: str().optional(),
         subscription: str().optional(),
         status: oneOf(['open', 'complete', 'expired']).optional(),
+        customer_details: z.strictObject({ email: str(800) }).optional(),
       },
       ({ params: p, emu }) => {
         expireDueSessions(emu);
+        const email = p.customer_details?.email;
         const all = emu.store
           .all('checkout.session')
           .filter(
             (s) =>
               (p.customer === undefined || s.customer === p.customer) &&
+              (email === undefined || s.customer_details?.email === email) &&
               (p.payment_intent === undefined || s.payment_intent === p.payment_intent) &&
               (p.subscription === undefined || s.subscription === p.subscription) &&
               (p.status === undefined || s.status === p.status),
@@ -215,13 +218,10 @@ export const checkoutSessions: ResourceModule = {
       return mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
     }),
 
-    route('GET', '/v1/checkout/sessions/:id/line_items', listParams, ({ params: p, path, emu }) => {
+    route('GET', '/v1/checkout/sessions/:id/line_items', cursorParams, ({ params: p, path, emu }) => {
       const session = mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
       // Line items keep the order they were given in, unlike most lists.
-      const items = lineItems(emu, session);
-      const start = p.starting_after ? items.findIndex((x) => x.id === p.starting_after) + 1 : 0;
-      const limit = p.limit ?? 10;
-      return listEnvelope(items.slice(start, start + limit), items.length > start + limit, `/v1/checkout/sessions/${session.id}/line_items`);
+      return paginateInOrder(lineItems(emu, session), p, `/v1/checkout/sessions/${session.id}/line_items`, 'line item');
     }),
 
     route('POST', '/v1/checkout/sessions/:id/expire', {}, ({ path, emu, request }) => {
@@ -229,7 +229,8 @@ export const checkoutSessions: ResourceModule = {
       const session = mustFind(emu, 'checkout.session', path.id!, 'checkout.session');
       if (session.status !== 'open') {
         throw invalidRequest(
-          `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${session.status}".`,
+          // Stripe's exact wording (integrations match it): the status in backticks.
+          `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${session.status}\`.`,
           undefined,
           'checkout_session_not_open',
         );

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { noSuch, invalidRequest } from '../errors.ts';
-import { newId, randomToken } from '../ids.ts';
 import { paginate, searchPage } from '../lists.ts';
-import { blank } from '../objects.ts';
 import { arrayOf, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
@@ -83,9 +81,7 @@ export const customers: ResourceModule = {
   routes: [
     route('POST', '/v1/customers', { ...fields, payment_method: str().optional() }, ({ params: p, emu, request }) => {
       checkEmail(p.email);
-      const customer = blank('customer', { id: newId('customer'), created: emu.clock.now() });
-      customer.invoice_prefix = randomToken(8).toUpperCase().replace(/[^A-Z0-9]/g, 'X');
-      customer.next_invoice_sequence = 1;
+      const customer = emu.billing.newCustomer();
       applyFields(customer, p);
       const pm = p.payment_method ? resolvePaymentMethod(emu, p.payment_method, 'payment_method') : null;
       if (pm?.customer) {

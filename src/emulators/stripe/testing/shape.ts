@@ -73,6 +73,16 @@ const CONDITIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   line_item: ['pricing.price_details'], // present when pricing.type is price_details
   charge: ['outcome.risk_level', 'outcome.risk_score', 'outcome.rule'], // set by Radar on real charges
   subscription: ['billing_mode.updated_at'], // after a billing mode migration
+  // The fixture's last_payment_error is a bare {type}; a real decline carries the error's fields.
+  payment_intent: [
+    'last_payment_error.charge',
+    'last_payment_error.code',
+    'last_payment_error.decline_code',
+    'last_payment_error.doc_url',
+    'last_payment_error.message',
+    'last_payment_error.param',
+    'last_payment_error.payment_method',
+  ],
 };
 
 const LIST_KEYS: readonly string[] = ['data', 'has_more', 'object', 'url'];

@@ -1,0 +1,83 @@
+/** The hosted Checkout page's routes: the page, its confirmation endpoint, the 3D Secure frames. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { formatAmount } from '../billing.ts';
+import type { Emulator } from '../context.ts';
+import { checkoutPage, challengeHost, challengePage, noticePage } from './render.ts';
+import { confirmBody, confirmCheckout, lockedEmail } from './pay.ts';
+
+export interface CheckoutPageOptions {
+  /** The business name the page shows (the Stripe account's name). */
+  businessName: string;
+  /** Runs after a confirmation changed state (persistence). */
+  afterChange: () => Promise<void>;
+  /** Sessions past `expires_at` expire before the page is shown. */
+  expireDue: () => void;
+}
+
+const html = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) {
+  return (app: FastifyInstance): void => {
+    const findSession = (id: string) => {
+      options.expireDue();
+      return emu.store.find('checkout.session', id);
+    };
+
+    app.get('/c/pay/:id', async (req, reply) => {
+      const session = findSession((req.params as { id: string }).id);
+      if (!session) return html(reply, 404, noticePage('Something went wrong', 'The page you were looking for could not be found.'));
+      if (session.status === 'expired') {
+        return html(
+          reply,
+          200,
+          noticePage('This Checkout Session has expired', 'This Checkout Session is no longer active. Please return to the merchant to start again.', session.cancel_url ? { href: session.cancel_url, text: `Back to ${options.businessName}` } : undefined),
+        );
+      }
+      if (session.status === 'complete') {
+        return html(
+          reply,
+          200,
+          noticePage('Thanks for your payment', 'This Checkout Session is already complete; your payment went through.', session.success_url ? { href: session.success_url, text: 'Continue' } : undefined),
+        );
+      }
+      return html(
+        reply,
+        200,
+        checkoutPage({
+          session,
+          items: emu.store.sessionItems.get(session.id) ?? [],
+          businessName: options.businessName,
+          email: lockedEmail(emu, session),
+          now: emu.clock.now(),
+        }),
+      );
+    });
+
+    app.post('/c/pay/:id/confirm', async (req, reply) => {
+      const session = findSession((req.params as { id: string }).id);
+      if (!session) return reply.code(404).send({ status: 'not_found', message: 'No such checkout session.' });
+      const parsed = confirmBody.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        return reply.code(400).send({ status: 'bad_request', message: `Invalid ${issue.path.join('.') || 'body'}: ${issue.message}` });
+      }
+      const result = confirmCheckout(emu, session, parsed.data, { id: req.id, idempotency_key: null });
+      await options.afterChange();
+      const status = result.status === 'card_error' ? 402 : result.status === 'invalid' ? 400 : result.status === 'expired' ? 410 : 200;
+      return reply.code(status).send(result);
+    });
+
+    app.get('/c/3ds/:id', async (req, reply) => {
+      const session = findSession((req.params as { id: string }).id);
+      if (!session) return html(reply, 404, noticePage('Not found', 'No such authentication.'));
+      return html(reply, 200, challengeHost(session.id));
+    });
+
+    app.get('/c/3ds/:id/challenge', async (req, reply) => {
+      const session = findSession((req.params as { id: string }).id);
+      if (!session) return html(reply, 404, noticePage('Not found', 'No such authentication.'));
+      return html(reply, 200, challengePage(formatAmount(session.amount_total, session.currency)));
+    });
+  };
+}

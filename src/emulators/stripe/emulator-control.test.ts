@@ -3,12 +3,11 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startTestEmulator, waitFor } from './testing/sdk.ts';
 import type { TestEmulator } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
+import { startReceiver } from './testing/receiver.ts';
 import type { StripeEmulatorOptions } from './index.ts';
 
 const FAST: StripeEmulatorOptions = { webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 300 };
@@ -90,22 +89,8 @@ test('clock: POST {advance_seconds} moves it forward and created follows', async
 test('clock: a Checkout session expires (status expired, checkout.session.expired sent) when the clock passes expires_at', async (t) => {
   const emu = await emulator(t);
   // A webhook receiver sees the expiry without any API request after the clock moved.
-  const received: { type: string; data: { object: { id: string; status: string } } }[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  await emu.stripe.webhookEndpoints.create({ url, enabled_events: ['checkout.session.expired'] });
+  const hook = await startReceiver(t);
+  await emu.stripe.webhookEndpoints.create({ url: hook.url, enabled_events: ['checkout.session.expired'] });
 
   const session = await openSession(emu.stripe);
   assert.equal(session.status, 'open');
@@ -122,7 +107,8 @@ test('clock: a Checkout session expires (status expired, checkout.session.expire
 
   const moved = await control(emu, 'POST', '/_emulator/clock', { advance_seconds: 2 * 3600 });
   assert.ok(moved.body.now > session.expires_at);
-  await waitFor(() => received.length === 2, 'both expiries delivered');
+  await waitFor(() => hook.received.length === 2, 'both expiries delivered');
+  const received = hook.received.map((r) => JSON.parse(r.body) as { type: string; data: { object: { id: string; status: string } } });
   assert.deepEqual(received.map((e) => e.type), ['checkout.session.expired', 'checkout.session.expired']);
   assert.deepEqual(received.map((e) => e.data.object.id).sort(), [session.id, other.id].sort());
   assert.ok(received.every((e) => e.data.object.status === 'expired'));

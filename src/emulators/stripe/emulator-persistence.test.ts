@@ -2,8 +2,6 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +10,7 @@ import { startStripeEmulator } from './index.ts';
 import { startTestEmulator, waitFor } from './testing/sdk.ts';
 import type { TestEmulator } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
+import { startReceiver } from './testing/receiver.ts';
 
 async function tmpDir(t: TestContext): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'canary-emulator-'));
@@ -128,21 +127,7 @@ test('persistence: objects, lists, deleted stubs, idempotency keys, secrets and 
 
 test('persistence: webhook secrets survive a restart and sign deliveries', async (t) => {
   const dataFile = path.join(await tmpDir(t), 'state.json');
-  const bodies: { body: string; signature: string }[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      bodies.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']) });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const { url, received } = await startReceiver(t);
 
   const first = await start(t, dataFile);
   const endpoint = await first.stripe.webhookEndpoints.create({ url, enabled_events: ['customer.created'] });
@@ -150,8 +135,8 @@ test('persistence: webhook secrets survive a restart and sign deliveries', async
 
   const second = await start(t, dataFile);
   const customer = await second.stripe.customers.create({ name: 'signed after restart' });
-  await waitFor(() => bodies.length === 1, 'delivery after restart');
-  const event = second.stripe.webhooks.constructEvent(bodies[0]!.body, bodies[0]!.signature, endpoint.secret!);
+  await waitFor(() => received.length === 1, 'delivery after restart');
+  const event = second.stripe.webhooks.constructEvent(received[0]!.body, String(received[0]!.headers['stripe-signature']), endpoint.secret!);
   assert.equal(event.type, 'customer.created');
   assert.equal((event.data.object as Stripe.Customer).id, customer.id);
 });

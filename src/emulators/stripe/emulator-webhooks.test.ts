@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startTestEmulator, waitFor } from './testing/sdk.ts';
 import type { TestEmulator } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
+import { startReceiver } from './testing/receiver.ts';
+import type { Behaviour, Received } from './testing/receiver.ts';
+import type { DeliveryRecord } from './webhooks.ts';
 import type { StripeEmulatorOptions } from './index.ts';
 
 const FAST: StripeEmulatorOptions = { webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 300 };
@@ -20,14 +21,9 @@ async function emulator(t: TestContext, options: StripeEmulatorOptions = FAST): 
   return emu;
 }
 
-interface Delivery {
-  headers: http.IncomingHttpHeaders;
-  body: string;
+interface Delivery extends Received {
   event: { id: string; type: string; data: { object: { id: string } } };
 }
-
-/** What the receiver does with its n-th request: a status, 'hang' (never answer), or a promise of a status. */
-type Behaviour = (n: number) => number | 'hang' | Promise<number>;
 
 interface Receiver {
   url: string;
@@ -35,27 +31,14 @@ interface Receiver {
   types(): string[];
 }
 
-/** A local webhook receiver on a free port. */
+/** A local webhook receiver on a free port, whose deliveries carry the parsed event. */
 async function receiver(t: TestContext, behaviour: Behaviour = () => 200): Promise<Receiver> {
   const received: Delivery[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const n = received.push({ headers: req.headers, body, event: JSON.parse(body) }) - 1;
-      const outcome = behaviour(n);
-      if (outcome === 'hang') return;
-      void Promise.resolve(outcome).then((status) => res.writeHead(status, { 'content-type': 'text/plain' }).end('answer'));
-    });
+  const { url } = await startReceiver(t, (n, req) => {
+    received.push({ ...req, event: JSON.parse(req.body) });
+    return behaviour(n, req);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `http://127.0.0.1:${port}/webhooks`, received, types: () => received.map((d) => d.event.type) };
+  return { url, received, types: () => received.map((d) => d.event.type) };
 }
 
 /** A promise the test resolves later: lets a receiver hold its answer until the test has looked. */
@@ -63,18 +46,6 @@ function gate(): { promise: Promise<number>; open(status: number): void } {
   let open!: (status: number) => void;
   const promise = new Promise<number>((resolve) => (open = resolve));
   return { promise, open };
-}
-
-interface DeliveryRecord {
-  event_id: string;
-  endpoint_id: string;
-  url: string;
-  attempt: number;
-  status: number | null;
-  error: string | null;
-  duplicate: boolean;
-  time: number;
-  duration_ms: number;
 }
 
 async function deliveries(emu: TestEmulator, query: { event?: string; endpoint?: string } = {}): Promise<DeliveryRecord[]> {

@@ -55,7 +55,7 @@ export class EventLog {
       .map((we) => ({ id: we.id, url: we.url, secret: this.store.secrets.get(we.id)! }));
     const snapshot = structuredClone(object);
     const data: StripeObject = { object: snapshot };
-    if (before) {
+    if (before && type.endsWith('.updated')) {
       const prev = previousAttributes(before, snapshot);
       if (prev) data.previous_attributes = prev;
     }

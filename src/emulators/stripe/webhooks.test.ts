@@ -1,50 +1,16 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { WebhookDispatcher, signatureHeader } from './webhooks.ts';
 import type { DispatcherOptions, WebhookTarget } from './webhooks.ts';
+import { startReceiver } from './testing/receiver.ts';
+import type { Received } from './testing/receiver.ts';
 
 const stripe = new Stripe('sk_test_x');
 const SECRET = 'whsec_test_secret_123';
-
-interface Received {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** What the test server does with the n-th request (0-based): a status, or 'hang' to never answer. */
-type Behaviour = (n: number, req: Received) => number | 'hang';
-
-async function startServer(t: TestContext, behaviour: Behaviour = () => 200) {
-  const received: Received[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      const n = received.push(r) - 1;
-      const outcome = behaviour(n, r);
-      if (outcome === 'hang') return;
-      res.writeHead(outcome, { 'content-type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-  };
-}
 
 /** Polls until predicate holds; fails with message after timeoutMs. */
 async function waitFor(predicate: () => boolean, message: string, timeoutMs = 2000): Promise<void> {
@@ -82,7 +48,7 @@ test('signatureHeader matches the SDK test header', () => {
 });
 
 test('delivery is signed so the real SDK accepts it; tampered body or wrong secret is rejected', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const { dispatcher, acks } = makeDispatcher(t);
   const payload = eventJson('evt_1');
   dispatcher.enqueue('evt_1', payload, [target(server.url)]);
@@ -107,7 +73,7 @@ test('delivery is signed so the real SDK accepts it; tampered body or wrong secr
 });
 
 test('2xx acknowledges exactly once and is recorded', async (t) => {
-  const server = await startServer(t, () => 204);
+  const server = await startReceiver(t, () => 204);
   const { dispatcher, acks } = makeDispatcher(t);
   const before = Math.floor(Date.now() / 1000);
   dispatcher.enqueue('evt_ok', eventJson('evt_ok'), [target(server.url)]);
@@ -124,7 +90,7 @@ test('2xx acknowledges exactly once and is recorded', async (t) => {
 });
 
 test('500 then 200: retried, acknowledged once, attempts recorded', async (t) => {
-  const server = await startServer(t, (n) => (n === 0 ? 500 : 200));
+  const server = await startReceiver(t, (n) => (n === 0 ? 500 : 200));
   const { dispatcher, acks } = makeDispatcher(t);
   dispatcher.enqueue('evt_r', eventJson('evt_r'), [target(server.url)]);
   await dispatcher.idle();
@@ -136,7 +102,7 @@ test('500 then 200: retried, acknowledged once, attempts recorded', async (t) =>
 });
 
 test('each retry is signed again with a fresh timestamp the SDK accepts', async (t) => {
-  const server = await startServer(t, (n) => (n < 2 ? 503 : 200));
+  const server = await startReceiver(t, (n) => (n < 2 ? 503 : 200));
   // Clock skewed forward 20 s per reading (well inside the SDK's 300 s tolerance), so retries a few
   // ms apart still land in different seconds.
   let readings = 0;
@@ -155,7 +121,7 @@ test('each retry is signed again with a fresh timestamp the SDK accepts', async 
 });
 
 test('always-500 gives up after the configured attempts and never acknowledges', async (t) => {
-  const server = await startServer(t, () => 500);
+  const server = await startReceiver(t, () => 500);
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [2, 4] });
   dispatcher.enqueue('evt_f', eventJson('evt_f'), [target(server.url)]);
   await dispatcher.idle();
@@ -169,7 +135,7 @@ test('always-500 gives up after the configured attempts and never acknowledges',
 });
 
 test('3xx is a failure (redirects are not followed)', async (t) => {
-  const server = await startServer(t, () => 302);
+  const server = await startReceiver(t, () => 302);
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [] });
   dispatcher.enqueue('evt_3', eventJson('evt_3'), [target(server.url)]);
   await dispatcher.idle();
@@ -178,7 +144,7 @@ test('3xx is a failure (redirects are not followed)', async (t) => {
 });
 
 test('no answer within the timeout is recorded as timeout and retried', async (t) => {
-  const server = await startServer(t, (n) => (n === 0 ? 'hang' : 200));
+  const server = await startReceiver(t, (n) => (n === 0 ? 'hang' : 200));
   const { dispatcher, acks } = makeDispatcher(t, { timeoutMs: 50 });
   dispatcher.enqueue('evt_slow', eventJson('evt_slow'), [target(server.url)]);
   await dispatcher.idle();
@@ -234,7 +200,7 @@ test('connection reset and garbage responses do not crash anything', async (t) =
 });
 
 test('drop_rate 1 never reaches the endpoint and is retried; cleared faults deliver again', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [1, 1] });
   dispatcher.setFaults({ drop_rate: 1 });
   dispatcher.enqueue('evt_d', eventJson('evt_d'), [target(server.url)]);
@@ -256,7 +222,7 @@ test('drop_rate 1 never reaches the endpoint and is retried; cleared faults deli
 });
 
 test('drop_rate uses the injected random per attempt', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const rolls = [0.1, 0.9]; // first attempt dropped (0.1 < 0.5), retry goes through
   const { dispatcher, acks } = makeDispatcher(t, { random: () => rolls.shift() ?? 0.99 });
   dispatcher.setFaults({ drop_rate: 0.5 });
@@ -271,7 +237,7 @@ test('drop_rate uses the injected random per attempt', async (t) => {
 });
 
 test('duplicate_rate 1 sends an identical extra copy but acknowledges once', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const { dispatcher, acks } = makeDispatcher(t);
   dispatcher.setFaults({ duplicate_rate: 1 });
   dispatcher.enqueue('evt_dup', eventJson('evt_dup'), [target(server.url)]);
@@ -289,7 +255,7 @@ test('duplicate_rate 1 sends an identical extra copy but acknowledges once', asy
 });
 
 test('duplicates of failed attempts do not change retry accounting', async (t) => {
-  const server = await startServer(t, () => 500);
+  const server = await startReceiver(t, () => 500);
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [1] });
   dispatcher.setFaults({ duplicate_rate: 1 });
   dispatcher.enqueue('evt_dupf', eventJson('evt_dupf'), [target(server.url)]);
@@ -305,13 +271,13 @@ test('reorder shuffles events enqueued together (deterministic random); off keep
   const bodyId = (r: Received) => (JSON.parse(r.body) as { id: string }).id;
 
   // Control: concurrency 1 makes arrival order equal dispatch order.
-  const plain = await startServer(t);
+  const plain = await startReceiver(t);
   const ctl = makeDispatcher(t, { concurrency: 1 });
   for (const id of ids) ctl.dispatcher.enqueue(id, eventJson(id), [target(plain.url)]);
   await ctl.dispatcher.idle();
   assert.deepEqual(plain.received.map(bodyId), ids);
 
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const { dispatcher, acks } = makeDispatcher(t, { concurrency: 1, random: () => 0 });
   dispatcher.setFaults({ reorder: true });
   for (const id of ids) dispatcher.enqueue(id, eventJson(id), [target(server.url)]);
@@ -325,7 +291,7 @@ test('reorder shuffles events enqueued together (deterministic random); off keep
 });
 
 test('reorder never leaves a batch in creation order, even if the shuffle does', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   // random() just below 1 makes Fisher–Yates swap every element with itself (identity).
   const { dispatcher } = makeDispatcher(t, { concurrency: 1, random: () => 0.999999 });
   dispatcher.setFaults({ reorder: true });
@@ -336,8 +302,8 @@ test('reorder never leaves a batch in creation order, even if the shuffle does',
 });
 
 test('multiple targets each get the event, signed with their own secret', async (t) => {
-  const s1 = await startServer(t);
-  const s2 = await startServer(t, (n) => (n === 0 ? 500 : 200));
+  const s1 = await startReceiver(t);
+  const s2 = await startReceiver(t, (n) => (n === 0 ? 500 : 200));
   const { dispatcher, acks } = makeDispatcher(t);
   const payload = eventJson('evt_m');
   dispatcher.enqueue('evt_m', payload, [target(s1.url, 'we_a', 'whsec_a'), target(s2.url, 'we_b', 'whsec_b')]);
@@ -355,28 +321,15 @@ test('multiple targets each get the event, signed with their own secret', async 
 
 test('concurrency bounds simultaneous deliveries', async (t) => {
   // Requests are held open until the test answers them, so in-flight counts are observable.
-  const held: http.ServerResponse[] = [];
-  let received = 0;
+  const held: Array<(status: number) => void> = [];
   let maxHeld = 0;
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received++;
-      maxHeld = Math.max(maxHeld, held.push(res));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  const { url, received } = await startReceiver(t, () => new Promise<number>((answer) => (maxHeld = Math.max(maxHeld, held.push(answer)))));
   const { dispatcher, acks } = makeDispatcher(t, { concurrency: 2, retryDelaysMs: [] });
   for (let i = 0; i < 6; i++) dispatcher.enqueue(`evt_${i}`, eventJson(`evt_${i}`), [target(url)]);
   for (const expected of [2, 4, 6]) {
-    await waitFor(() => received === expected, `${expected} requests received`);
+    await waitFor(() => received.length === expected, `${expected} requests received`);
     assert.equal(held.length, 2, 'no more than 2 requests in flight');
-    for (const res of held.splice(0)) res.end();
+    for (const answer of held.splice(0)) answer(200);
   }
   await dispatcher.idle();
   assert.equal(maxHeld, 2);
@@ -385,9 +338,9 @@ test('concurrency bounds simultaneous deliveries', async (t) => {
 
 test('close() cancels pending retries and in-flight requests; later enqueue is ignored', async (t) => {
   // Control dispatcher with the same schedule: once its retry has happened, the closed one's would have too.
-  const control = await startServer(t, () => 500);
-  const closedSrv = await startServer(t, () => 500);
-  const hung = await startServer(t, () => 'hang');
+  const control = await startReceiver(t, () => 500);
+  const closedSrv = await startReceiver(t, () => 500);
+  const hung = await startReceiver(t, () => 'hang');
   const ctl = makeDispatcher(t, { retryDelaysMs: [30] });
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [30], timeoutMs: 10_000 });
 
@@ -412,7 +365,7 @@ test('close() cancels pending retries and in-flight requests; later enqueue is i
 });
 
 test('close() with deliveries still queued behind the concurrency limit resolves', { timeout: 5000 }, async (t) => {
-  const server = await startServer(t, () => 'hang');
+  const server = await startReceiver(t, () => 'hang');
   const { dispatcher } = makeDispatcher(t, { concurrency: 1, timeoutMs: 10_000 });
   for (let i = 0; i < 3; i++) dispatcher.enqueue(`evt_q${i}`, eventJson(`evt_q${i}`), [target(server.url)]);
   await waitFor(() => server.received.length === 1, 'first request in flight');
@@ -422,7 +375,7 @@ test('close() with deliveries still queued behind the concurrency limit resolves
 });
 
 test('reset() cancels retries, forgets the log and acknowledgements', async (t) => {
-  const server = await startServer(t, (n) => (n === 0 ? 500 : 200));
+  const server = await startReceiver(t, (n) => (n === 0 ? 500 : 200));
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [30] });
   dispatcher.enqueue('evt_x', eventJson('evt_x'), [target(server.url)]);
   await waitFor(() => dispatcher.deliveries().length === 1, 'first attempt recorded');
@@ -438,7 +391,7 @@ test('reset() cancels retries, forgets the log and acknowledgements', async (t) 
 });
 
 test('a re-enqueued, already acknowledged event is delivered but not acknowledged twice', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const { dispatcher, acks } = makeDispatcher(t);
   dispatcher.enqueue('evt_twice', eventJson('evt_twice'), [target(server.url)]);
   await dispatcher.idle();
@@ -449,7 +402,7 @@ test('a re-enqueued, already acknowledged event is delivered but not acknowledge
 });
 
 test('a throwing onAcknowledged is reported as a warning and does not break delivery', async (t) => {
-  const server = await startServer(t);
+  const server = await startReceiver(t);
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(w.message);
   process.on('warning', onWarning);

@@ -63,6 +63,50 @@ export const VARIABLES = {
     default: '5000',
     description: 'How long a webhook endpoint has to answer before the attempt counts as failed (`--webhook-timeout`).',
   },
+  STRIPE_SECRET_KEY: {
+    schema: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_test_… or rk_test_…)').optional(),
+    description: 'Stripe API key. Test-mode keys only; with the emulator any sk_test_… works. Default: the emulator\'s own key when the emulator is used.',
+  },
+  STRIPE_API_URL: {
+    schema: z.url({ error: 'must be a URL such as http://127.0.0.1:12111' }).optional(),
+    description: 'Where Stripe API calls go (the emulator), instead of api.stripe.com.',
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    schema: z.string().regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)').optional(),
+    description: 'The demo app\'s webhook signing secret. Default: the app registers its endpoint at start and keeps the returned secret.',
+  },
+  DEMO_APP_HOST: {
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    description: 'Address the demo app listens on (`canary demo-app --host`).',
+  },
+  DEMO_APP_PORT: {
+    schema: port,
+    default: '4000',
+    description: 'Port of the demo app (`--port`); 0 picks a free one.',
+  },
+  DEMO_APP_PUBLIC_URL: {
+    schema: z.url({ error: 'must be a URL such as https://app.example.com' }).optional(),
+    description: 'The demo app\'s own public address, for Checkout\'s return URLs and the webhook URL. Default http://HOST:PORT.',
+  },
+  DEMO_APP_DATABASE: {
+    schema: z.string().min(1),
+    default: '.canary/demo-app.sqlite',
+    description: 'The demo app\'s SQLite database file (`:memory:` keeps nothing).',
+  },
+  DEMO_APP_ADMIN_TOKEN: {
+    schema: z.string().min(12, 'must be at least 12 characters').optional(),
+    description: 'Token guarding the demo app\'s admin API (environments, faults). Required by `canary demo-app`.',
+  },
+  DEMO_APP_VERSION: {
+    schema: z.string().min(1),
+    default: 'dev',
+    description: 'The deployed version the demo app reports on /healthz.',
+  },
+  DEMO_APP_FAULT: {
+    schema: z.string().optional(),
+    description: 'A bad deploy to reproduce: webhook-500, webhook-timeout, webhook-wrong-secret, ignore-upgrade, wrong-price or checkout-500.',
+  },
 } satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof VARIABLES;

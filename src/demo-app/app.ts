@@ -1,0 +1,344 @@
+/**
+ * The demo SaaS: environments (one per monitoring run), sign-up onto the Free plan, an upgrade
+ * to Pro through hosted Stripe Checkout, and a webhook handler that makes the plan follow
+ * Stripe. Integrated with Stripe the way production code is: server-side sessions, verified
+ * webhooks, idempotency keys, a database.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import qs from 'qs';
+import Stripe from 'stripe';
+import { z } from 'zod';
+import type { AccountRow, Db } from './db.ts';
+import { FAULTS, parseFault, UnknownFault, type FaultName } from './faults.ts';
+import { PRO_LOOKUP_KEY, WRONG_LOOKUP_KEY, ensurePrice } from './stripe.ts';
+import { billingPage, errorPage, renewalText, returnPage, signupPage, type PlanView } from './views.ts';
+
+export interface AppDeps {
+  db: Db;
+  stripe: Stripe;
+  webhookSecret: () => string;
+  publicUrl: () => string;
+  adminToken: string;
+  version: string;
+  fault: FaultName | null;
+  /** How long `webhook-timeout` holds a delivery before giving up on it. */
+  webhookHoldMs: number;
+}
+
+const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const PRO = { productName: 'Pro', unitAmount: 4900, currency: 'usd', interval: 'month' as const };
+const WRONG = { productName: 'Pro (legacy)', unitAmount: 9900, currency: 'usd', interval: 'month' as const };
+const PAID_STATUSES = new Set(['active', 'trialing', 'past_due']);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const labelsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'label names are 1–40 letters, digits, _ . -'), z.string().max(500));
+const environmentBody = z.strictObject({ labels: labelsSchema.optional() });
+const faultBody = z.strictObject({ fault: z.string().nullable() });
+const signupForm = z.object({
+  email: z.string().trim().toLowerCase().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
+  name: z.string().trim().max(200).optional(),
+});
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { db, stripe } = deps;
+  let fault = deps.fault;
+  let proPrice: Stripe.Price | undefined;
+  const held = new Set<() => void>();
+
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, qs.parse(body as string, { depth: 1, parameterLimit: 50 }));
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
+    const status = error instanceof HttpError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    const message =
+      error instanceof HttpError || status < 500
+        ? error.message
+        : 'Something went wrong on our side. Please try again.';
+    if (wantsJson(req)) return reply.code(status).send({ error: message });
+    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const message = `No route for ${req.method} ${req.url.split('?')[0]}`;
+    if (wantsJson(req)) return reply.code(404).send({ error: message });
+    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, message));
+  });
+  app.addHook('onClose', async () => {
+    for (const release of held) release();
+  });
+
+  const catalogue = async (): Promise<Stripe.Price> => (proPrice ??= await ensurePrice(stripe, PRO_LOOKUP_KEY, PRO));
+
+  // ---- admin API (bearer token) -------------------------------------------------------------
+  const admin = async (req: FastifyRequest) => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (!token) throw new HttpError(401, 'Missing admin token: send Authorization: Bearer <DEMO_APP_ADMIN_TOKEN>.');
+    if (!sameSecret(token, deps.adminToken)) throw new HttpError(403, 'Wrong admin token.');
+  };
+  const parseJson = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
+    const r = schema.safeParse(body ?? {});
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      throw new HttpError(400, `Invalid ${what}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`);
+    }
+    return r.data;
+  };
+
+  app.post('/api/environments', { preHandler: admin }, async (req, reply) => {
+    const body = parseJson(environmentBody, req.body, 'environment');
+    return reply.code(201).send(db.createEnvironment(id('env'), body.labels ?? {}));
+  });
+  app.get('/api/environments', { preHandler: admin }, async () => ({ data: db.environments() }));
+  app.delete('/api/environments/:env', { preHandler: admin }, async (req) => {
+    const envId = (req.params as { env: string }).env;
+    const existed = db.deleteEnvironment(envId);
+    return { id: envId, deleted: true, existed };
+  });
+  app.get('/api/environments/:env/accounts', { preHandler: admin }, async (req) => {
+    const env = environment(req);
+    const email = (req.query as { email?: string }).email?.toLowerCase();
+    return { data: db.accounts(env.id).filter((a) => !email || a.email === email).map(accountView) };
+  });
+  app.get('/api/environments/:env/accounts/:account', { preHandler: admin }, async (req) => accountView(account(req)));
+  app.get('/_demo/faults', { preHandler: admin }, async () => ({ fault, faults: FAULTS }));
+  app.post('/_demo/faults', { preHandler: admin }, async (req) => {
+    const body = parseJson(faultBody, req.body, 'fault body (send {"fault": name} or {"fault": null})');
+    try {
+      fault = parseFault(body.fault, 'fault');
+    } catch (err) {
+      if (err instanceof UnknownFault) throw new HttpError(400, err.message);
+      throw err;
+    }
+    return { fault };
+  });
+
+  // ---- health -----------------------------------------------------------------------------
+  app.get('/healthz', async (_req, reply) => {
+    const database = check(() => db.ping());
+    const stripeCheck = await catalogue().then(
+      () => ({ ok: true as const }),
+      (err: Error & { requestId?: string }) => ({ ok: false as const, error: err.message, request_id: err.requestId }),
+    );
+    const ok = database.ok && stripeCheck.ok;
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', version: deps.version, database, stripe: stripeCheck, fault });
+  });
+
+  // ---- the product's pages ------------------------------------------------------------------
+  function environment(req: FastifyRequest) {
+    const envId = (req.params as { env: string }).env;
+    const env = db.environment(envId);
+    if (!env) throw new HttpError(404, `No environment '${envId}'.`);
+    return env;
+  }
+  function account(req: FastifyRequest): AccountRow {
+    const env = environment(req);
+    const accountId = (req.params as { account: string }).account;
+    const acct = db.account(env.id, accountId);
+    if (!acct) throw new HttpError(404, `No account '${accountId}' in environment '${env.id}'.`);
+    return acct;
+  }
+  function plan(acct: AccountRow): PlanView {
+    const paid = db.subscriptions(acct.id).find((s) => PAID_STATUSES.has(s.status));
+    return paid ? { plan: 'pro', renewsAt: paid.current_period_end } : { plan: 'free', renewsAt: null };
+  }
+  function accountView(acct: AccountRow) {
+    const p = plan(acct);
+    return {
+      id: acct.id,
+      environment: acct.environment_id,
+      email: acct.email,
+      name: acct.name,
+      created: acct.created,
+      stripe_customer_id: acct.stripe_customer_id,
+      plan: p.plan,
+      renews_at: p.renewsAt,
+      subscriptions: db.subscriptions(acct.id),
+    };
+  }
+  const base = (acct: AccountRow) => `/e/${acct.environment_id}/a/${acct.id}`;
+  const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+  app.get('/', async (_req, reply) =>
+    html(reply, billingLanding()),
+  );
+  app.get('/e/:env/signup', async (req, reply) => html(reply, signupPage(environment(req).id)));
+  app.post('/e/:env/signup', async (req, reply) => {
+    const env = environment(req);
+    const form = signupForm.safeParse(req.body ?? {});
+    const raw = (req.body ?? {}) as { email?: string; name?: string };
+    if (!form.success) return html(reply, signupPage(env.id, form.error.issues[0]!.message, raw), 400);
+    if (db.accountByEmail(env.id, form.data.email)) {
+      return html(reply, signupPage(env.id, 'An account with this email already exists.', raw), 409);
+    }
+    const acct = db.createAccount({ id: id('acct'), environment_id: env.id, email: form.data.email, name: form.data.name || null });
+    try {
+      const customer = await stripe.customers.create(
+        {
+          email: acct.email,
+          name: acct.name ?? undefined,
+          metadata: { ...env.labels, environment: env.id, account: acct.id },
+        },
+        { idempotencyKey: `demo-app-customer-${acct.id}` },
+      );
+      db.setCustomer(acct.id, customer.id);
+    } catch (err) {
+      // Nothing half-done: without its Stripe customer the account is not created.
+      db.deleteAccount(acct.id);
+      throw new HttpError(502, `We could not create your account (${(err as Error).message}). Please try again.`);
+    }
+    return reply.redirect(`${base(acct)}/billing`, 303);
+  });
+
+  app.get('/e/:env/a/:account/billing', async (req, reply) => {
+    const acct = account(req);
+    const canceled = (req.query as { canceled?: string }).canceled === '1';
+    const notice = canceled && plan(acct).plan === 'free' ? 'Upgrade canceled. You are still on the Free plan.' : undefined;
+    return html(reply, billingPage(base(acct), acct.email, plan(acct), randomBytes(16).toString('hex'), notice));
+  });
+  app.get('/e/:env/a/:account/plan', async (req) => {
+    const p = plan(account(req));
+    return { plan: p.plan, renews_at: p.renewsAt, renewal: renewalText(p) };
+  });
+  app.get('/e/:env/a/:account/billing/return', async (req, reply) => {
+    const acct = account(req);
+    return html(reply, returnPage(base(acct), plan(acct)));
+  });
+
+  app.post('/e/:env/a/:account/upgrade', async (req, reply) => {
+    const acct = account(req);
+    const env = environment(req);
+    if (plan(acct).plan === 'pro') return reply.redirect(`${base(acct)}/billing`, 303);
+    if (fault === 'checkout-500') throw new Error('checkout-500 fault: the upgrade handler crashed');
+    const attempt = String((req.body as { attempt?: unknown } | undefined)?.attempt ?? '');
+    // The price comes from the catalogue, never from the browser.
+    const price = fault === 'wrong-price' ? await ensurePrice(stripe, WRONG_LOOKUP_KEY, WRONG) : await catalogue();
+    const metadata = { ...env.labels, environment: env.id, account: acct.id };
+    const origin = deps.publicUrl();
+    const session = await stripe.checkout.sessions.create(
+      {
+        mode: 'subscription',
+        customer: acct.stripe_customer_id!,
+        client_reference_id: acct.id,
+        line_items: [{ price: price.id, quantity: 1 }],
+        metadata,
+        subscription_data: { metadata },
+        success_url: `${origin}${base(acct)}/billing/return?session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${origin}${base(acct)}/billing?canceled=1`,
+      },
+      // One session per click: a resubmitted form (same attempt) gets the same session back.
+      { idempotencyKey: `demo-app-checkout-${acct.id}-${/^[a-f0-9]{16,64}$/.test(attempt) ? attempt : randomBytes(12).toString('hex')}` },
+    );
+    db.recordCheckoutSession(session.id, acct.id, price.id);
+    return reply.redirect(session.url!, 303);
+  });
+
+  // ---- webhooks ---------------------------------------------------------------------------
+  await app.register(async (scope) => {
+    // The signature is over the raw body: keep it as bytes.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_req, body, done) => done(null, body));
+    scope.post('/webhooks/stripe', async (req, reply) => {
+      if (fault === 'webhook-500') return reply.code(500).send({ error: 'webhook-500 fault: handler crashed' });
+      if (fault === 'webhook-timeout') {
+        await new Promise<void>((resolve) => {
+          const release = () => {
+            clearTimeout(timer);
+            held.delete(release);
+            resolve();
+          };
+          const timer = setTimeout(release, deps.webhookHoldMs);
+          held.add(release);
+        });
+        return reply.code(500).send({ error: 'webhook-timeout fault: handler hung' });
+      }
+      const signature = req.headers['stripe-signature'];
+      if (typeof signature !== 'string' || !signature) return reply.code(400).send({ error: 'Missing Stripe-Signature header.' });
+      if (!Buffer.isBuffer(req.body)) return reply.code(400).send({ error: 'Missing request body.' });
+      const secret = fault === 'webhook-wrong-secret' ? 'whsec_deployed_with_the_wrong_secret' : deps.webhookSecret();
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(req.body, signature, secret);
+      } catch (err) {
+        return reply.code(400).send({ error: `Webhook signature verification failed: ${(err as Error).message}` });
+      }
+      if (fault === 'ignore-upgrade') return { received: true };
+      await handleEvent(event);
+      return { received: true };
+    });
+  });
+
+  /** Makes the account follow Stripe: whatever the order of events, the subscription is read back from Stripe. */
+  async function handleEvent(event: Stripe.Event): Promise<void> {
+    const subscriptionId = subscriptionOf(event);
+    if (!subscriptionId) {
+      db.processEvent(event, null, () => undefined);
+      return;
+    }
+    const sub = await stripe.subscriptions.retrieve(subscriptionId);
+    const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
+    const acct = db.accountByCustomer(customerId);
+    db.processEvent(event, acct?.id ?? null, () => {
+      if (!acct) return; // another app's customer in the same Stripe account
+      db.upsertSubscription({
+        id: sub.id,
+        account_id: acct.id,
+        status: sub.status,
+        price_id: sub.items.data[0]?.price.id ?? null,
+        current_period_end: sub.items.data[0]?.current_period_end ?? null,
+      });
+    });
+  }
+
+  return app;
+}
+
+function subscriptionOf(event: Stripe.Event): string | null {
+  const obj = event.data.object as unknown as Record<string, any>;
+  switch (event.type) {
+    case 'checkout.session.completed':
+      return obj.mode === 'subscription' ? (typeof obj.subscription === 'string' ? obj.subscription : (obj.subscription?.id ?? null)) : null;
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated':
+    case 'customer.subscription.deleted':
+      return obj.id;
+    case 'invoice.paid':
+    case 'invoice.payment_failed':
+      return obj.parent?.subscription_details?.subscription ?? null;
+    default:
+      return null;
+  }
+}
+
+function wantsJson(req: FastifyRequest): boolean {
+  return req.url.startsWith('/api/') || req.url.startsWith('/_demo/') || req.url.startsWith('/webhooks/') || /json/.test(req.headers.accept ?? '');
+}
+
+function check(fn: () => void): { ok: true } | { ok: false; error: string } {
+  try {
+    fn();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+}
+
+function billingLanding(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Canary SaaS</title></head><body><main><h1>Canary SaaS</h1><p>A demo product with a Free and a Pro plan. Create an environment through the admin API, then sign up at /e/&lt;environment&gt;/signup.</p></main></body></html>`;
+}

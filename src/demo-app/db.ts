@@ -1,0 +1,199 @@
+/**
+ * The app's database (SQLite through better-sqlite3): schema by numbered migrations, and the
+ * queries the app runs. `:memory:` for tests, a file when deployed.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE environments (
+     id TEXT PRIMARY KEY,
+     created INTEGER NOT NULL,
+     labels TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE TABLE accounts (
+     id TEXT PRIMARY KEY,
+     environment_id TEXT NOT NULL REFERENCES environments(id) ON DELETE CASCADE,
+     email TEXT NOT NULL,
+     name TEXT,
+     stripe_customer_id TEXT UNIQUE,
+     created INTEGER NOT NULL,
+     UNIQUE (environment_id, email)
+   );
+   CREATE TABLE subscriptions (
+     id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+     status TEXT NOT NULL,
+     price_id TEXT,
+     current_period_end INTEGER,
+     updated INTEGER NOT NULL
+   );
+   CREATE TABLE processed_events (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     account_id TEXT,
+     received INTEGER NOT NULL
+   );`,
+  `CREATE TABLE checkout_sessions (
+     id TEXT PRIMARY KEY,
+     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+     price_id TEXT NOT NULL,
+     created INTEGER NOT NULL
+   );
+   CREATE INDEX accounts_environment ON accounts(environment_id);
+   CREATE INDEX subscriptions_account ON subscriptions(account_id);`,
+];
+
+export interface EnvironmentRow {
+  id: string;
+  created: number;
+  labels: Record<string, string>;
+}
+
+export interface AccountRow {
+  id: string;
+  environment_id: string;
+  email: string;
+  name: string | null;
+  stripe_customer_id: string | null;
+  created: number;
+}
+
+export interface SubscriptionRow {
+  id: string;
+  account_id: string;
+  status: string;
+  price_id: string | null;
+  current_period_end: number | null;
+  updated: number;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+export class Db {
+  readonly sql: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.sql = new Database(file);
+    this.sql.pragma('journal_mode = WAL');
+    this.sql.pragma('foreign_keys = ON');
+    this.sql.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  /** Applies the migrations not yet applied, each in its own transaction. */
+  private migrate(): void {
+    const version = this.sql.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.sql.transaction(() => {
+        this.sql.exec(MIGRATIONS[v]!);
+        this.sql.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  schemaVersion(): number {
+    return this.sql.pragma('user_version', { simple: true }) as number;
+  }
+
+  ping(): void {
+    this.sql.prepare('SELECT 1').get();
+  }
+
+  close(): void {
+    this.sql.close();
+  }
+
+  createEnvironment(id: string, labels: Record<string, string>): EnvironmentRow {
+    const created = now();
+    this.sql.prepare('INSERT INTO environments (id, created, labels) VALUES (?, ?, ?)').run(id, created, JSON.stringify(labels));
+    return { id, created, labels };
+  }
+
+  environments(): EnvironmentRow[] {
+    return (this.sql.prepare('SELECT * FROM environments ORDER BY created, rowid').all() as { id: string; created: number; labels: string }[]).map(
+      (r) => ({ ...r, labels: JSON.parse(r.labels) }),
+    );
+  }
+
+  environment(id: string): EnvironmentRow | undefined {
+    const r = this.sql.prepare('SELECT * FROM environments WHERE id = ?').get(id) as { id: string; created: number; labels: string } | undefined;
+    return r && { ...r, labels: JSON.parse(r.labels) };
+  }
+
+  /** Deletes the environment and everything in it; true when it existed. */
+  deleteEnvironment(id: string): boolean {
+    return this.sql.transaction(() => {
+      this.sql
+        .prepare('DELETE FROM processed_events WHERE account_id IN (SELECT id FROM accounts WHERE environment_id = ?)')
+        .run(id);
+      return this.sql.prepare('DELETE FROM environments WHERE id = ?').run(id).changes > 0;
+    })();
+  }
+
+  createAccount(row: Omit<AccountRow, 'created' | 'stripe_customer_id'>): AccountRow {
+    const created = now();
+    this.sql
+      .prepare('INSERT INTO accounts (id, environment_id, email, name, created) VALUES (?, ?, ?, ?, ?)')
+      .run(row.id, row.environment_id, row.email, row.name, created);
+    return { ...row, stripe_customer_id: null, created };
+  }
+
+  setCustomer(accountId: string, customerId: string): void {
+    this.sql.prepare('UPDATE accounts SET stripe_customer_id = ? WHERE id = ?').run(customerId, accountId);
+  }
+
+  deleteAccount(id: string): void {
+    this.sql.prepare('DELETE FROM accounts WHERE id = ?').run(id);
+  }
+
+  account(environmentId: string, accountId: string): AccountRow | undefined {
+    return this.sql.prepare('SELECT * FROM accounts WHERE id = ? AND environment_id = ?').get(accountId, environmentId) as AccountRow | undefined;
+  }
+
+  accountByEmail(environmentId: string, email: string): AccountRow | undefined {
+    return this.sql.prepare('SELECT * FROM accounts WHERE environment_id = ? AND email = ?').get(environmentId, email) as AccountRow | undefined;
+  }
+
+  accountByCustomer(customerId: string): AccountRow | undefined {
+    return this.sql.prepare('SELECT * FROM accounts WHERE stripe_customer_id = ?').get(customerId) as AccountRow | undefined;
+  }
+
+  accounts(environmentId: string): AccountRow[] {
+    return this.sql.prepare('SELECT * FROM accounts WHERE environment_id = ? ORDER BY created, rowid').all(environmentId) as AccountRow[];
+  }
+
+  subscriptions(accountId: string): SubscriptionRow[] {
+    return this.sql.prepare('SELECT * FROM subscriptions WHERE account_id = ? ORDER BY updated DESC').all(accountId) as SubscriptionRow[];
+  }
+
+  recordCheckoutSession(id: string, accountId: string, priceId: string): void {
+    this.sql.prepare('INSERT OR IGNORE INTO checkout_sessions (id, account_id, price_id, created) VALUES (?, ?, ?, ?)').run(id, accountId, priceId, now());
+  }
+
+  /**
+   * Stores the event by id, then applies `change`, in one transaction: a duplicate delivery
+   * (an id already stored) changes nothing and answers false.
+   */
+  processEvent(event: { id: string; type: string }, accountId: string | null, change: () => void): boolean {
+    return this.sql.transaction(() => {
+      const inserted = this.sql
+        .prepare('INSERT OR IGNORE INTO processed_events (id, type, account_id, received) VALUES (?, ?, ?, ?)')
+        .run(event.id, event.type, accountId, now()).changes;
+      if (inserted === 0) return false;
+      change();
+      return true;
+    })();
+  }
+
+  upsertSubscription(row: Omit<SubscriptionRow, 'updated'>): void {
+    this.sql
+      .prepare(
+        `INSERT INTO subscriptions (id, account_id, status, price_id, current_period_end, updated) VALUES (@id, @account_id, @status, @price_id, @current_period_end, @updated)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end, updated = excluded.updated`,
+      )
+      .run({ ...row, updated: now() });
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The app's Stripe integration, as production code does it: a configured client, the catalogue
+ * found by lookup key (created idempotently only when missing), and the webhook endpoint.
+ */
+import Stripe from 'stripe';
+
+export const PRO_LOOKUP_KEY = 'canary_pro_monthly';
+/** Used only by the `wrong-price` fault. */
+export const WRONG_LOOKUP_KEY = 'canary_pro_monthly_legacy';
+
+export const WEBHOOK_EVENTS: Stripe.WebhookEndpointCreateParams.EnabledEvent[] = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.paid',
+  'invoice.payment_failed',
+];
+
+/** A client for api.stripe.com, or for `apiUrl` (the emulator) when given. */
+export function stripeClient(secretKey: string, apiUrl?: string): Stripe {
+  const target = apiUrl ? new URL(apiUrl) : undefined;
+  return new Stripe(secretKey, {
+    ...(target && {
+      host: target.hostname,
+      port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
+      protocol: target.protocol === 'https:' ? 'https' : 'http',
+    }),
+    maxNetworkRetries: 2,
+    timeout: 15_000,
+    telemetry: false,
+    appInfo: { name: 'checkout-canary-demo-app' },
+  });
+}
+
+async function findPrice(stripe: Stripe, lookupKey: string): Promise<Stripe.Price | undefined> {
+  const found = await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 });
+  return found.data[0];
+}
+
+/** The price with `lookupKey`, created (with its product) only when missing, idempotently. */
+export async function ensurePrice(
+  stripe: Stripe,
+  lookupKey: string,
+  spec: { productName: string; unitAmount: number; currency: string; interval: 'month' | 'year' },
+): Promise<Stripe.Price> {
+  const existing = await findPrice(stripe, lookupKey);
+  if (existing) return existing;
+  const product = await stripe.products.create(
+    { name: spec.productName, metadata: { lookup_key: lookupKey } },
+    { idempotencyKey: `demo-app-product-${lookupKey}` },
+  );
+  try {
+    return await stripe.prices.create(
+      { product: product.id, unit_amount: spec.unitAmount, currency: spec.currency, recurring: { interval: spec.interval }, lookup_key: lookupKey },
+      { idempotencyKey: `demo-app-price-${lookupKey}` },
+    );
+  } catch (err) {
+    // Another instance starting at the same moment may have taken the lookup key first.
+    const raced = await findPrice(stripe, lookupKey);
+    if (raced) return raced;
+    throw err;
+  }
+}
+
+/** Registers `url` for the events the app handles, replacing an earlier registration, and returns its secret. */
+export async function registerWebhookEndpoint(stripe: Stripe, url: string): Promise<{ id: string; secret: string }> {
+  for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) {
+    if (endpoint.url === url) await stripe.webhookEndpoints.del(endpoint.id);
+  }
+  const created = await stripe.webhookEndpoints.create({ url, enabled_events: WEBHOOK_EVENTS, description: 'checkout-canary demo app' });
+  return { id: created.id, secret: created.secret! };
+}

@@ -1,0 +1,78 @@
+/**
+ * The harness's client for the demo app's admin and health endpoints: one configured axios
+ * instance; transport and HTTP errors become AppApiError at this boundary.
+ */
+import axios, { AxiosError, type AxiosInstance } from 'axios';
+import { AppApiError } from '../errors.ts';
+
+export interface Environment {
+  id: string;
+  created: number;
+  labels: Record<string, string>;
+}
+
+export interface Account {
+  id: string;
+  environment: string;
+  email: string;
+  plan: 'free' | 'pro';
+  renews_at: number | null;
+  stripe_customer_id: string | null;
+  subscriptions: { id: string; status: string; price_id: string | null; current_period_end: number | null }[];
+}
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  version: string;
+  database: { ok: boolean; error?: string };
+  stripe: { ok: boolean; error?: string };
+}
+
+export class AppClient {
+  private readonly http: AxiosInstance;
+
+  constructor(readonly baseUrl: string, adminToken: string, timeoutMs = 15_000) {
+    this.http = axios.create({
+      baseURL: baseUrl.replace(/\/$/, ''),
+      timeout: timeoutMs,
+      headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' },
+    });
+    this.http.interceptors.response.use(undefined, (err: unknown) => {
+      throw translate(err);
+    });
+  }
+
+  async createEnvironment(labels: Record<string, string>): Promise<Environment> {
+    return (await this.http.post<Environment>('/api/environments', { labels })).data;
+  }
+
+  async deleteEnvironment(id: string): Promise<void> {
+    await this.http.delete(`/api/environments/${encodeURIComponent(id)}`);
+  }
+
+  async environments(): Promise<Environment[]> {
+    return (await this.http.get<{ data: Environment[] }>('/api/environments')).data.data;
+  }
+
+  async accountByEmail(environmentId: string, email: string): Promise<Account | undefined> {
+    const res = await this.http.get<{ data: Account[] }>(`/api/environments/${encodeURIComponent(environmentId)}/accounts`, { params: { email } });
+    return res.data.data[0];
+  }
+
+  async health(): Promise<Health> {
+    // 503 still carries the health document.
+    return (await this.http.get<Health>('/healthz', { validateStatus: (s) => s === 200 || s === 503 })).data;
+  }
+}
+
+function translate(err: unknown): AppApiError {
+  if (err instanceof AxiosError) {
+    const where = `${err.config?.method?.toUpperCase() ?? 'GET'} ${err.config?.url ?? ''}`;
+    if (err.response) {
+      const body = err.response.data as { error?: string } | undefined;
+      return new AppApiError(`The demo app answered ${err.response.status} to ${where}: ${body?.error ?? err.message}`, { status: err.response.status, request: where }, err);
+    }
+    return new AppApiError(`The demo app could not be reached (${where}): ${err.code ?? err.message}`, { code: err.code, request: where }, err);
+  }
+  return new AppApiError(`The demo app request failed: ${(err as Error).message}`, {}, err);
+}

@@ -1,0 +1,139 @@
+/**
+ * What the monitor checks in Stripe after a journey, through the official SDK. Every failure
+ * is a CanaryError naming its stage, with the ids and Stripe request ids as evidence.
+ */
+import Stripe from 'stripe';
+import { StripeApiFailure, StripeStateMismatch, WebhookNotAcknowledged } from '../errors.ts';
+
+/** Runs a Stripe call; an SDK error becomes a StripeApiFailure that keeps its request id. */
+export async function stripeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof Stripe.errors.StripeError) {
+      throw new StripeApiFailure(`Stripe API error while ${what}: ${err.message}`, { type: err.type, code: err.code, statusCode: err.statusCode, requestId: err.requestId }, err);
+    }
+    throw err;
+  }
+}
+
+/** The customer the app created for this run's account (by email, then by run id in metadata). */
+export async function findRunCustomer(stripe: Stripe, email: string, runId: string): Promise<Stripe.Customer> {
+  // Search is eventually consistent; list by email is read-after-write.
+  const list = await stripeCall('listing customers by email', () => stripe.customers.list({ email, limit: 10 }));
+  const mine = list.data.filter((c) => c.metadata.canary_run_id === runId);
+  if (mine.length !== 1) {
+    throw new StripeStateMismatch(`Expected one Stripe customer with email ${email} and metadata canary_run_id=${runId}, found ${mine.length} (of ${list.data.length} with that email).`, {
+      email,
+      runId,
+      customers: list.data.map((c) => c.id),
+    });
+  }
+  return mine[0]!;
+}
+
+export interface PaidUpgrade {
+  customer: Stripe.Customer;
+  subscription: Stripe.Subscription;
+  invoice: Stripe.Invoice;
+  paymentMethod: Stripe.PaymentMethod;
+  session: Stripe.Checkout.Session;
+}
+
+/**
+ * Exactly one subscription, active, on `price`, quantity 1; its latest invoice paid for the
+ * price's amount; a card ending `last4` as default payment method; the checkout session
+ * complete and paid.
+ */
+export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Customer, price: Stripe.Price, last4: string): Promise<PaidUpgrade> {
+  const subs = await stripeCall('listing the customer\'s subscriptions', () =>
+    stripe.subscriptions.list({ customer: customer.id, status: 'all', expand: ['data.latest_invoice', 'data.default_payment_method'] }),
+  );
+  const evidence = { customer: customer.id, subscriptions: subs.data.map((s) => `${s.id} (${s.status})`) };
+  if (subs.data.length !== 1) throw new StripeStateMismatch(`Expected exactly one subscription for ${customer.id}, found ${subs.data.length}.`, evidence);
+  const subscription = subs.data[0]!;
+  if (subscription.status !== 'active') throw new StripeStateMismatch(`Subscription ${subscription.id} is ${subscription.status}, not active.`, evidence);
+  const item = subscription.items.data[0]!;
+  if (subscription.items.data.length !== 1 || item.price.id !== price.id || item.quantity !== 1) {
+    throw new StripeStateMismatch(
+      `Subscription ${subscription.id} is on ${subscription.items.data.map((i) => `${i.price.id} (${i.price.unit_amount} ${i.price.currency}) × ${i.quantity}`).join(', ')}; expected the Pro price ${price.id} (${price.unit_amount} ${price.currency}) × 1.`,
+      { ...evidence, price: item.price.id, expectedPrice: price.id },
+    );
+  }
+  const invoice = subscription.latest_invoice as Stripe.Invoice;
+  if (invoice.status !== 'paid' || invoice.amount_paid !== price.unit_amount) {
+    throw new StripeStateMismatch(`Invoice ${invoice.id} is ${invoice.status} with ${invoice.amount_paid} paid; expected paid ${price.unit_amount}.`, { ...evidence, invoice: invoice.id });
+  }
+  const paymentMethod = subscription.default_payment_method as Stripe.PaymentMethod | null;
+  if (!paymentMethod || paymentMethod.type !== 'card' || paymentMethod.card?.last4 !== last4) {
+    throw new StripeStateMismatch(`Subscription ${subscription.id}'s default payment method is ${paymentMethod ? `${paymentMethod.type} ending ${paymentMethod.card?.last4}` : 'missing'}; expected a card ending ${last4}.`, evidence);
+  }
+  const sessions = await stripeCall('listing the customer\'s checkout sessions', () => stripe.checkout.sessions.list({ customer: customer.id, limit: 10 }));
+  const session = sessions.data.find((s) => s.subscription === subscription.id);
+  if (!session || session.status !== 'complete' || session.payment_status !== 'paid') {
+    throw new StripeStateMismatch(`No complete and paid checkout session created subscription ${subscription.id}.`, { ...evidence, sessions: sessions.data.map((s) => `${s.id} (${s.status}/${s.payment_status})`) });
+  }
+  return { customer, subscription, invoice, paymentMethod, session };
+}
+
+export interface Delivery {
+  endpoint_id: string;
+  url: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+}
+
+/** What the target says about the deliveries of an event: the emulator shows them; real Stripe does not through the API. */
+export async function deliveriesOf(apiUrl: string | undefined, eventId: string): Promise<Delivery[] | null> {
+  if (!apiUrl) return null;
+  try {
+    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/_emulator/webhook-deliveries?event=${encodeURIComponent(eventId)}`);
+    if (!res.ok) return null;
+    return ((await res.json()) as { data: Delivery[] }).data;
+  } catch {
+    return null;
+  }
+}
+
+/** The checkout.session.completed event of a session. */
+export async function completedEvent(stripe: Stripe, sessionId: string): Promise<Stripe.Event | undefined> {
+  for await (const event of stripe.events.list({ type: 'checkout.session.completed', limit: 100 })) {
+    if ((event.data.object as Stripe.Checkout.Session).id === sessionId) return event;
+  }
+  return undefined;
+}
+
+/**
+ * Waits (bounded) until every endpoint acknowledged the session's checkout.session.completed
+ * event (`pending_webhooks` 0); otherwise WebhookNotAcknowledged with what the endpoint answered.
+ */
+export async function waitForWebhookAcknowledged(
+  stripe: Stripe,
+  sessionId: string,
+  options: { timeoutMs: number; apiUrl?: string; pollMs?: number },
+): Promise<Stripe.Event> {
+  const deadline = Date.now() + options.timeoutMs;
+  let event: Stripe.Event | undefined;
+  for (;;) {
+    event = await stripeCall('reading the checkout.session.completed event', async () =>
+      event ? stripe.events.retrieve(event.id) : completedEvent(stripe, sessionId),
+    );
+    if (event && event.pending_webhooks === 0) return event;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+  }
+  if (!event) {
+    throw new StripeStateMismatch(`Stripe recorded no checkout.session.completed event for ${sessionId} within ${options.timeoutMs} ms.`, { session: sessionId });
+  }
+  const deliveries = await deliveriesOf(options.apiUrl, event.id);
+  const answered = deliveries?.length
+    ? `; the endpoint answered ${deliveries.map((d) => (d.status ?? d.error ?? 'nothing')).join(', ')}`
+    : deliveries
+      ? '; no delivery was attempted'
+      : '';
+  throw new WebhookNotAcknowledged(
+    `The app's webhook endpoint never acknowledged ${event.type} ${event.id}: pending_webhooks is ${event.pending_webhooks} after ${options.timeoutMs} ms${answered}.`,
+    { event: event.id, pending_webhooks: event.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
+  );
+}

@@ -3,7 +3,8 @@
  * machines (ours among them), so the order is: CANARY_CHROMIUM, a browser Playwright
  * installed, then Debian's /usr/bin/chromium.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright';
 
 /** Flags Chromium needs on machines with no network beyond a package registry. */
@@ -44,4 +45,15 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, exists: (p: s
   throw new BrowserNotFound(
     'No Chromium found: run `npm run setup:browser` (installs Debian\'s chromium with apt, or Playwright\'s with `npx playwright install chromium`), or set CANARY_CHROMIUM to a Chromium binary.',
   );
+}
+
+/** Whether Playwright's own ffmpeg (needed for video) is installed; its download is not possible everywhere. */
+export function videoRecorderInstalled(exists: (p: string) => boolean = existsSync): boolean {
+  try {
+    const dir = path.dirname(path.dirname(chromium.executablePath()));
+    const root = process.env.PLAYWRIGHT_BROWSERS_PATH || path.dirname(dir);
+    return readdirSync(root).some((d) => d.startsWith('ffmpeg-') && exists(path.join(root, d, 'ffmpeg-linux')));
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { UsageError, helpText, parseFlags, type CommandSpec, type ParsedFlags } from './args.ts';
 import * as demoApp from './commands/demo-app.ts';
+import * as runCommand from './commands/run.ts';
 import * as stripeEmulator from './commands/stripe-emulator.ts';
 
 export interface CommandContext {
@@ -19,7 +20,7 @@ interface Command {
   run(flags: ParsedFlags, ctx: CommandContext): Promise<number>;
 }
 
-const COMMANDS: Command[] = [stripeEmulator, demoApp];
+const COMMANDS: Command[] = [runCommand, stripeEmulator, demoApp];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

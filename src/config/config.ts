@@ -75,6 +75,20 @@ export const VARIABLES = {
     schema: z.string().regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)').optional(),
     description: 'The demo app\'s webhook signing secret. Default: the app registers its endpoint at start and keeps the returned secret.',
   },
+  DEMO_APP_URL: {
+    schema: z.url({ error: 'must be a URL such as https://app.example.com' }).optional(),
+    description: 'A deployed demo app for `canary run` to drive (with DEMO_APP_ADMIN_TOKEN). Default: the run starts one.',
+  },
+  CANARY_REPORTS_DIR: {
+    schema: z.string().min(1),
+    default: 'reports',
+    description: 'Where `canary run` writes its report folders (reports/<run-id>/, reports/latest).',
+  },
+  CANARY_FULFILMENT_TIMEOUT_MS: {
+    schema: positiveInt,
+    default: '15000',
+    description: 'How long the app may take to turn Stripe\'s webhook into the Pro plan before the run fails.',
+  },
   DEMO_APP_HOST: {
     schema: z.string().min(1),
     default: '127.0.0.1',

@@ -5,6 +5,7 @@
  * webhooks, idempotency keys, a database.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import qs from 'qs';
 import Stripe from 'stripe';
@@ -40,12 +41,23 @@ class HttpError extends Error {
   }
 }
 
-const labelsSchema = z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'label names are 1–40 letters, digits, _ . -'), z.string().max(500));
+// Labels go into Stripe metadata beside `environment` and `account`: Stripe allows 50 keys of at
+// most 40 characters with values of at most 500, and the app's own keys must not be overwritten.
+const RESERVED_LABELS = new Set(['environment', 'account']);
+const labelsSchema = z
+  .record(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'label names are 1–40 letters, digits, _ . -')
+      .refine((k) => !RESERVED_LABELS.has(k), 'environment and account are set by the app'),
+    z.string().max(500),
+  )
+  .refine((labels) => Object.keys(labels).length <= 40, 'at most 40 labels');
 const environmentBody = z.strictObject({ labels: labelsSchema.optional() });
 const faultBody = z.strictObject({ fault: z.string().nullable() });
 const signupForm = z.object({
-  email: z.string().trim().toLowerCase().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
-  name: z.string().trim().max(200).optional(),
+  email: z.string().trim().toLowerCase().max(254, 'Enter a valid email address.').regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
+  name: z.string().trim().max(200, 'Your name can be at most 200 characters.').optional(),
 });
 
 function sameSecret(a: string, b: string): boolean {
@@ -59,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let fault = deps.fault;
   let proPrice: Stripe.Price | undefined;
   const held = new Set<() => void>();
+  let closing = false;
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, routerOptions: { ignoreTrailingSlash: true } });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -66,11 +79,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, req, reply) => {
-    const status = error instanceof HttpError ? error.status : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    // A Stripe error carries Stripe's status code (400 for an idempotency conflict, 401 for a bad
+    // key…): that is Stripe refusing the app, not the browser sending something wrong.
+    const fromStripe = error instanceof Stripe.errors.StripeError;
+    const status = error instanceof HttpError ? error.status : fromStripe ? 502 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     const message =
       error instanceof HttpError || status < 500
         ? error.message
-        : 'Something went wrong on our side. Please try again.';
+        : fromStripe
+          ? 'Our payment provider could not complete the request. Please try again.'
+          : 'Something went wrong on our side. Please try again.';
     if (wantsJson(req)) return reply.code(status).send({ error: message });
     return reply.code(status).type('text/html; charset=utf-8').send(errorPage(status, message));
   });
@@ -79,8 +97,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (wantsJson(req)) return reply.code(404).send({ error: message });
     return reply.code(404).type('text/html; charset=utf-8').send(errorPage(404, message));
   });
-  app.addHook('onClose', async () => {
+  // Requests being answered, so that close can let them finish (a response closes when it is sent
+  // or its connection drops).
+  const inFlight = new Set<ServerResponse>();
+  app.addHook('onRequest', async (_req, reply) => {
+    const res = reply.raw;
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  });
+  // Closing: answer the deliveries `webhook-timeout` is holding, let the requests in flight finish
+  // (for a few seconds at most), then drop every connection. Without that, server.close() waits
+  // for keep-alive connections and for connections a client opened but sent nothing on yet, which
+  // only their client ends (up to Fastify's 72 s keep-alive).
+  app.addHook('preClose', async () => {
+    closing = true;
     for (const release of held) release();
+    const deadline = Date.now() + 5000;
+    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    app.server.closeAllConnections();
   });
 
   const catalogue = async (): Promise<Stripe.Price> => (proPrice ??= await ensurePrice(stripe, PRO_LOOKUP_KEY, PRO));
@@ -95,30 +129,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const parseJson = <T>(schema: z.ZodType<T>, body: unknown, what: string): T => {
     const r = schema.safeParse(body ?? {});
     if (!r.success) {
-      const issue = r.error.issues[0]!;
+      const first = r.error.issues[0]!;
+      // A bad record key is reported as "Invalid key in record"; its own issue says what is wrong.
+      const issue = first.code === 'invalid_key' ? { path: first.path, message: first.issues[0]?.message ?? first.message } : first;
       throw new HttpError(400, `Invalid ${what}${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`);
     }
     return r.data;
   };
 
-  app.post('/api/environments', { preHandler: admin }, async (req, reply) => {
+  app.post('/api/environments', { onRequest: admin }, async (req, reply) => {
     const body = parseJson(environmentBody, req.body, 'environment');
     return reply.code(201).send(db.createEnvironment(id('env'), body.labels ?? {}));
   });
-  app.get('/api/environments', { preHandler: admin }, async () => ({ data: db.environments() }));
-  app.delete('/api/environments/:env', { preHandler: admin }, async (req) => {
+  app.get('/api/environments', { onRequest: admin }, async () => ({ data: db.environments() }));
+  app.delete('/api/environments/:env', { onRequest: admin }, async (req) => {
     const envId = (req.params as { env: string }).env;
     const existed = db.deleteEnvironment(envId);
     return { id: envId, deleted: true, existed };
   });
-  app.get('/api/environments/:env/accounts', { preHandler: admin }, async (req) => {
+  app.get('/api/environments/:env/accounts', { onRequest: admin }, async (req) => {
     const env = environment(req);
-    const email = (req.query as { email?: string }).email?.toLowerCase();
+    const raw = (req.query as { email?: unknown }).email;
+    if (raw !== undefined && typeof raw !== 'string') throw new HttpError(400, 'Invalid query: email must be given once.');
+    const email = raw?.trim().toLowerCase();
     return { data: db.accounts(env.id).filter((a) => !email || a.email === email).map(accountView) };
   });
-  app.get('/api/environments/:env/accounts/:account', { preHandler: admin }, async (req) => accountView(account(req)));
-  app.get('/_demo/faults', { preHandler: admin }, async () => ({ fault, faults: FAULTS }));
-  app.post('/_demo/faults', { preHandler: admin }, async (req) => {
+  app.get('/api/environments/:env/accounts/:account', { onRequest: admin }, async (req) => accountView(account(req)));
+  app.get('/_demo/faults', { onRequest: admin }, async () => ({ fault, faults: FAULTS }));
+  app.post('/_demo/faults', { onRequest: admin }, async (req) => {
     const body = parseJson(faultBody, req.body, 'fault body (send {"fault": name} or {"fault": null})');
     try {
       fault = parseFault(body.fault, 'fault');
@@ -132,7 +170,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // ---- health -----------------------------------------------------------------------------
   app.get('/healthz', async (_req, reply) => {
     const database = check(() => db.ping());
-    const stripeCheck = await catalogue().then(
+    // A live call each time (not the cached catalogue): health must see Stripe go away.
+    const stripeCheck = await stripe.prices.list({ lookup_keys: [PRO_LOOKUP_KEY], limit: 1 }, { maxNetworkRetries: 0, timeout: 5000 }).then(
       () => ({ ok: true as const }),
       (err: Error & { requestId?: string }) => ({ ok: false as const, error: err.message, request_id: err.requestId }),
     );
@@ -187,7 +226,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (db.accountByEmail(env.id, form.data.email)) {
       return html(reply, signupPage(env.id, 'An account with this email already exists.', raw), 409);
     }
-    const acct = db.createAccount({ id: id('acct'), environment_id: env.id, email: form.data.email, name: form.data.name || null });
+    let acct: AccountRow;
+    try {
+      acct = db.createAccount({ id: id('acct'), environment_id: env.id, email: form.data.email, name: form.data.name || null });
+    } catch (err) {
+      // Two sign-ups with one email at the same moment: the database's unique key decides.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        return html(reply, signupPage(env.id, 'An account with this email already exists.', raw), 409);
+      }
+      throw err;
+    }
     try {
       const customer = await stripe.customers.create(
         {
@@ -225,6 +273,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const acct = account(req);
     const env = environment(req);
     if (plan(acct).plan === 'pro') return reply.redirect(`${base(acct)}/billing`, 303);
+    if (!acct.stripe_customer_id) throw new HttpError(409, 'Your account is still being set up. Please try again in a moment.');
     if (fault === 'checkout-500') throw new Error('checkout-500 fault: the upgrade handler crashed');
     const attempt = String((req.body as { attempt?: unknown } | undefined)?.attempt ?? '');
     // The price comes from the catalogue, never from the browser.
@@ -234,7 +283,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const session = await stripe.checkout.sessions.create(
       {
         mode: 'subscription',
-        customer: acct.stripe_customer_id!,
+        customer: acct.stripe_customer_id,
         client_reference_id: acct.id,
         line_items: [{ price: price.id, quantity: 1 }],
         metadata,
@@ -257,15 +306,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.post('/webhooks/stripe', async (req, reply) => {
       if (fault === 'webhook-500') return reply.code(500).send({ error: 'webhook-500 fault: handler crashed' });
       if (fault === 'webhook-timeout') {
-        await new Promise<void>((resolve) => {
-          const release = () => {
-            clearTimeout(timer);
-            held.delete(release);
-            resolve();
-          };
-          const timer = setTimeout(release, deps.webhookHoldMs);
-          held.add(release);
-        });
+        if (!closing) {
+          await new Promise<void>((resolve) => {
+            const release = () => {
+              clearTimeout(timer);
+              held.delete(release);
+              resolve();
+            };
+            const timer = setTimeout(release, deps.webhookHoldMs);
+            held.add(release);
+          });
+        }
+        if (closing) reply.header('connection', 'close');
         return reply.code(500).send({ error: 'webhook-timeout fault: handler hung' });
       }
       const signature = req.headers['stripe-signature'];
@@ -286,6 +338,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   /** Makes the account follow Stripe: whatever the order of events, the subscription is read back from Stripe. */
   async function handleEvent(event: Stripe.Event): Promise<void> {
+    // A duplicate is acknowledged without acting (nor calling Stripe); two copies arriving at once
+    // are settled by processEvent, which stores the id and applies the change in one transaction.
+    if (db.eventProcessed(event.id)) return;
     const subscriptionId = subscriptionOf(event);
     if (!subscriptionId) {
       db.processEvent(event, null, () => undefined);

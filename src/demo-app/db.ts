@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE environments (
      id TEXT PRIMARY KEY,
      created INTEGER NOT NULL,
@@ -86,6 +86,10 @@ export class Db {
   /** Applies the migrations not yet applied, each in its own transaction. */
   private migrate(): void {
     const version = this.sql.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      this.sql.close();
+      throw new Error(`The database is at schema version ${version}, newer than this app's ${MIGRATIONS.length}: run a newer version of the app.`);
+    }
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.sql.transaction(() => {
         this.sql.exec(MIGRATIONS[v]!);
@@ -173,6 +177,11 @@ export class Db {
     this.sql.prepare('INSERT OR IGNORE INTO checkout_sessions (id, account_id, price_id, created) VALUES (?, ?, ?, ?)').run(id, accountId, priceId, now());
   }
 
+  /** True when an event with this id was already stored. */
+  eventProcessed(id: string): boolean {
+    return this.sql.prepare('SELECT 1 FROM processed_events WHERE id = ?').get(id) !== undefined;
+  }
+
   /**
    * Stores the event by id, then applies `change`, in one transaction: a duplicate delivery
    * (an id already stored) changes nothing and answers false.
@@ -188,11 +197,17 @@ export class Db {
     })();
   }
 
+  /**
+   * Inserts or updates a subscription. An ended one (canceled, incomplete_expired) never comes
+   * back: Stripe's statuses do not leave those, so a slower handler that read the subscription
+   * before it was canceled cannot make the account Pro again.
+   */
   upsertSubscription(row: Omit<SubscriptionRow, 'updated'>): void {
     this.sql
       .prepare(
         `INSERT INTO subscriptions (id, account_id, status, price_id, current_period_end, updated) VALUES (@id, @account_id, @status, @price_id, @current_period_end, @updated)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end, updated = excluded.updated`,
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end, updated = excluded.updated
+         WHERE subscriptions.status NOT IN ('canceled', 'incomplete_expired')`,
       )
       .run({ ...row, updated: now() });
   }

@@ -14,6 +14,7 @@ import { CARDS } from '../../fixtures/data/test-cards.ts';
 import { DemoAppPage } from '../../fixtures/pages/demo-app.page.ts';
 import { StripeCheckoutPage } from '../../fixtures/pages/stripe-checkout.page.ts';
 import { startDemoHarness, type DemoHarness } from './testing/harness.ts';
+import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';
 
 const PRO_LOOKUP_KEY = 'canary_pro_monthly';
 const PROCESSING = 'Processing your upgrade…';
@@ -100,14 +101,7 @@ async function emulatorControl(h: DemoHarness, method: string, path: string, bod
   return res.json();
 }
 
-interface Delivery {
-  event_id: string;
-  endpoint_id: string;
-  attempt: number;
-  status: number | null;
-  error: string | null;
-  duplicate: boolean;
-}
+type Delivery = DeliveryRecord;
 
 /**
  * The events the app's endpoint subscribes to that concern `customer`, each with its delivery

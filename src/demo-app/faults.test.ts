@@ -12,6 +12,7 @@ import { FAULTS, UnknownFault, parseFault } from './faults.ts';
 import { DemoAppConfigError, randomAdminToken, startDemoApp } from './index.ts';
 import { PRO_LOOKUP_KEY, WEBHOOK_EVENTS, WRONG_LOOKUP_KEY } from './stripe.ts';
 import { startDemoHarness, type DemoHarness } from './testing/harness.ts';
+import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';
 
 const VALID = Object.keys(FAULTS).join(', ');
 const RETRY_DELAYS_MS = [50, 100];
@@ -26,14 +27,7 @@ after(() => h.close());
 
 const email = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 
-interface Delivery {
-  event_id: string;
-  endpoint_id: string;
-  attempt: number;
-  status: number | null;
-  error: string | null;
-  duplicate: boolean;
-}
+type Delivery = DeliveryRecord;
 const deliveriesOf = async (eventId: string): Promise<Delivery[]> =>
   ((await (await fetch(`${h.emulator.url}/_emulator/webhook-deliveries?event=${eventId}`)).json()).data as Delivery[]).filter((d) => !d.duplicate);
 

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type Stripe from 'stripe';
-import { assertStripeShape, useApiEmulator } from './testing/api-kit.ts';
+import { useApiEmulator } from './testing/api-kit.ts';
 import { waitFor } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
 
@@ -15,7 +15,7 @@ const api = useApiEmulator((a) => {
 const advanceClock = (seconds: number) => api.advanceClock(seconds);
 
 /** An event checked against Stripe's example event (payment errors inside by name). */
-const assertEventShape = (event: unknown) => assertStripeShape(event, 'event');
+const assertEventShape = (event: unknown) => assertShape(event, 'event');
 
 /** Every event recorded, oldest first, each checked against Stripe's example event. */
 async function allEvents(params: Stripe.EventListParams = {}): Promise<Stripe.Event[]> {

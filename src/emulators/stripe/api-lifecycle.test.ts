@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type Stripe from 'stripe';
-import { assertStripeShape, failure, useApiEmulator, type StripeError } from './testing/api-kit.ts';
+import { failure, useApiEmulator, type StripeError } from './testing/api-kit.ts';
 import type { TestEmulator } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
 
@@ -465,7 +465,7 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assert.match(piId, /^pi_/);
 
     const pi = await stripe.paymentIntents.retrieve(piId);
-    assertStripeShape(pi, 'payment_intent');
+    assertShape(pi, 'payment_intent');
     assert.equal(pi.status, 'succeeded');
     assert.equal(pi.amount, 4500);
     assert.equal(pi.amount_received, 4500);
@@ -508,7 +508,7 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assertInvalidRequest(unknownLine, 'starting_after', /il_unknown/, 'resource_missing');
     const pis = await stripe.paymentIntents.list({ customer: customer.id });
     assert.deepEqual(pis.data.map((x) => x.id), [pi.id]);
-    for (const x of pis.data) assertStripeShape(x, 'payment_intent');
+    for (const x of pis.data) assertShape(x, 'payment_intent');
     const charges = await stripe.charges.list({ payment_intent: pi.id });
     assert.deepEqual(charges.data.map((x) => x.id), [charge.id]);
     assertShape(charges.data[0], 'charge');
@@ -534,7 +534,7 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assert.equal(payment.status, 'open');
 
     const pi = await stripe.paymentIntents.retrieve(payment.payment.payment_intent as string);
-    assertStripeShape(pi, 'payment_intent');
+    assertShape(pi, 'payment_intent');
     assert.equal(pi.status, 'requires_payment_method');
     assert.equal(pi.last_payment_error?.type, 'card_error');
     assert.equal(pi.last_payment_error?.code, 'card_declined');
@@ -715,7 +715,7 @@ describe('more subscription and payment method cases', () => {
     const payment = invoice.payments!.data[0]!;
     assertShape(payment, 'invoice_payment');
     const pi = await stripe.paymentIntents.retrieve(payment.payment.payment_intent as string);
-    assertStripeShape(pi, 'payment_intent');
+    assertShape(pi, 'payment_intent');
     assert.equal(pi.status, 'requires_payment_method');
     assert.equal(pi.amount, 1800);
     assert.equal(pi.latest_charge, null);

@@ -241,8 +241,6 @@ export class Billing {
         network_decline_code: null,
         network_status: ok ? 'approved_by_network' : 'declined_by_network',
         reason: decline?.decline_code ?? null,
-        risk_level: 'normal',
-        risk_score: 20,
         seller_message: ok ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
         type: ok ? 'authorized' : 'issuer_declined',
       },
@@ -251,8 +249,6 @@ export class Billing {
       payment_method: pm.id,
       status: ok ? 'succeeded' : 'failed',
     });
-    // Keep only the outcome keys the API shape has.
-    for (const k of Object.keys(ch.outcome)) if (!(k in blank('charge', { id: 'x' }).outcome)) delete ch.outcome[k];
     const card = ch.payment_method_details?.card;
     if (card) {
       Object.assign(card, {
@@ -320,8 +316,6 @@ export class Billing {
     const now = this.clock.now();
     const customer = args.customer;
     const sub = blank('subscription', { id: newId('subscription'), created: now });
-    const first = args.items[0]!.price.recurring;
-    const periodEnd = addInterval(now, first.interval, first.interval_count);
     sub.items.data = args.items.map((item) => {
       const si = blank('subscription_item', { id: newId('subscription_item'), created: now });
       Object.assign(si, {
@@ -349,7 +343,7 @@ export class Billing {
     this.store.insert(sub);
     this.events.emit('customer.subscription.created', sub, request);
 
-    const invoice = this.createInvoice(customer, sub, now, periodEnd, request);
+    const invoice = this.createInvoice(customer, sub, now, request);
     sub.latest_invoice = invoice.id;
     const pi = this.createPaymentIntent(
       { amount: invoice.amount_due, currency, customer: customer.id, description: 'Subscription creation' },
@@ -371,11 +365,11 @@ export class Billing {
       return { subscription: sub, invoice, paymentIntent: pi, outcome: null };
     }
     const outcome = this.confirm(pi, pm, request, args.threeDS);
-    this.settleInvoice(invoice, payment, sub, pi, outcome, request);
+    this.settleInvoice(invoice, payment, sub, outcome, request);
     return { subscription: sub, invoice, paymentIntent: pi, outcome };
   }
 
-  private createInvoice(customer: StripeObject, sub: StripeObject, now: number, periodEnd: number, request: RequestInfo): StripeObject {
+  private createInvoice(customer: StripeObject, sub: StripeObject, now: number, request: RequestInfo): StripeObject {
     const invoice = blank('invoice', { id: newId('invoice'), created: now });
     const lines = sub.items.data.map((si: StripeObject) => {
       const line = blank('line_item', { id: newId('line_item') });
@@ -442,7 +436,6 @@ export class Billing {
     invoice.effective_at = now;
     invoice.status_transitions.finalized_at = now;
     this.events.emit('invoice.finalized', invoice, request);
-    void periodEnd;
     return invoice;
   }
 
@@ -450,7 +443,6 @@ export class Billing {
     invoice: StripeObject,
     payment: StripeObject,
     sub: StripeObject,
-    pi: StripeObject,
     outcome: PaymentOutcome,
     request: RequestInfo,
   ): void {
@@ -477,7 +469,6 @@ export class Billing {
     } else {
       this.events.emit('invoice.payment_action_required', invoice, request);
     }
-    void pi;
   }
 
   /**
@@ -491,7 +482,7 @@ export class Billing {
     const sub = this.store.get(invoice.parent?.subscription_details?.subscription);
     if (!payment || !pi || !sub) throw new Error(`billing: invoice ${invoice.id} has no payment intent or subscription`);
     const outcome = this.confirm(pi, pm, request, threeDS);
-    this.settleInvoice(invoice, payment, sub, pi, outcome, request);
+    this.settleInvoice(invoice, payment, sub, outcome, request);
     if (outcome.status === 'succeeded' && sub.default_payment_method !== pm.id) {
       const before = clone(sub);
       sub.default_payment_method = pm.id;

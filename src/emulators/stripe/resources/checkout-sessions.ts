@@ -127,7 +127,7 @@ export const checkoutSessions: ResourceModule = {
     },
   },
   routes: [
-    route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu, request }) => {
+    route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu }) => {
       const now = emu.clock.now();
       const { items, customer } = validate(emu, p, now);
       const id = newId('checkout.session');
@@ -181,7 +181,6 @@ export const checkoutSessions: ResourceModule = {
         payment_intent_metadata: mergeMetadata({}, p.payment_intent_data?.metadata),
         payment_intent_description: p.payment_intent_data?.description ?? null,
       });
-      void request;
       return session;
     }),
 

@@ -4,7 +4,7 @@ import { invalidRequest } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../lists.ts';
 import { blank } from '../objects.ts';
-import { arrayOf, bool, listParams, mergeMetadata, metadata, nonEmpty, oneOf, str } from '../params.ts';
+import { arrayOf, bool, listParams, mergeMetadata, metadata, nonEmpty, str } from '../params.ts';
 import { mustFind } from './shared.ts';
 
 function checkUrl(url: string | undefined): void {
@@ -108,4 +108,3 @@ export const webhookEndpoints: ResourceModule = {
     }),
   ],
 };
-void oneOf;

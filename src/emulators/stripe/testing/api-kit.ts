@@ -22,9 +22,6 @@ export async function failure(request: Promise<unknown>): Promise<StripeError> {
 
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** assertShape under the name the API tests use. */
-export const assertStripeShape = assertShape;
-
 /** The example object a response body is compared with: its `object`, or `deleted_<object>`. */
 function fixtureFor(body: Record<string, unknown>): string {
   return body.deleted === true ? `deleted_${String(body.object)}` : String(body.object);
@@ -41,10 +38,10 @@ export function assertResponseShape(body: unknown): void {
   const envelope = ENVELOPES[String(body.object)];
   if (envelope) {
     assert.deepEqual(Object.keys(body).sort(), [...envelope], `keys of a ${String(body.object)}`);
-    for (const item of body.data as unknown[]) assertStripeShape(item, fixtureFor(item as Record<string, unknown>));
+    for (const item of body.data as unknown[]) assertShape(item, fixtureFor(item as Record<string, unknown>));
     return;
   }
-  assertStripeShape(body, fixtureFor(body));
+  assertShape(body, fixtureFor(body));
 }
 
 /** The SDK's own HTTP client, reporting every successful JSON body to `check`. */

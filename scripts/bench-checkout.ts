@@ -14,6 +14,7 @@ import { CHROMIUM_ARGS, findChromium } from '../src/browser/chromium.ts';
 import { CARDS } from '../fixtures/data/test-cards.ts';
 import { StripeCheckoutPage } from '../fixtures/pages/stripe-checkout.page.ts';
 import { startService } from './lib/spawn-service.ts';
+import { stats } from './lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' } } });
 const runs = Number(values.runs);
@@ -25,12 +26,6 @@ const shop = http.createServer((_req, res) => res.writeHead(200, { 'content-type
 await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
 const shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
 const browser = await chromium.launch({ executablePath: findChromium().path, args: CHROMIUM_ARGS, headless: true });
-
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-  return { p50: at(50), p95: at(95), max: s.at(-1)! };
-};
 
 try {
   const product = await stripe.products.create({ name: 'Pro' });

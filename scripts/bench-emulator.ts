@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import http from 'node:http';
 import Stripe from 'stripe';
 import { startService, pinned } from './lib/spawn-service.ts';
+import { percentile } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +35,6 @@ function client(): Stripe {
     telemetry: false,
     httpAgent: new http.Agent({ keepAlive: true, maxSockets: 1 }),
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 type Latencies = { create: number[]; retrieve: number[] };

@@ -1,11 +1,14 @@
 /**
- * Set-up step: makes sure a Chromium is there. Does nothing when one is found; otherwise
- * installs Debian's `chromium` with apt where apt exists (as root, or through sudo), and
- * Playwright's own download elsewhere.
+ * Set-up step: makes sure a Chromium is there, then the ffmpeg Playwright records video with.
+ * Does nothing for what is found; otherwise installs Debian's `chromium` / `ffmpeg` with apt
+ * where apt exists (as root, or through sudo), and Playwright's own downloads elsewhere.
+ * Debian's ffmpeg stands in for Playwright's build through a symlink at the path Playwright
+ * runs. No video recorder is only a warning: runs then keep traces and screenshots, no video.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { BrowserNotFound, findChromium } from '../src/browser/chromium.ts';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { BrowserNotFound, SYSTEM_FFMPEG, findChromium, playwrightFfmpegPath } from '../src/browser/chromium.ts';
 
 function found(): string | null {
   try {
@@ -22,26 +25,94 @@ function run(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
 }
 
-const already = found();
-if (already) {
-  console.log(`Chromium: ${already}`);
-  process.exit(0);
-}
 const hasApt = existsSync('/usr/bin/apt-get');
 const isRoot = process.getuid?.() === 0;
 const sudo = !isRoot && existsSync('/usr/bin/sudo') ? ['sudo', '-n'] : [];
-if (hasApt && (isRoot || sudo.length)) {
-  const [cmd, ...pre] = sudo.length ? sudo : ['apt-get'];
-  const apt = sudo.length ? [...pre, 'apt-get'] : [];
-  run(cmd!, [...apt, 'update']) && run(cmd!, [...apt, 'install', '-y', '--no-install-recommends', 'chromium']);
-} else {
-  run('npx', ['playwright', 'install', 'chromium']);
+const canApt = hasApt && (isRoot || sudo.length > 0);
+let aptUpdated = false;
+
+function apt(args: string[]): boolean {
+  return sudo.length ? run(sudo[0]!, [...sudo.slice(1), 'apt-get', ...args]) : run('apt-get', args);
 }
-const after = found();
-if (!after) {
-  console.error(
-    'No Chromium could be installed. Install one (Debian: `apt-get install chromium`; elsewhere: `npx playwright install chromium`) or set CANARY_CHROMIUM to its path.',
-  );
-  process.exit(1);
+
+/** Installs from the package lists as they are; `apt-get update` only when that fails (empty or stale lists), once per set-up. */
+function aptInstall(pkg: string): boolean {
+  const install = () => apt(['install', '-y', '--no-install-recommends', pkg]);
+  if (install()) return true;
+  if (aptUpdated) return false;
+  aptUpdated = true;
+  return apt(['update']) && install();
 }
-console.log(`Chromium: ${after}`);
+
+function ensureChromium(): void {
+  const already = found();
+  if (already) {
+    console.log(`Chromium: ${already}`);
+    return;
+  }
+  if (canApt) aptInstall('chromium');
+  else run('npx', ['playwright', 'install', 'chromium']);
+  const after = found();
+  if (!after) {
+    console.error(
+      'No Chromium could be installed. Install one (Debian: `apt-get install chromium`; elsewhere: `npx playwright install chromium`) or set CANARY_CHROMIUM to its path.',
+    );
+    process.exit(1);
+  }
+  console.log(`Chromium: ${after}`);
+}
+
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function describeFfmpeg(expected: string): string {
+  return isSymlink(expected) ? `${expected} -> ${readlinkSync(expected)} (system)` : `${expected} (playwright)`;
+}
+
+/** Puts Debian's ffmpeg where Playwright runs its own; a dangling link left from before is replaced. */
+function linkSystemFfmpeg(expected: string): void {
+  console.log(`$ ln -s ${SYSTEM_FFMPEG} ${expected}`);
+  mkdirSync(path.dirname(expected), { recursive: true });
+  if (isSymlink(expected)) rmSync(expected);
+  symlinkSync(SYSTEM_FFMPEG, expected);
+}
+
+function ensureVideoRecorder(): void {
+  const noVideo = (why: string) =>
+    console.warn(
+      `Warning: no video recorder (${why}); runs will keep traces and screenshots but no video. To get video: install ffmpeg (Debian: \`apt-get install ffmpeg\`) and re-run \`npm run setup:browser\`, or run \`npx playwright install ffmpeg\`.`,
+    );
+  let expected: string | null;
+  try {
+    expected = playwrightFfmpegPath();
+  } catch (err) {
+    noVideo(`cannot tell where Playwright looks for ffmpeg: ${(err as Error).message}`);
+    return;
+  }
+  if (expected === null) {
+    noVideo(`Playwright has no ffmpeg for ${process.platform}`);
+    return;
+  }
+  if (existsSync(expected)) {
+    console.log(`Video recorder: ${describeFfmpeg(expected)}`);
+    return;
+  }
+  try {
+    if (!existsSync(SYSTEM_FFMPEG) && canApt) aptInstall('ffmpeg');
+    if (existsSync(SYSTEM_FFMPEG)) linkSystemFfmpeg(expected);
+    else if (!canApt) run('npx', ['playwright', 'install', 'ffmpeg']);
+  } catch (err) {
+    noVideo((err as Error).message);
+    return;
+  }
+  if (existsSync(expected)) console.log(`Video recorder: ${describeFfmpeg(expected)}`);
+  else noVideo(`nothing at ${expected}, where Playwright runs ffmpeg, and no ${SYSTEM_FFMPEG} to link there`);
+}
+
+ensureChromium();
+ensureVideoRecorder();

@@ -71,6 +71,12 @@ export class AppApiError extends CanaryError {
   }
 }
 
+export class CardResultUnexpected extends CanaryError {
+  constructor(message: string, evidence: Record<string, unknown>) {
+    super('card-result', message, evidence);
+  }
+}
+
 export class CheckoutBlocked extends CanaryError {
   constructor(message: string, evidence: Record<string, unknown> = {}) {
     super('checkout-blocked', message, evidence);

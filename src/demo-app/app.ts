@@ -54,7 +54,11 @@ const labelsSchema = z
   )
   .refine((labels) => Object.keys(labels).length <= 40, 'at most 40 labels');
 const environmentBody = z.strictObject({ labels: labelsSchema.optional() });
-const faultBody = z.strictObject({ fault: z.string().nullable() });
+const faultBody = z.strictObject({
+  fault: z.string().nullable(),
+  /** Only the next N times the fault would strike (then it clears itself); absent: until cleared. */
+  times: z.number().int().positive().max(1_000_000).optional(),
+});
 const signupForm = z.object({
   email: z.string().trim().toLowerCase().max(254, 'Enter a valid email address.').regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
   name: z.string().trim().max(200, 'Your name can be at most 200 characters.').optional(),
@@ -69,6 +73,17 @@ function sameSecret(a: string, b: string): boolean {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, stripe } = deps;
   let fault = deps.fault;
+  /** How many more times the fault strikes before it clears itself; null: until cleared. */
+  let remaining: number | null = null;
+  /** Whether `name` is the fault in force, counting the strike when it is limited. */
+  const strikes = (name: FaultName): boolean => {
+    if (fault !== name) return false;
+    if (remaining !== null && --remaining === 0) {
+      fault = null;
+      remaining = null;
+    }
+    return true;
+  };
   let proPrice: Stripe.Price | undefined;
   const held = new Set<() => void>();
   let closing = false;
@@ -155,16 +170,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return { data: db.accounts(env.id).filter((a) => !email || a.email === email).map(accountView) };
   });
   app.get('/api/environments/:env/accounts/:account', { onRequest: admin }, async (req) => accountView(account(req)));
-  app.get('/_demo/faults', { onRequest: admin }, async () => ({ fault, faults: FAULTS }));
+  app.get('/_demo/faults', { onRequest: admin }, async () => ({ fault, remaining, faults: FAULTS }));
   app.post('/_demo/faults', { onRequest: admin }, async (req) => {
-    const body = parseJson(faultBody, req.body, 'fault body (send {"fault": name} or {"fault": null})');
+    const body = parseJson(faultBody, req.body, 'fault body (send {"fault": name, "times"?: N} or {"fault": null})');
+    let next: FaultName | null;
     try {
-      fault = parseFault(body.fault, 'fault');
+      next = parseFault(body.fault, 'fault');
     } catch (err) {
       if (err instanceof UnknownFault) throw new HttpError(400, err.message);
       throw err;
     }
-    return { fault };
+    if (next === null && body.times !== undefined) throw new HttpError(400, 'Invalid fault body: times only goes with a fault.');
+    fault = next;
+    remaining = body.times ?? null;
+    return { fault, remaining };
   });
 
   // ---- health -----------------------------------------------------------------------------
@@ -274,10 +293,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const env = environment(req);
     if (plan(acct).plan === 'pro') return reply.redirect(`${base(acct)}/billing`, 303);
     if (!acct.stripe_customer_id) throw new HttpError(409, 'Your account is still being set up. Please try again in a moment.');
-    if (fault === 'checkout-500') throw new Error('checkout-500 fault: the upgrade handler crashed');
+    if (strikes('checkout-500')) throw new Error('checkout-500 fault: the upgrade handler crashed');
     const attempt = String((req.body as { attempt?: unknown } | undefined)?.attempt ?? '');
     // The price comes from the catalogue, never from the browser.
-    const price = fault === 'wrong-price' ? await ensurePrice(stripe, WRONG_LOOKUP_KEY, WRONG) : await catalogue();
+    const price = strikes('wrong-price') ? await ensurePrice(stripe, WRONG_LOOKUP_KEY, WRONG) : await catalogue();
     const metadata = { ...env.labels, environment: env.id, account: acct.id };
     const origin = deps.publicUrl();
     const session = await stripe.checkout.sessions.create(
@@ -304,8 +323,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 512 * 1024 }, (_req, body, done) => done(null, body));
     scope.post('/webhooks/stripe', async (req, reply) => {
-      if (fault === 'webhook-500') return reply.code(500).send({ error: 'webhook-500 fault: handler crashed' });
-      if (fault === 'webhook-timeout') {
+      if (strikes('webhook-500')) return reply.code(500).send({ error: 'webhook-500 fault: handler crashed' });
+      if (strikes('webhook-timeout')) {
         if (!closing) {
           await new Promise<void>((resolve) => {
             const release = () => {
@@ -323,14 +342,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const signature = req.headers['stripe-signature'];
       if (typeof signature !== 'string' || !signature) return reply.code(400).send({ error: 'Missing Stripe-Signature header.' });
       if (!Buffer.isBuffer(req.body)) return reply.code(400).send({ error: 'Missing request body.' });
-      const secret = fault === 'webhook-wrong-secret' ? 'whsec_deployed_with_the_wrong_secret' : deps.webhookSecret();
+      const secret = strikes('webhook-wrong-secret') ? 'whsec_deployed_with_the_wrong_secret' : deps.webhookSecret();
       let event: Stripe.Event;
       try {
         event = stripe.webhooks.constructEvent(req.body, signature, secret);
       } catch (err) {
         return reply.code(400).send({ error: `Webhook signature verification failed: ${(err as Error).message}` });
       }
-      if (fault === 'ignore-upgrade') return { received: true };
+      if (strikes('ignore-upgrade')) return { received: true };
       await handleEvent(event);
       return { received: true };
     });

@@ -109,7 +109,7 @@ describe('fault names', () => {
   it('a fault given at start is active from the first request', async (t) => {
     const started = await startDemoHarness({ app: { fault: 'checkout-500' } });
     t.after(() => started.close());
-    assert.deepEqual((await started.admin('GET', '/_demo/faults')).body, { fault: 'checkout-500', faults: FAULTS });
+    assert.deepEqual((await started.admin('GET', '/_demo/faults')).body, { fault: 'checkout-500', remaining: null, faults: FAULTS });
     assert.equal((await (await fetch(`${started.app.url}/healthz`)).json()).fault, 'checkout-500');
     const env = await started.environment();
     const { accountId } = await started.signup(env.id, email('at-start'));
@@ -119,8 +119,8 @@ describe('fault names', () => {
 
 describe('the fault admin API', () => {
   it('shows, sets and clears the fault; refuses unknown names and bad bodies, changing nothing', async () => {
-    assert.deepEqual((await h.admin('GET', '/_demo/faults')).body, { fault: null, faults: FAULTS });
-    assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'wrong-price' })).body, { fault: 'wrong-price' });
+    assert.deepEqual((await h.admin('GET', '/_demo/faults')).body, { fault: null, remaining: null, faults: FAULTS });
+    assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'wrong-price' })).body, { fault: 'wrong-price', remaining: null });
     try {
       for (const [body, message] of [
         [{ fault: 'webhook-404' }, new RegExp(`fault 'webhook-404' is not a fault; valid faults: ${VALID}`)],
@@ -128,6 +128,9 @@ describe('the fault admin API', () => {
         [{}, /Invalid fault body .* at fault/],
         [{ fault: null, extra: 1 }, /Invalid fault body/],
         ['webhook-500', /Invalid fault body/],
+        [{ fault: 'webhook-500', times: 0 }, /Invalid fault body .* at times/],
+        [{ fault: 'webhook-500', times: 1.5 }, /Invalid fault body .* at times/],
+        [{ fault: null, times: 2 }, /times only goes with a fault/],
       ] as const) {
         const r = await h.admin('POST', '/_demo/faults', body);
         assert.equal(r.status, 400, JSON.stringify(body));
@@ -135,9 +138,9 @@ describe('the fault admin API', () => {
       }
       assert.equal((await h.admin('GET', '/_demo/faults')).body.fault, 'wrong-price', 'a refused change leaves the fault as it was');
       assert.equal((await (await fetch(`${h.app.url}/healthz`)).json()).fault, 'wrong-price');
-      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'none' })).body, { fault: null });
-      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'ignore-upgrade' })).body, { fault: 'ignore-upgrade' });
-      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: null })).body, { fault: null });
+      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'none' })).body, { fault: null, remaining: null });
+      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'ignore-upgrade' })).body, { fault: 'ignore-upgrade', remaining: null });
+      assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: null })).body, { fault: null, remaining: null });
     } finally {
       await h.setFault(null);
     }
@@ -246,5 +249,20 @@ describe('faults, as the canary sees them', () => {
     }
     const session = await h.stripe.checkout.sessions.retrieve(sessionId);
     assert.equal(session.amount_total, 4900);
+  });
+
+  it('a fault set for a number of times strikes that often, then clears itself', async () => {
+    assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'checkout-500', times: 2 })).body, { fault: 'checkout-500', remaining: 2 });
+    try {
+      const env = await h.environment();
+      const { accountId } = await h.signup(env.id, email('times'));
+      assert.equal((await h.upgrade(env.id, accountId!)).status, 500, 'first strike');
+      assert.equal((await h.admin('GET', '/_demo/faults')).body.remaining, 1);
+      assert.equal((await h.upgrade(env.id, accountId!)).status, 500, 'second strike');
+      assert.deepEqual((await h.admin('GET', '/_demo/faults')).body, { fault: null, remaining: null, faults: FAULTS }, 'cleared after its last strike');
+      assert.equal((await h.upgrade(env.id, accountId!)).status, 303, 'the third upgrade works again');
+    } finally {
+      await h.setFault(null);
+    }
   });
 });

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -120,9 +120,11 @@ export async function runCanary(options: RunOptions, config: Config, io: RunIo):
   }
   summary.duration_ms = Date.now() - started.getTime();
   await writeFile(path.join(reportDir, 'summary.json'), redact(JSON.stringify(summary, null, 2)) + '\n');
-  const latest = path.join(reportsDir, 'latest');
-  await rm(latest, { force: true });
-  await symlink(runId, latest);
+  // Swapped in atomically (a new link renamed over the old one): concurrent runs may finish together.
+  const next = path.join(reportsDir, `.latest-${runId}`);
+  await rm(next, { force: true });
+  await symlink(runId, next);
+  await rename(next, path.join(reportsDir, 'latest'));
   io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
   return { exitCode: exitCodeOf(summary.outcome), summary, reportDir };
 }

@@ -110,15 +110,20 @@ export function summariseRun(report: PwReport, meta: Omit<RunSummary, 'outcome' 
   const tests = report.suites.flatMap((s) => specs(s)).flatMap(({ spec, titlePath }) => spec.tests.map((t) => summariseTest(spec, titlePath, t, rel)));
   const counts: Record<Outcome, number> = { passed: 0, failed: 0, flaky: 0, inconclusive: 0, skipped: 0 };
   for (const t of tests) counts[t.outcome]++;
-  const globalError = (report.errors ?? []).length > 0;
+  // "No tests found" is how Playwright says the grep matched nothing: that is "no-tests", not a failure.
+  const globalError = (report.errors ?? []).some((e) => !/^Error: No tests found/.test(e.message ?? ''));
   const outcome: RunSummary['outcome'] =
     counts.failed > 0 || globalError ? 'failed' : counts.inconclusive > 0 ? 'inconclusive' : counts.flaky > 0 ? 'flaky' : counts.passed > 0 ? 'passed' : 'no-tests';
   return { ...meta, outcome, counts, tests };
 }
 
-/** Exit code of `canary run`: 0 passed (flaky included, reported as such), 1 failed, 3 inconclusive. */
+/**
+ * Exit code of `canary run`: 0 passed (flaky included, reported as such), 1 failed, 2 when no
+ * test matched (a usage error: a wrong --grep must not pass silently), 3 inconclusive.
+ */
 export function exitCodeOf(outcome: RunSummary['outcome']): number {
   if (outcome === 'passed' || outcome === 'flaky') return 0;
+  if (outcome === 'no-tests') return 2;
   if (outcome === 'inconclusive') return 3;
   return 1;
 }
@@ -134,6 +139,7 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
     if (t.stage_title) lines.push(`    stage: ${t.stage_title}${t.failed_step ? ` (step "${t.failed_step}")` : ''}`);
     if (t.error) lines.push(`    ${t.error.split('\n')[0]}`);
   }
+  if (s.outcome === 'no-tests') lines.push('  no test matched: check --grep (the specs are tagged @critical and @extended)');
   lines.push(`  report: ${reportPath}`);
   return lines.join('\n');
 }

@@ -137,3 +137,69 @@ export async function waitForWebhookAcknowledged(
     { event: event.id, pending_webhooks: event.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
   );
 }
+
+/** The card error Stripe recorded for the customer's newest failed payment, if any. */
+export interface CardError {
+  payment_intent: string;
+  code: string | null;
+  decline_code: string | null;
+  message: string | null;
+}
+
+export async function lastCardError(stripe: Stripe, customerId: string): Promise<CardError | null> {
+  const intents = await stripeCall("listing the customer's payment intents", () => stripe.paymentIntents.list({ customer: customerId, limit: 10 }));
+  const failed = intents.data.find((pi) => pi.last_payment_error);
+  if (!failed) return null;
+  const e = failed.last_payment_error!;
+  return { payment_intent: failed.id, code: e.code ?? null, decline_code: e.decline_code ?? null, message: e.message ?? null };
+}
+
+/** Fails when the customer has a subscription that gives access (active, trialing or past_due). */
+export async function verifyNoPaidSubscription(stripe: Stripe, customerId: string): Promise<Stripe.Subscription[]> {
+  const subs = await stripeCall("listing the customer's subscriptions", () => stripe.subscriptions.list({ customer: customerId, status: 'all', limit: 20 }));
+  const paying = subs.data.filter((s) => s.status === 'active' || s.status === 'trialing' || s.status === 'past_due');
+  if (paying.length > 0) {
+    throw new StripeStateMismatch(`Customer ${customerId} has ${paying.map((s) => `${s.id} (${s.status})`).join(', ')} although the card was refused.`, {
+      customer: customerId,
+      subscriptions: subs.data.map((s) => `${s.id} (${s.status})`),
+    });
+  }
+  return subs.data;
+}
+
+function customerOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { id?: string; object?: string; customer?: string | { id: string } | null };
+  if (object.object === 'customer') return object.id ?? null;
+  return typeof object.customer === 'string' ? object.customer : (object.customer?.id ?? null);
+}
+
+/**
+ * Waits (bounded) until every event about the customer since `sinceSec` is acknowledged by every
+ * endpoint, so what the app shows afterwards is what it will keep showing.
+ */
+export async function waitForCustomerEventsAcknowledged(
+  stripe: Stripe,
+  customerId: string,
+  options: { sinceSec: number; timeoutMs: number; apiUrl?: string; pollMs?: number },
+): Promise<Stripe.Event[]> {
+  const deadline = Date.now() + options.timeoutMs;
+  let pending: Stripe.Event[] = [];
+  for (;;) {
+    const mine: Stripe.Event[] = [];
+    await stripeCall('listing the events of the customer', async () => {
+      for await (const event of stripe.events.list({ created: { gte: options.sinceSec }, limit: 100 })) {
+        if (customerOf(event) === customerId) mine.push(event);
+      }
+    });
+    pending = mine.filter((e) => e.pending_webhooks > 0);
+    if (pending.length === 0) return mine;
+    if (Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
+  }
+  const first = pending[0]!;
+  const deliveries = await deliveriesOf(options.apiUrl, first.id);
+  throw new WebhookNotAcknowledged(
+    `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} (pending_webhooks ${first.pending_webhooks}) within ${options.timeoutMs} ms${deliveries?.length ? `; the endpoint answered ${deliveries.map((d) => d.status ?? d.error ?? 'nothing').join(', ')}` : ''}.`,
+    { events: pending.map((e) => e.id), pending_webhooks: first.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
+  );
+}

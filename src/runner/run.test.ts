@@ -209,6 +209,24 @@ describe('canary run against a shared Stripe and app', () => {
     for (const r of runs) assertNoSecrets(r, [KEY, h.adminToken]);
   });
 
+  for (const [pageFault, says] of [
+    ['captcha', /Checkout showed a CAPTCHA instead of the payment form/],
+    ['unreachable', /Checkout could not be reached/],
+  ] as const) {
+    it(`Checkout ${pageFault === 'captcha' ? 'showing a CAPTCHA' : 'unreachable'} makes the run inconclusive (exit 3), not failed`, async (t) => {
+      const set = await fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: pageFault }) });
+      assert.equal(set.status, 200);
+      t.after(() => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: 'none' }) }));
+      const r = await canaryRun(['--grep', '@critical'], env);
+      assert.equal(r.code, 3, explain(r));
+      assert.equal(r.summary!.outcome, 'inconclusive');
+      const test = r.summary!.tests[0]!;
+      assert.deepEqual([test.outcome, test.stage], ['inconclusive', 'checkout-blocked']);
+      assert.match(test.error ?? '', says);
+      assert.match(r.stdout, /INCONCLUSIVE in [\d.]+ s/);
+    });
+  }
+
   it('with --retries, a test that passes on its retry is reported flaky (exit 0), not passed', async () => {
     const set = await h.admin('POST', '/_demo/faults', { fault: 'checkout-500', times: 1 });
     assert.equal(set.status, 200, JSON.stringify(set.body));

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest } from './errors.ts';
-import { apiFaultSchema, type Faults } from './faults.ts';
+import { apiFaultSchema, CHECKOUT_PAGE_FAULTS, type Faults } from './faults.ts';
 import { bracketPath } from './params.ts';
 import type { Emulator } from './context.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
@@ -26,6 +26,7 @@ const clockBody = z
 
 const faultsBody = z.strictObject({
   api: z.array(apiFaultSchema).optional(),
+  checkout_page: z.enum(CHECKOUT_PAGE_FAULTS).optional(),
   webhooks: z
     .strictObject({
       duplicate_rate: z.number().min(0).max(1).optional(),
@@ -76,11 +77,12 @@ export function controlRoutes(
       return { now: emu.clock.now() };
     });
 
-    const currentFaults = () => ({ api: faults.list(), webhooks: dispatcher.getFaults() });
+    const currentFaults = () => ({ api: faults.list(), checkout_page: faults.checkoutPage, webhooks: dispatcher.getFaults() });
     app.get('/_emulator/faults', async () => currentFaults());
     app.post('/_emulator/faults', async (req) => {
       const body = parse(faultsBody, req.body, 'faults body');
       if (body.api) faults.set(body.api);
+      if (body.checkout_page) faults.checkoutPage = body.checkout_page;
       if (body.webhooks) dispatcher.setFaults(body.webhooks);
       return currentFaults();
     });

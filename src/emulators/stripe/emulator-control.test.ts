@@ -239,8 +239,27 @@ test('api faults: DELETE /_emulator/faults clears them', async (t) => {
   await assert.rejects(emu.stripe.customers.list(), Stripe.errors.StripeAPIError);
   const cleared = await control(emu, 'DELETE', '/_emulator/faults');
   assert.equal(cleared.status, 200);
-  assert.deepEqual(cleared.body, { api: [], webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
+  assert.deepEqual(cleared.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
   assert.equal((await emu.stripe.customers.list()).data.length, 0);
+});
+
+test('checkout page faults: a CAPTCHA instead of the form, or no answer at all; cleared, the form is back', async (t) => {
+  const emu = await emulator(t);
+  const session = await openSession(emu.stripe);
+  const page = () => fetch(session.url!);
+  assert.match(await (await page()).text(), /id="cardNumber"/);
+
+  assert.equal((await setFaults(emu, { checkout_page: 'captcha' })).body.checkout_page, 'captcha');
+  const challenged = await (await page()).text();
+  assert.match(challenged, /<iframe title="[^"]*hCaptcha[^"]*"/);
+  assert.doesNotMatch(challenged, /id="cardNumber"/, 'no form behind the CAPTCHA');
+
+  await setFaults(emu, { checkout_page: 'unreachable' });
+  await assert.rejects(page(), (err: Error) => err instanceof TypeError && /fetch failed/.test(err.message), 'the connection closes with no answer');
+  assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).status, 'open', 'the API still answers');
+
+  assert.equal((await control(emu, 'DELETE', '/_emulator/faults')).body.checkout_page, 'none');
+  assert.match(await (await page()).text(), /id="cardNumber"/);
 });
 
 test('control: bad bodies answer 400 naming the field, and change nothing', async (t) => {
@@ -257,6 +276,7 @@ test('control: bad bodies answer 400 naming the field, and change nothing', asyn
     ['clock: unknown field', '/_emulator/clock', { advance: 5 }, 'advance'],
     ['clock: empty', '/_emulator/clock', {}, 'now, advance_seconds'],
     ['clock: both', '/_emulator/clock', { now: 2_000_000_000, advance_seconds: 5 }, 'now, advance_seconds'],
+    ['faults: unknown checkout page fault', '/_emulator/faults', { checkout_page: 'slow' }, 'checkout_page'],
     ['faults: missing path', '/_emulator/faults', { api: [{ method: 'POST', status: 500 }] }, 'api[0][path]'],
     ['faults: status 200', '/_emulator/faults', { api: [{ path: '/v1/customers', status: 200 }] }, 'api[0][status]'],
     ['faults: bad method', '/_emulator/faults', { api: [{ method: 'PUT', path: '/v1/customers', status: 500 }] }, 'api[0][method]'],
@@ -290,7 +310,7 @@ test('control: bad bodies answer 400 naming the field, and change nothing', asyn
   const partial = await setFaults(emu, { api: [{ path: '/v1/customers', status: 500 }], webhooks: { drop_rate: 5 } });
   assert.equal(partial.status, 400);
   const faults = await control(emu, 'GET', '/_emulator/faults');
-  assert.deepEqual(faults.body, { api: [], webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0.25 } });
+  assert.deepEqual(faults.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0.25 } });
   const clockAfter = (await control(emu, 'GET', '/_emulator/clock')).body.now as number;
   assert.ok(clockAfter >= clockBefore && clockAfter < clockBefore + 60, `clock unchanged: ${clockBefore} -> ${clockAfter}`);
   // The emulator keeps working.
@@ -318,7 +338,7 @@ test('control: POST /_emulator/reset empties state, clock, faults and the delive
   assert.equal((await emu.stripe.webhookEndpoints.list()).data.length, 0);
   assert.equal((await emu.stripe.events.list()).data.length, 0);
   await assert.rejects(emu.stripe.customers.retrieve(customer.id), (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404);
-  assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body, { api: [], webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
+  assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
   assert.deepEqual((await control(emu, 'GET', '/_emulator/webhook-deliveries')).body.data, []);
   const clock = (await control(emu, 'GET', '/_emulator/clock')).body.now as number;
   assert.ok(clock < customer.created + 86400, `clock back to wall time: ${clock} vs ${customer.created}`);

@@ -18,6 +18,13 @@ export const apiFaultSchema = z.strictObject({
 
 export type ApiFault = z.output<typeof apiFaultSchema>;
 
+/**
+ * What the hosted Checkout page does instead of showing the form, as real Checkout can: put a
+ * bot challenge (CAPTCHA) in front of it, or not be reachable at all (the connection is dropped).
+ */
+export const CHECKOUT_PAGE_FAULTS = ['none', 'captcha', 'unreachable'] as const;
+export type CheckoutPageFault = (typeof CHECKOUT_PAGE_FAULTS)[number];
+
 interface ActiveFault extends ApiFault {
   matcher: RegExp;
   remaining: number;
@@ -32,6 +39,8 @@ export interface InjectedFault {
 
 export class Faults {
   private rules: ActiveFault[] = [];
+  /** The hosted page's fault; 'none' shows the page. */
+  checkoutPage: CheckoutPageFault = 'none';
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -45,6 +54,7 @@ export class Faults {
 
   clear(): void {
     this.rules = [];
+    this.checkoutPage = 'none';
   }
 
   list(): (ApiFault & { remaining: number | null })[] {

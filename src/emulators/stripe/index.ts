@@ -84,6 +84,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       businessName: options.businessName ?? 'checkout-canary',
       expireDue: expire,
       afterChange: () => persister.flush(),
+      pageFault: () => faults.checkoutPage,
     }),
     control: controlRoutes(emu, faults, dispatcher, {
       onClockChange: expire,

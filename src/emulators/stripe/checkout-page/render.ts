@@ -146,6 +146,14 @@ export function noticePage(title: string, message: string, link?: { href: string
   );
 }
 
+/** What Checkout shows a suspected robot instead of the form: a CAPTCHA in a frame. */
+export function botChallengePage(): string {
+  return layout(
+    'Verify you are human',
+    `<main class="Notice"><h1>Verify you are human</h1><iframe title="Widget containing checkbox for hCaptcha security challenge" src="about:blank" style="width:304px;height:78px;border:0"></iframe></main>`,
+  );
+}
+
 /** The 3D Secure frame Stripe nests inside its private frame: the challenge lives in `stripe-challenge-frame`. */
 export function challengeHost(sessionId: string): string {
   return layout(

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { formatAmount } from '../billing.ts';
 import type { Emulator } from '../context.ts';
-import { checkoutPage, challengeHost, challengePage, noticePage } from './render.ts';
+import type { CheckoutPageFault } from '../faults.ts';
+import { botChallengePage, checkoutPage, challengeHost, challengePage, noticePage } from './render.ts';
 import { confirmBody, confirmCheckout, lockedEmail } from './pay.ts';
 
 export interface CheckoutPageOptions {
@@ -12,6 +13,8 @@ export interface CheckoutPageOptions {
   afterChange: () => Promise<void>;
   /** Sessions past `expires_at` expire before the page is shown. */
   expireDue: () => void;
+  /** The injected fault of the page (a CAPTCHA, or no answer at all). */
+  pageFault: () => CheckoutPageFault;
 }
 
 const html = (reply: FastifyReply, status: number, body: string) =>
@@ -25,6 +28,14 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
     };
 
     app.get('/c/pay/:id', async (req, reply) => {
+      const fault = options.pageFault();
+      if (fault === 'unreachable') {
+        // As if checkout.stripe.com could not be reached: the connection closes with no answer.
+        reply.hijack();
+        req.raw.socket.destroy();
+        return;
+      }
+      if (fault === 'captcha') return html(reply, 200, botChallengePage());
       const session = findSession((req.params as { id: string }).id);
       if (!session) return html(reply, 404, noticePage('Something went wrong', 'The page you were looking for could not be found.'));
       if (session.status === 'expired') {

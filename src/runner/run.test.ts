@@ -88,7 +88,8 @@ after(() => {
 
 describe('canary run against the embedded Stripe emulator and demo app', () => {
   it('passes on a healthy app and writes reports/<run-id>/ with the HTML report, JSON, JUnit and summary.json', async () => {
-    const r = await canaryRun(['--grep', '@critical', '--trigger', 'post-deploy', '--deployer', 'ada@example.com', '--commit', '0123456789abcdef']);
+    // No --grep: the default is the @critical suite.
+    const r = await canaryRun(['--trigger', 'post-deploy', '--deployer', 'ada@example.com', '--commit', '0123456789abcdef']);
     assert.equal(r.code, 0, explain(r));
     assert.match(r.stdout, /1 passed/, "Playwright's summary line is printed");
     assert.match(r.stdout, /checkout-canary run canary_\d{8}T\d{6}Z_[a-z0-9]+: PASSED in [\d.]+ s \(post-deploy, deployed by ada@example.com, commit 0123456789ab\)/);
@@ -100,8 +101,8 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.match(readFileSync(path.join(r.reportDir!, 'junit.xml'), 'utf8'), /<testsuites id="" name="" tests="1" failures="0"/);
     assert.equal(JSON.parse(readFileSync(path.join(r.reportDir!, 'results.json'), 'utf8')).stats.expected, 1);
     assert.deepEqual(
-      { outcome: s.outcome, trigger: s.trigger, deployer: s.deployer, commit: s.commit, counts: s.counts },
-      { outcome: 'passed', trigger: 'post-deploy', deployer: 'ada@example.com', commit: '0123456789abcdef', counts: { passed: 1, failed: 0, flaky: 0, inconclusive: 0, skipped: 0 } },
+      { outcome: s.outcome, trigger: s.trigger, deployer: s.deployer, commit: s.commit, grep: s.grep, counts: s.counts },
+      { outcome: 'passed', trigger: 'post-deploy', deployer: 'ada@example.com', commit: '0123456789abcdef', grep: '@critical', counts: { passed: 1, failed: 0, flaky: 0, inconclusive: 0, skipped: 0 } },
     );
     assert.ok(Date.parse(s.started_at) > 0 && s.duration_ms > 0);
     assert.deepEqual(Object.keys(s.links).sort(), ['app', 'junit', 'report', 'results', 'stripe']);

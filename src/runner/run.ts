@@ -102,6 +102,7 @@ export async function runCanary(options: RunOptions, config: Config, io: RunIo):
         trigger: options.trigger,
         deployer: options.deployer ?? null,
         commit: options.commit ?? null,
+        grep: options.grep ?? null,
         started_at: started.toISOString(),
         duration_ms: Date.now() - started.getTime(),
         target: { stripe: targets.stripe.kind, stripe_api_url: targets.stripe.apiUrl ?? null, app: targets.app.kind, app_url: targets.app.url },

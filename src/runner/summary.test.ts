@@ -11,6 +11,7 @@ const META = {
   trigger: 'schedule',
   deployer: null,
   commit: null,
+  grep: '@critical',
   started_at: '2026-11-22T12:00:00.000Z',
   duration_ms: 4200,
   target: { stripe: 'emulator' as const, stripe_api_url: 'http://127.0.0.1:1', app: 'embedded' as const, app_url: 'http://127.0.0.1:2' },

@@ -30,6 +30,8 @@ export interface RunSummary {
   trigger: string;
   deployer: string | null;
   commit: string | null;
+  /** Which tests ran (`--grep`). */
+  grep: string | null;
   started_at: string;
   duration_ms: number;
   target: { stripe: 'emulator' | 'stripe'; stripe_api_url: string | null; app: 'embedded' | 'deployed'; app_url: string };

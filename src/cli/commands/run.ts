@@ -6,6 +6,8 @@ import { parsers, type CommandSpec, type ParsedFlags } from '../args.ts';
 import type { CommandContext } from '../main.ts';
 
 const TRIGGERS = ['manual', 'post-deploy', 'schedule'] as const;
+/** What a run checks unless told otherwise: the upgrade journey. */
+export const DEFAULT_GREP = '@critical';
 
 export const spec: CommandSpec = {
   name: 'run',
@@ -22,7 +24,11 @@ export const spec: CommandSpec = {
     },
     deployer: { value: 'WHO', description: 'Who deployed (for the alert).', parse: parsers.nonEmpty },
     commit: { value: 'SHA', description: 'The deployed commit.', parse: parsers.nonEmpty },
-    grep: { value: 'PATTERN', description: 'Only tests whose title matches, e.g. @critical.', parse: parsers.nonEmpty },
+    grep: {
+      value: 'PATTERN',
+      description: `Only tests whose title matches. Default ${DEFAULT_GREP} (the suite of post-deploy and scheduled runs); @extended for the card outcomes, . for every spec.`,
+      parse: parsers.nonEmpty,
+    },
     workers: { value: 'N', description: 'Parallel browser workers.', parse: parsers.positiveInt },
     'repeat-each': { value: 'N', description: 'Run each test N times.', parse: parsers.positiveInt },
     retries: {
@@ -44,7 +50,7 @@ export async function run(flags: ParsedFlags, ctx: CommandContext): Promise<numb
         trigger: (flags.trigger as Trigger | undefined) ?? 'manual',
         deployer: flags.deployer as string | undefined,
         commit: flags.commit as string | undefined,
-        grep: flags.grep as string | undefined,
+        grep: (flags.grep as string | undefined) ?? DEFAULT_GREP,
         workers: flags.workers as number | undefined,
         repeatEach: flags['repeat-each'] as number | undefined,
         retries: flags.retries as number | undefined,

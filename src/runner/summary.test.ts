@@ -54,6 +54,16 @@ describe('summariseRun', () => {
     assert.equal(s.outcome, 'passed');
     assert.equal(exitCodeOf(s.outcome), 0);
     assert.deepEqual(s.tests[0]!.stripe_ids, { customer: 'cus_1' });
+    assert.deepEqual(s.tests[0]!.links, {}, 'the emulator has no dashboard');
+    const real = summariseRun(
+      report([{ status: 'expected', results: [passed], annotations: [{ type: 'stripe:customer', description: 'cus_1' }, { type: 'stripe:subscription', description: 'sub_1' }, { type: 'stripe:checkout_session', description: 'cs_test_1' }] }]),
+      { ...META, target: { ...META.target, stripe: 'stripe', stripe_api_url: null } },
+      '/r',
+    );
+    assert.deepEqual(real.tests[0]!.links, {
+      stripe_customer: 'https://dashboard.stripe.com/test/customers/cus_1',
+      stripe_subscription: 'https://dashboard.stripe.com/test/subscriptions/sub_1',
+    });
     assert.equal(s.tests[0]!.environment, 'env_1');
     assert.equal(s.tests[0]!.stage, null);
   });

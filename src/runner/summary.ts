@@ -21,6 +21,8 @@ export interface TestSummary {
   error: string | null;
   environment: string | null;
   stripe_ids: Record<string, string>;
+  /** Where to look at what the test created: Stripe's dashboard for real test mode. */
+  links: Record<string, string>;
   artifacts: { screenshot?: string; trace?: string; video?: string };
 }
 
@@ -68,8 +70,20 @@ function specs(suite: PwSuite, titlePath: string[] = []): { spec: PwSpec; titleP
   return [...(suite.specs ?? []).map((spec) => ({ spec, titlePath: here })), ...(suite.suites ?? []).flatMap((s) => specs(s, here))];
 }
 
+/** Test-mode dashboard pages of the objects a test records. */
+const DASHBOARD_PATHS: Record<string, string> = { customer: 'customers', subscription: 'subscriptions', invoice: 'invoices' };
+
+function stripeLinks(ids: Record<string, string>, target: RunSummary['target']): Record<string, string> {
+  if (target.stripe !== 'stripe') return {};
+  const links: Record<string, string> = {};
+  for (const [type, id] of Object.entries(ids)) {
+    if (DASHBOARD_PATHS[type]) links[`stripe_${type}`] = `https://dashboard.stripe.com/test/${DASHBOARD_PATHS[type]}/${id}`;
+  }
+  return links;
+}
+
 /** A test's stage: the one its CanaryError names, else the one of the step that failed. */
-export function summariseTest(spec: PwSpec, titlePath: string[], test: PwTest, rel: (p: string) => string): TestSummary {
+export function summariseTest(spec: PwSpec, titlePath: string[], test: PwTest, rel: (p: string) => string, target: RunSummary['target']): TestSummary {
   const last = test.results.at(-1)!;
   const error = last.error?.message ?? last.errors?.[0]?.message ?? null;
   const step = failedStep(last.steps);
@@ -103,13 +117,14 @@ export function summariseTest(spec: PwSpec, titlePath: string[], test: PwTest, r
     error: failing && error ? redact(stripAnsi(error)).split('\n').slice(0, 12).join('\n') : null,
     environment: test.annotations.find((a) => a.type === 'environment')?.description ?? null,
     stripe_ids: stripeIds,
+    links: stripeLinks(stripeIds, target),
     artifacts,
   };
 }
 
 export function summariseRun(report: PwReport, meta: Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'started_at' | 'duration_ms'> & { started_at: string; duration_ms: number }, reportDir: string): RunSummary {
   const rel = (p: string) => path.relative(reportDir, p);
-  const tests = report.suites.flatMap((s) => specs(s)).flatMap(({ spec, titlePath }) => spec.tests.map((t) => summariseTest(spec, titlePath, t, rel)));
+  const tests = report.suites.flatMap((s) => specs(s)).flatMap(({ spec, titlePath }) => spec.tests.map((t) => summariseTest(spec, titlePath, t, rel, meta.target)));
   const counts: Record<Outcome, number> = { passed: 0, failed: 0, flaky: 0, inconclusive: 0, skipped: 0 };
   for (const t of tests) counts[t.outcome]++;
   // "No tests found" is how Playwright says the grep matched nothing: that is "no-tests", not a failure.

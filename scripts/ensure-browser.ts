@@ -6,7 +6,7 @@
  * runs. No video recorder is only a warning: runs then keep traces and screenshots, no video.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BrowserNotFound, SYSTEM_FFMPEG, findChromium, playwrightFfmpegPath } from '../src/browser/chromium.ts';
 
@@ -20,9 +20,14 @@ function found(): string | null {
   }
 }
 
+/** An install that hangs (a dead mirror, a lock) must not hold a monitoring run forever. */
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+
 function run(cmd: string, args: string[]): boolean {
   console.log(`$ ${cmd} ${args.join(' ')}`);
-  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  const r = spawnSync(cmd, args, { stdio: 'inherit', timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.error) console.warn(`${cmd} failed: ${r.error.message}`);
+  return r.status === 0;
 }
 
 const hasApt = existsSync('/usr/bin/apt-get');
@@ -82,6 +87,13 @@ function linkSystemFfmpeg(expected: string): void {
   symlinkSync(SYSTEM_FFMPEG, expected);
 }
 
+/**
+ * Remembers that no video recorder could be had, so the set-up step before each run
+ * (`prestart`, `pree2e`) does not try the install again; `npm run setup:browser` always does.
+ */
+const NO_VIDEO_MARKER = path.resolve(import.meta.dirname, '../.canary/no-video-recorder');
+const explicitSetup = !['prestart', 'pree2e'].includes(process.env.npm_lifecycle_event ?? '');
+
 function ensureVideoRecorder(): void {
   const noVideo = (why: string) =>
     console.warn(
@@ -99,7 +111,12 @@ function ensureVideoRecorder(): void {
     return;
   }
   if (existsSync(expected)) {
+    rmSync(NO_VIDEO_MARKER, { force: true });
     console.log(`Video recorder: ${describeFfmpeg(expected)}`);
+    return;
+  }
+  if (!explicitSetup && existsSync(NO_VIDEO_MARKER)) {
+    noVideo('an earlier set-up could not install one; `npm run setup:browser` tries again');
     return;
   }
   try {
@@ -110,8 +127,14 @@ function ensureVideoRecorder(): void {
     noVideo((err as Error).message);
     return;
   }
-  if (existsSync(expected)) console.log(`Video recorder: ${describeFfmpeg(expected)}`);
-  else noVideo(`nothing at ${expected}, where Playwright runs ffmpeg, and no ${SYSTEM_FFMPEG} to link there`);
+  if (existsSync(expected)) {
+    rmSync(NO_VIDEO_MARKER, { force: true });
+    console.log(`Video recorder: ${describeFfmpeg(expected)}`);
+  } else {
+    mkdirSync(path.dirname(NO_VIDEO_MARKER), { recursive: true });
+    writeFileSync(NO_VIDEO_MARKER, `${new Date().toISOString()}\n`);
+    noVideo(`nothing at ${expected}, where Playwright runs ffmpeg, and no ${SYSTEM_FFMPEG} to link there`);
+  }
 }
 
 ensureChromium();

@@ -17,7 +17,7 @@ test.describe('card outcomes @extended', () => {
       await openCheckout(journey, testInfo);
       const outcome = await payWith(journey, card, 'error');
       expect(outcome.kind === 'error' && outcome.message, "Checkout shows Stripe's message").toMatch(shows);
-      await verifyStillFree(journey, { code: card.code, declineCode: card.declineCode });
+      await verifyStillFree(journey, testInfo, { code: card.code, declineCode: card.declineCode });
     });
   }
 
@@ -33,6 +33,6 @@ test.describe('card outcomes @extended', () => {
     await payWith(journey, CARDS.threeDSecureAlways, 'challenge');
     const outcome = await answerChallenge(journey, 'fail', 'error');
     expect(outcome.kind === 'error' && outcome.message, 'Checkout says the payment method could not be authenticated').toMatch(/We are unable to authenticate your payment method/);
-    await verifyStillFree(journey, null);
+    await verifyStillFree(journey, testInfo, null);
   });
 });

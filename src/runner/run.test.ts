@@ -121,6 +121,21 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assertNoSecrets(r);
   });
 
+  it('passes the @extended card outcomes: refused cards and a failed challenge stay Free, a completed challenge ends on Pro', async () => {
+    const r = await canaryRun(['--grep', '@extended', '--workers', '2']);
+    assert.equal(r.code, 0, explain(r));
+    const tests = r.summary!.tests;
+    assert.deepEqual(tests.map((t) => t.outcome), ['passed', 'passed', 'passed', 'passed']);
+    const byTitle = (re: RegExp) => tests.find((t) => re.test(t.title))!;
+    for (const re of [/generic decline \(4000 0000 0000 0002\)/, /insufficient funds \(4000 0000 0000 9995\)/, /challenge fails/]) {
+      const t = byTitle(re);
+      assert.ok(t, `a test matches ${re}`);
+      assert.deepEqual(t.tags, ['@extended']);
+      assert.deepEqual(Object.keys(t.stripe_ids).sort(), ['checkout_session', 'customer'], `${t.title}: a customer and a session, no subscription`);
+    }
+    assert.deepEqual(Object.keys(byTitle(/challenge ends on Pro|completed in the challenge/).stripe_ids).sort(), ['checkout_session', 'customer', 'invoice', 'subscription']);
+  });
+
   /** Each bad deploy the demo app can simulate, and the stage the run must blame. */
   const FAULT_STAGES: [FaultName, Stage, RegExp][] = [
     ['webhook-500', 'webhook', /never acknowledged checkout\.session\.completed evt_\w+: pending_webhooks is 1 .*answered 500/],
@@ -210,11 +225,12 @@ describe('canary run against a shared Stripe and app', () => {
     for (const r of runs) assertNoSecrets(r, [KEY, h.adminToken]);
   });
 
-  for (const [pageFault, says] of [
-    ['captcha', /Checkout showed a CAPTCHA instead of the payment form/],
-    ['unreachable', /Checkout could not be reached/],
+  for (const [pageFault, what, says] of [
+    ['captcha', 'showing a CAPTCHA instead of the form', /Checkout showed a CAPTCHA instead of the payment form/],
+    ['captcha_on_submit', 'showing a CAPTCHA once the payment is submitted', /Checkout showed a CAPTCHA after the payment was submitted/],
+    ['unreachable', 'unreachable', /Checkout could not be reached/],
   ] as const) {
-    it(`Checkout ${pageFault === 'captcha' ? 'showing a CAPTCHA' : 'unreachable'} makes the run inconclusive (exit 3), not failed`, async (t) => {
+    it(`Checkout ${what} makes the run inconclusive (exit 3), not failed`, async (t) => {
       const set = await fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: pageFault }) });
       assert.equal(set.status, 200);
       t.after(() => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: 'none' }) }));

@@ -19,6 +19,9 @@ import type { Logger } from '../log/logger.ts';
 
 export type Trigger = 'manual' | 'post-deploy' | 'schedule';
 
+/** What a run checks unless told otherwise: the upgrade journey, the suite of post-deploy and scheduled runs. */
+export const DEFAULT_GREP = '@critical';
+
 export interface RunOptions {
   trigger: Trigger;
   deployer?: string;
@@ -64,7 +67,8 @@ function runPlaywright(args: string[], env: NodeJS.ProcessEnv, out: (line: strin
   });
 }
 
-export async function runCanary(options: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
+export async function runCanary(given: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
+  const options = { ...given, grep: given.grep ?? DEFAULT_GREP };
   // A monitor must never run with a live key: refused before any request is made.
   assertTestKey(config.STRIPE_SECRET_KEY);
   registerSecret(config.DEMO_APP_ADMIN_TOKEN);

@@ -180,14 +180,14 @@ function customerOf(event: Stripe.Event): string | null {
 export async function waitForCustomerEventsAcknowledged(
   stripe: Stripe,
   customerId: string,
-  options: { sinceSec: number; timeoutMs: number; apiUrl?: string; pollMs?: number },
+  options: { sinceSec: number; types?: string[]; timeoutMs: number; apiUrl?: string; pollMs?: number },
 ): Promise<Stripe.Event[]> {
   const deadline = Date.now() + options.timeoutMs;
   let pending: Stripe.Event[] = [];
   for (;;) {
     const mine: Stripe.Event[] = [];
     await stripeCall('listing the events of the customer', async () => {
-      for await (const event of stripe.events.list({ created: { gte: options.sinceSec }, limit: 100 })) {
+      for await (const event of stripe.events.list({ created: { gte: options.sinceSec }, ...(options.types ? { types: options.types } : {}), limit: 100 })) {
         if (customerOf(event) === customerId) mine.push(event);
       }
     });
@@ -199,7 +199,7 @@ export async function waitForCustomerEventsAcknowledged(
   const first = pending[0]!;
   const deliveries = await deliveriesOf(options.apiUrl, first.id);
   throw new WebhookNotAcknowledged(
-    `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} (pending_webhooks ${first.pending_webhooks}) within ${options.timeoutMs} ms${deliveries?.length ? `; the endpoint answered ${deliveries.map((d) => d.status ?? d.error ?? 'nothing').join(', ')}` : ''}.`,
+    `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} (pending_webhooks ${first.pending_webhooks}, counting every endpoint of the account) within ${options.timeoutMs} ms${deliveries?.length ? `; the endpoint answered ${deliveries.map((d) => d.status ?? d.error ?? 'nothing').join(', ')}` : ''}.`,
     { events: pending.map((e) => e.id), pending_webhooks: first.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
   );
 }

@@ -1,13 +1,11 @@
 import { LiveKeyRefused } from '../../stripe/client.ts';
 import { TargetConfigError } from '../../runner/targets.ts';
-import { runCanary, type Trigger } from '../../runner/run.ts';
+import { DEFAULT_GREP, runCanary, type Trigger } from '../../runner/run.ts';
 import { UnknownFault } from '../../demo-app/faults.ts';
 import { parsers, type CommandSpec, type ParsedFlags } from '../args.ts';
 import type { CommandContext } from '../main.ts';
 
 const TRIGGERS = ['manual', 'post-deploy', 'schedule'] as const;
-/** What a run checks unless told otherwise: the upgrade journey. */
-export const DEFAULT_GREP = '@critical';
 
 export const spec: CommandSpec = {
   name: 'run',
@@ -50,7 +48,7 @@ export async function run(flags: ParsedFlags, ctx: CommandContext): Promise<numb
         trigger: (flags.trigger as Trigger | undefined) ?? 'manual',
         deployer: flags.deployer as string | undefined,
         commit: flags.commit as string | undefined,
-        grep: (flags.grep as string | undefined) ?? DEFAULT_GREP,
+        grep: flags.grep as string | undefined,
         workers: flags.workers as number | undefined,
         repeatEach: flags['repeat-each'] as number | undefined,
         retries: flags.retries as number | undefined,

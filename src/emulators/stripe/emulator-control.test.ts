@@ -254,6 +254,12 @@ test('checkout page faults: a CAPTCHA instead of the form, or no answer at all; 
   assert.match(challenged, /<iframe title="[^"]*hCaptcha[^"]*"/);
   assert.doesNotMatch(challenged, /id="cardNumber"/, 'no form behind the CAPTCHA');
 
+  await setFaults(emu, { checkout_page: 'captcha_on_submit' });
+  assert.match(await (await page()).text(), /id="cardNumber"/, 'the form shows; the challenge comes on submit');
+  const confirmed = await fetch(`${emu.emulator.url}/c/pay/${session.id}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.deepEqual([confirmed.status, await confirmed.json()], [200, { status: 'captcha' }]);
+  assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).status, 'open', 'nothing was charged');
+
   await setFaults(emu, { checkout_page: 'unreachable' });
   await assert.rejects(page(), (err: Error) => err instanceof TypeError && /fetch failed/.test(err.message), 'the connection closes with no answer');
   assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).status, 'open', 'the API still answers');

@@ -19,10 +19,12 @@ export const apiFaultSchema = z.strictObject({
 export type ApiFault = z.output<typeof apiFaultSchema>;
 
 /**
- * What the hosted Checkout page does instead of showing the form, as real Checkout can: put a
- * bot challenge (CAPTCHA) in front of it, or not be reachable at all (the connection is dropped).
+ * What the hosted Checkout page does instead of its job, as real Checkout can: put a bot
+ * challenge (CAPTCHA) in front of the form (`captcha`) or in front of the payment once submitted
+ * (`captcha_on_submit`, where real Checkout usually shows it), or not be reachable at all
+ * (`unreachable`: the connection is dropped).
  */
-export const CHECKOUT_PAGE_FAULTS = ['none', 'captcha', 'unreachable'] as const;
+export const CHECKOUT_PAGE_FAULTS = ['none', 'captcha', 'captcha_on_submit', 'unreachable'] as const;
 export type CheckoutPageFault = (typeof CHECKOUT_PAGE_FAULTS)[number];
 
 interface ActiveFault extends ApiFault {

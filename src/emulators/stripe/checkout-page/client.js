@@ -142,6 +142,15 @@
       const result = await challenge(body.challengeUrl);
       return submit(result);
     }
+    if (body.status === 'captcha') {
+      // A bot challenge over the page; the form stays busy, as real Checkout's does.
+      const frame = document.createElement('iframe');
+      frame.title = 'Main content of the hCaptcha challenge';
+      frame.src = 'about:blank';
+      frame.style.cssText = 'position:fixed;top:20%;left:calc(50% - 200px);width:400px;height:300px;border:1px solid #ccc;background:#fff';
+      document.body.append(frame);
+      return;
+    }
     if (body.status === 'invalid') {
       for (const [id, message] of Object.entries(body.errors)) show(id, message);
     } else if (body.status === 'card_error') {

@@ -68,6 +68,8 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
     app.post('/c/pay/:id/confirm', async (req, reply) => {
       const session = findSession((req.params as { id: string }).id);
       if (!session) return reply.code(404).send({ status: 'not_found', message: 'No such checkout session.' });
+      // The robot is stopped before anything is read or charged.
+      if (options.pageFault() === 'captcha_on_submit') return reply.code(200).send({ status: 'captcha' });
       const parsed = confirmBody.safeParse(req.body ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;

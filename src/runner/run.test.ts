@@ -244,6 +244,18 @@ describe('canary run against a shared Stripe and app', () => {
     });
   }
 
+  it("a Stripe API error fails the run at stage stripe-api, with Stripe's request id", async (t) => {
+    const faults = (body: unknown) => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // Only the monitor lists customers by email: the app keeps working, the check cannot.
+    assert.equal((await faults({ api: [{ method: 'GET', path: '/v1/customers', status: 500 }] })).status, 200);
+    t.after(() => faults({ api: [] }));
+    const r = await canaryRun(['--grep', '@critical'], env);
+    assert.equal(r.code, 1, explain(r));
+    const test = r.summary!.tests[0]!;
+    assert.equal(test.stage, 'stripe-api', test.error ?? '');
+    assert.match(test.error ?? '', /Stripe API error while listing customers by email: .*\(HTTP 500, api_error, request req_\w+\)/);
+  });
+
   it('with --retries, a test that passes on its retry is reported flaky (exit 0), not passed', async () => {
     const set = await h.admin('POST', '/_demo/faults', { fault: 'checkout-500', times: 1 });
     assert.equal(set.status, 200, JSON.stringify(set.body));

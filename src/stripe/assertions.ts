@@ -11,7 +11,8 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
     return await call();
   } catch (err) {
     if (err instanceof Stripe.errors.StripeError) {
-      throw new StripeApiFailure(`Stripe API error while ${what}: ${err.message}`, { type: err.type, code: err.code, statusCode: err.statusCode, requestId: err.requestId }, err);
+      const facts = [err.statusCode && `HTTP ${err.statusCode}`, err.rawType, err.code, err.requestId && `request ${err.requestId}`].filter(Boolean).join(', ');
+      throw new StripeApiFailure(`Stripe API error while ${what}: ${err.message} (${facts})`, { type: err.type, code: err.code, statusCode: err.statusCode, requestId: err.requestId }, err);
     }
     throw err;
   }

@@ -204,6 +204,8 @@ describe('canary run against a shared Stripe and app', () => {
     env = { STRIPE_SECRET_KEY: KEY, STRIPE_API_URL: h.emulator.url, DEMO_APP_URL: h.app.url, DEMO_APP_ADMIN_TOKEN: h.adminToken };
   });
   after(() => h.close());
+  /** Sets the emulator's injected faults through its control API. */
+  const emulatorFaults = (body: unknown) => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('four concurrent runs all pass, each with its own environment, customer and email', async () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => canaryRun(['--grep', '@critical'], env)));
@@ -231,9 +233,8 @@ describe('canary run against a shared Stripe and app', () => {
     ['unreachable', 'unreachable', /Checkout could not be reached/],
   ] as const) {
     it(`Checkout ${what} makes the run inconclusive (exit 3), not failed`, async (t) => {
-      const set = await fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: pageFault }) });
-      assert.equal(set.status, 200);
-      t.after(() => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ checkout_page: 'none' }) }));
+      assert.equal((await emulatorFaults({ checkout_page: pageFault })).status, 200);
+      t.after(() => emulatorFaults({ checkout_page: 'none' }));
       const r = await canaryRun(['--grep', '@critical'], env);
       assert.equal(r.code, 3, explain(r));
       assert.equal(r.summary!.outcome, 'inconclusive');
@@ -245,10 +246,9 @@ describe('canary run against a shared Stripe and app', () => {
   }
 
   it("a Stripe API error fails the run at stage stripe-api, with Stripe's request id", async (t) => {
-    const faults = (body: unknown) => fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     // Only the monitor lists customers by email: the app keeps working, the check cannot.
-    assert.equal((await faults({ api: [{ method: 'GET', path: '/v1/customers', status: 500 }] })).status, 200);
-    t.after(() => faults({ api: [] }));
+    assert.equal((await emulatorFaults({ api: [{ method: 'GET', path: '/v1/customers', status: 500 }] })).status, 200);
+    t.after(() => emulatorFaults({ api: [] }));
     const r = await canaryRun(['--grep', '@critical'], env);
     assert.equal(r.code, 1, explain(r));
     const test = r.summary!.tests[0]!;

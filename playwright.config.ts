@@ -1,12 +1,15 @@
 /**
- * Playwright configuration for the monitoring specs in tests/. `canary run` sets the
- * environment (run id, report folder, targets); Chromium comes from findChromium()
- * (CANARY_CHROMIUM, Playwright's own, or Debian's /usr/bin/chromium).
+ * Playwright configuration for the monitoring specs in tests/. `canary run` hands the run's
+ * settings over in CANARY_HANDOFF (src/runner/handoff.ts); its summary reporter writes
+ * summary.json. Chromium comes from findChromium() (CANARY_CHROMIUM, Playwright's own, or
+ * Debian's /usr/bin/chromium).
  */
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium, videoRecorderInstalled } from './src/browser/chromium.ts';
+import { handoffIfPresent } from './src/runner/handoff.ts';
 
-const reportDir = process.env.CANARY_REPORT_DIR ?? 'reports/playwright';
+const handoff = handoffIfPresent();
+const reportDir = handoff?.report_dir ?? 'reports/playwright';
 
 export default defineConfig({
   testDir: 'tests',
@@ -22,9 +25,11 @@ export default defineConfig({
     ['html', { outputFolder: `${reportDir}/html`, open: 'never' }],
     ['json', { outputFile: `${reportDir}/results.json` }],
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
+    // summary.json: only for a run of `canary run`, whose hand-off it needs.
+    ...(handoff ? [['./src/runner/summary-reporter.ts'] as [string]] : []),
   ],
   use: {
-    headless: process.env.CANARY_HEADED !== '1',
+    headless: !handoff?.headed,
     actionTimeout: 15_000,
     navigationTimeout: 20_000,
     trace: 'retain-on-failure',

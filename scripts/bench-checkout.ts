@@ -69,9 +69,13 @@ try {
   const c = stats(inPage.slice(3));
   console.log(`Hosted Checkout page benchmark: ${runs} subscription payments with 4242 in headless Chromium; emulator in its own process`);
   console.log('measure                                  p50 ms    p95 ms    max ms   aim');
-  console.log(`navigation -> interactive (submit ready) ${a.p50.toFixed(1).padStart(8)} ${a.p95.toFixed(1).padStart(9)} ${a.max.toFixed(1).padStart(9)}   <= 300`);
+  console.log(
+    `navigation -> interactive (submit ready) ${a.p50.toFixed(1).padStart(8)} ${a.p95.toFixed(1).padStart(9)} ${a.max.toFixed(1).padStart(9)}   <= 300`,
+  );
   console.log(`  (in the page: navigation start -> ready ${c.p50.toFixed(1).padStart(6)} ${c.p95.toFixed(1).padStart(9)} ${c.max.toFixed(1).padStart(9)})`);
-  console.log(`submit -> redirect to success_url        ${b.p50.toFixed(1).padStart(8)} ${b.p95.toFixed(1).padStart(9)} ${b.max.toFixed(1).padStart(9)}   <= 500`);
+  console.log(
+    `submit -> redirect to success_url        ${b.p50.toFixed(1).padStart(8)} ${b.p95.toFixed(1).padStart(9)} ${b.max.toFixed(1).padStart(9)}   <= 500`,
+  );
 } finally {
   await browser.close();
   shop.close();

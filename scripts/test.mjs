@@ -24,5 +24,7 @@ if (files.length === 0) {
   console.error(`No test files matched ${filters.length ? filters.join(', ') : '*.test.ts'}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: 'inherit' });
+// A bound on every test and every test file (node applies it to both), so a hang fails instead of
+// holding CI until its own limit; the slowest file, src/runner/run.test.ts, takes about 6 minutes.
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=900000', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

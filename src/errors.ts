@@ -1,40 +1,65 @@
 /**
- * The harness's typed errors. Each names the stage of the journey that failed, so a report and
- * an alert can say where to look; each keeps what caused it as `cause`.
+ * The harness's typed errors. A `CanaryError` names the stage of the journey that failed, so a
+ * report and an alert can say where to look, carries its facts as `evidence` (data, never parsed
+ * back out of the message), and keeps what caused it as `cause`. A `UserError` is a mistake in
+ * what the user gave (a flag, a variable, a key): it carries the exit code, and `runCli` turns it
+ * into one line of output.
  */
-export type Stage =
-  | 'app-ui'
-  | 'checkout-ui'
-  | 'card-result'
-  | 'webhook'
-  | 'app-not-updated'
-  | 'stripe-api'
-  | 'stripe-state'
-  | 'app-api'
-  | 'checkout-blocked'
-  | 'config';
+
+/** Every stage a failure can be blamed on, in the order of the journey. */
+export const STAGES = [
+  'config',
+  'app-ui',
+  'checkout-ui',
+  'checkout-blocked',
+  'card-result',
+  'webhook',
+  'app-not-updated',
+  'stripe-api',
+  'stripe-state',
+  'app-api',
+  'timeout',
+  'outside-step',
+] as const;
+export type Stage = (typeof STAGES)[number];
 
 export const STAGE_TITLES: Record<Stage, string> = {
+  config: 'configuration',
   'app-ui': "the app's UI",
   'checkout-ui': "Checkout's UI",
+  'checkout-blocked': 'Checkout blocked the robot (inconclusive)',
   'card-result': 'an unexpected card result',
   webhook: 'the webhook was never acknowledged',
   'app-not-updated': 'the app was not updated although Stripe shows the subscription',
   'stripe-api': 'a Stripe API error',
   'stripe-state': 'Stripe does not show what the journey should have created',
   'app-api': "the app's admin API",
-  'checkout-blocked': 'Checkout blocked the robot (inconclusive)',
-  config: 'configuration',
+  timeout: 'the run took longer than its --timeout',
+  'outside-step': 'outside any journey step (a fixture or the harness itself)',
 };
+
+/**
+ * How a journey step's title starts for each stage a step can have: the step helper writes it,
+ * so the report reads as the journey. (Stages that only errors carry have none.)
+ */
+export const STEP_PREFIXES = {
+  'app-ui': 'App UI',
+  'checkout-ui': 'Checkout UI',
+  'card-result': 'Card result',
+  'stripe-state': 'Stripe API',
+  'app-api': 'App API',
+} as const satisfies Partial<Record<Stage, string>>;
+export type StepStage = keyof typeof STEP_PREFIXES;
+
+export type Evidence = Record<string, unknown>;
 
 export class CanaryError extends Error {
   readonly stage: Stage;
   /** Facts for the report and the alert: ids, codes, what an endpoint answered. */
-  readonly evidence: Record<string, unknown>;
+  readonly evidence: Evidence;
 
-  constructor(stage: Stage, message: string, evidence: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    // The stage leads the message so it survives serialisation into Playwright's reports.
-    super(`[stage:${stage}] ${message}`, options);
+  constructor(stage: Stage, message: string, evidence: Evidence = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = new.target.name;
     this.stage = stage;
     this.evidence = evidence;
@@ -42,49 +67,61 @@ export class CanaryError extends Error {
 }
 
 export class WebhookNotAcknowledged extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>) {
+  constructor(message: string, evidence: Evidence) {
     super('webhook', message, evidence);
   }
 }
 
 export class AppNotUpdated extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>) {
+  constructor(message: string, evidence: Evidence) {
     super('app-not-updated', message, evidence);
   }
 }
 
 export class StripeStateMismatch extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>) {
+  constructor(message: string, evidence: Evidence) {
     super('stripe-state', message, evidence);
   }
 }
 
 export class StripeApiFailure extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>, cause?: unknown) {
+  constructor(message: string, evidence: Evidence, cause?: unknown) {
     super('stripe-api', message, evidence, { cause });
   }
 }
 
 export class AppApiError extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>, cause?: unknown) {
+  constructor(message: string, evidence: Evidence, cause?: unknown) {
     super('app-api', message, evidence, { cause });
   }
 }
 
 export class CardResultUnexpected extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown>) {
+  constructor(message: string, evidence: Evidence) {
     super('card-result', message, evidence);
   }
 }
 
 export class CheckoutBlocked extends CanaryError {
-  constructor(message: string, evidence: Record<string, unknown> = {}) {
+  constructor(message: string, evidence: Evidence = {}) {
     super('checkout-blocked', message, evidence);
   }
 }
 
-/** The stage named in an error message produced by a CanaryError, if any. */
-export function stageOf(message: string | undefined): Stage | null {
-  const m = /\[stage:([a-z-]+)\]/.exec(message ?? '');
-  return m && m[1]! in STAGE_TITLES ? (m[1] as Stage) : null;
+/** The target is set up wrong for the journey (a key Stripe rejects, a price that does not exist). */
+export class TargetMisconfigured extends CanaryError {
+  constructor(message: string, evidence: Evidence, cause?: unknown) {
+    super('config', message, evidence, { cause });
+  }
+}
+
+/** A mistake in what the user gave; `message` is one line that names the input. */
+export class UserError extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, options: { exitCode?: number; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode ?? 2;
+  }
 }

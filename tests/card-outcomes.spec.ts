@@ -32,7 +32,9 @@ test.describe('card outcomes @extended', () => {
     await openCheckout(journey, testInfo);
     await payWith(journey, CARDS.threeDSecureAlways, 'challenge');
     const outcome = await answerChallenge(journey, 'fail', 'error');
-    expect(outcome.kind === 'error' && outcome.message, 'Checkout says the payment method could not be authenticated').toMatch(/We are unable to authenticate your payment method/);
+    expect(outcome.kind === 'error' && outcome.message, 'Checkout says the payment method could not be authenticated').toMatch(
+      /We are unable to authenticate your payment method/,
+    );
     await verifyStillFree(journey, testInfo, null);
   });
 });

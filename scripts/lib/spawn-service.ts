@@ -22,7 +22,10 @@ export async function startService(args: string[], options: { cpu?: number; time
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`canary ${args[0]} did not report listening within ${options.timeoutMs ?? 15000} ms:\n${output}`)), options.timeoutMs ?? 15000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`canary ${args[0]} did not report listening within ${options.timeoutMs ?? 15000} ms:\n${output}`));
+    }, options.timeoutMs ?? 15000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const m = /listening on (http:\/\/\S+)/.exec(output);
@@ -44,7 +47,12 @@ export async function startService(args: string[], options: { cpu?: number; time
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // Bounded: SIGKILL when SIGTERM has not stopped it within 10 s.
+        const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -7,7 +7,13 @@ test('percentiles are nearest-rank samples: the median of two is the lower one',
   assert.equal(percentile([1, 2, 3, 4, 5], 50), 3);
   assert.equal(percentile([1, 2, 3, 4], 0), 1);
   assert.equal(percentile([1, 2, 3, 4], 100), 4);
-  assert.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95), 95);
+  assert.equal(
+    percentile(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      95,
+    ),
+    95,
+  );
 });
 
 test('stats sorts a copy and answers p50, p95 and max', () => {

@@ -21,17 +21,29 @@ export interface Account {
   subscriptions: { id: string; status: string; price_id: string | null; current_period_end: number | null }[];
 }
 
-export interface Health {
-  status: 'ok' | 'degraded';
-  version: string;
-  database: { ok: boolean; error?: string };
-  stripe: { ok: boolean; error?: string };
+/** The app's own webhook endpoint, as its admin API reports it. */
+export interface AppWebhook {
+  url: string;
+  endpoint_id: string | null;
+}
+
+/** An event the app's webhook handler acknowledged (answered 2xx). */
+export interface AcknowledgedEvent {
+  id: string;
+  type: string;
+  acknowledged_at: number;
+  processed: boolean;
 }
 
 export class AppClient {
   private readonly http: AxiosInstance;
+  private webhookInfo: Promise<AppWebhook> | undefined;
 
-  constructor(readonly baseUrl: string, adminToken: string, timeoutMs = 15_000) {
+  constructor(
+    readonly baseUrl: string,
+    adminToken: string,
+    timeoutMs = 15_000,
+  ) {
     this.http = axios.create({
       baseURL: baseUrl.replace(/\/$/, ''),
       timeout: timeoutMs,
@@ -46,22 +58,24 @@ export class AppClient {
     return (await this.http.post<Environment>('/api/environments', { labels })).data;
   }
 
-  async deleteEnvironment(id: string): Promise<void> {
-    await this.http.delete(`/api/environments/${encodeURIComponent(id)}`);
-  }
-
-  async environments(): Promise<Environment[]> {
-    return (await this.http.get<{ data: Environment[] }>('/api/environments')).data.data;
-  }
-
   async accountByEmail(environmentId: string, email: string): Promise<Account | undefined> {
     const res = await this.http.get<{ data: Account[] }>(`/api/environments/${encodeURIComponent(environmentId)}/accounts`, { params: { email } });
     return res.data.data[0];
   }
 
-  async health(): Promise<Health> {
-    // 503 still carries the health document.
-    return (await this.http.get<Health>('/healthz', { validateStatus: (s) => s === 200 || s === 503 })).data;
+  /** Where the app receives Stripe's webhooks (cached: it does not change while the app runs). */
+  async webhook(): Promise<AppWebhook> {
+    this.webhookInfo ??= this.http.get<AppWebhook>('/api/webhooks').then((r) => r.data);
+    this.webhookInfo.catch(() => (this.webhookInfo = undefined));
+    return this.webhookInfo;
+  }
+
+  /** The event as the app acknowledged it, or null when its handler never answered it with 2xx. */
+  async acknowledgedEvent(eventId: string): Promise<AcknowledgedEvent | null> {
+    const res = await this.http.get<AcknowledgedEvent>(`/api/webhooks/events/${encodeURIComponent(eventId)}`, {
+      validateStatus: (s) => s === 200 || s === 404,
+    });
+    return res.status === 404 ? null : res.data;
   }
 }
 
@@ -70,7 +84,11 @@ function translate(err: unknown): AppApiError {
     const where = `${err.config?.method?.toUpperCase() ?? 'GET'} ${err.config?.url ?? ''}`;
     if (err.response) {
       const body = err.response.data as { error?: string } | undefined;
-      return new AppApiError(`The demo app answered ${err.response.status} to ${where}: ${body?.error ?? err.message}`, { status: err.response.status, request: where }, err);
+      return new AppApiError(
+        `The demo app answered ${err.response.status} to ${where}: ${body?.error ?? err.message}`,
+        { status: err.response.status, request: where },
+        err,
+      );
     }
     return new AppApiError(`The demo app could not be reached (${where}): ${err.code ?? err.message}`, { code: err.code, request: where }, err);
   }

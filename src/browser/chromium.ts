@@ -11,12 +11,7 @@ import path from 'node:path';
 import { chromium } from 'playwright';
 
 /** Flags Chromium needs on machines with no network beyond a package registry. */
-export const CHROMIUM_ARGS = [
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -46,7 +41,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, exists: (p: s
   if (bundled && exists(bundled)) return { path: bundled, source: 'playwright' };
   if (exists(SYSTEM_CHROMIUM)) return { path: SYSTEM_CHROMIUM, source: 'system' };
   throw new BrowserNotFound(
-    'No Chromium found: run `npm run setup:browser` (installs Debian\'s chromium with apt, or Playwright\'s with `npx playwright install chromium`), or set CANARY_CHROMIUM to a Chromium binary.',
+    "No Chromium found: run `npm run setup:browser` (installs Debian's chromium with apt, or Playwright's with `npx playwright install chromium`), or set CANARY_CHROMIUM to a Chromium binary.",
   );
 }
 

@@ -8,7 +8,7 @@ import { runCli } from './main.ts';
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), env, untilStopped: async () => {} });
+  const code = await runCli(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l), env, signal: AbortSignal.abort('SIGTERM') });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -31,6 +31,10 @@ test('usage errors exit 2 with a message that names the input', async () => {
     [['stripe-emulator', '--rate-limit', '0'], /--rate-limit must be a whole number of at least 1 \(got '0'\)/],
     [['stripe-emulator', '--webhook-retry-delays', '1,,2'], /--webhook-retry-delays must be a comma-separated list/],
     [['stripe-emulator', '--port'], /--port needs a value/],
+    [['stripe-emulator', '--webhook-timeout', 'soon'], /--webhook-timeout must be a duration such as 90s, 10m, 7d .*\(got 'soon'\)/],
+    [['run', '--timeout', '10'], /--timeout must be a duration such as 90s, 10m, 7d .*\(got '10'\)/],
+    [['run', '--trigger', 'cron'], /--trigger must be one of manual, post-deploy, schedule \(got 'cron'\)/],
+    [['run', '--retires', '1'], /unknown flag --retires \(did you mean --retries\?\)/],
     [['stripe-emulator', 'extra'], /unexpected argument/],
     [['nope'], /unknown command 'nope'/],
   ];
@@ -72,7 +76,10 @@ test('canary stripe-emulator prints its address once it accepts connections and 
     if (child.exitCode === null) {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      const bound = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(bound);
+      assert.equal(code, 0, 'it stops cleanly on SIGTERM within 15 s');
     }
   }
 });

@@ -1,95 +1,111 @@
-/** The `canary` command: parse, validate, call a function. Exit codes: 0 ok, 1 failed, 2 usage or configuration error. */
-import { ConfigError, loadConfig, type Config } from '../config/config.ts';
+/**
+ * The `canary` command: parse (commander), load the configuration, call a function. Every user
+ * error (a bad flag, a bad variable, a live key) is a UserError, turned into one line and its
+ * exit code here and only here. Exit codes: 0 ok, 1 failed, 2 usage or configuration error,
+ * 3 inconclusive, 130/143 stopped by SIGINT/SIGTERM.
+ */
+import { Command, CommanderError } from 'commander';
+import { loadConfig, type Config } from '../config/config.ts';
+import { UserError } from '../errors.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { UsageError, helpText, parseFlags, type CommandSpec, type ParsedFlags } from './args.ts';
+import { redact } from '../log/redact.ts';
 import * as demoApp from './commands/demo-app.ts';
 import * as runCommand from './commands/run.ts';
 import * as stripeEmulator from './commands/stripe-emulator.ts';
+import { usageMessage } from './options.ts';
 
 export interface CommandContext {
   config: Config;
   log: Logger;
   /** A command's own output (stdout). */
   out(line: string): void;
+  /** Aborted, with the signal's name as reason, on SIGINT/SIGTERM. */
+  signal: AbortSignal;
   /** Resolves on SIGINT/SIGTERM, for long-running commands. */
   untilStopped(): Promise<void>;
 }
 
-interface Command {
-  spec: CommandSpec;
-  run(flags: ParsedFlags, ctx: CommandContext): Promise<number>;
-}
+/** What a command does once its flags are parsed; answers the exit code. */
+export type Job = (ctx: CommandContext) => Promise<number>;
+/** Each command module builds its commander Command and hands its job over through this. */
+export type Start = (job: Job) => void;
 
-const COMMANDS: Command[] = [runCommand, stripeEmulator, demoApp];
-
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
-  return [
-    'Usage: canary <command> [flags]',
-    '',
-    'checkout-canary: end-to-end synthetic monitoring for Stripe Checkout integrations.',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary.split('. ')[0]!.replace(/\.$/, '')}.`),
-    '',
-    'Run `canary <command> --help` for its flags. Configuration comes from the environment and .env (see .env.example).',
-  ].join('\n');
-}
+const COMMANDS = [runCommand, stripeEmulator, demoApp];
 
 export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   env?: NodeJS.ProcessEnv;
-  untilStopped?: () => Promise<void>;
+  /** Aborted when the command must stop; default: on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
 }
 
 const defaultIo: CliIo = {
-  stdout: (l) => process.stdout.write(l + '\n'),
-  stderr: (l) => process.stderr.write(l + '\n'),
+  stdout: (l) => process.stdout.write(`${l}\n`),
+  stderr: (l) => process.stderr.write(`${l}\n`),
 };
 
-function signals(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+/** An AbortSignal for SIGINT/SIGTERM; later signals while stopping are ignored (the stop is bounded). */
+function processSignal(): AbortSignal {
+  const controller = new AbortController();
+  for (const name of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(name, () => {
+      if (!controller.signal.aborted) controller.abort(name);
+    });
+  }
+  return controller.signal;
+}
+
+function program(io: CliIo, start: Start): Command {
+  const lines = (write: (l: string) => void) => (text: string) => write(text.replace(/\n$/, ''));
+  const root = new Command('canary')
+    .description('checkout-canary: end-to-end synthetic monitoring for Stripe Checkout integrations.')
+    .addHelpText('after', '\nRun `canary <command> --help` for its flags. Configuration comes from the environment and .env (see .env.example).')
+    .configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} })
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  for (const c of COMMANDS) {
+    const sub = c
+      .command(start)
+      .exitOverride()
+      .configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} });
+    root.addCommand(sub);
+  }
+  return root;
 }
 
 export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(mainHelp());
-    return name === undefined ? 2 : 0;
-  }
-  const command = COMMANDS.find((c) => c.spec.name === name);
-  if (!command) {
-    io.stderr(`canary: unknown command '${name}' (commands: ${COMMANDS.map((c) => c.spec.name).join(', ')}; see canary --help)`);
+  let job: Job | undefined;
+  const root = program(io, (j) => (job = j));
+  if (argv.length === 0) {
+    io.stdout(root.helpInformation().trimEnd());
     return 2;
   }
-  let flags: ParsedFlags;
+  const name = argv[0]!;
+  const where = root.commands.some((c) => c.name() === name) ? `canary ${name}` : 'canary';
   try {
-    flags = parseFlags(command.spec, rest);
+    await root.parseAsync(argv, { from: 'user' });
+    if (!job) return 0;
+    const config = loadConfig(io.env ?? process.env);
+    const log = createLogger({ level: config.CANARY_LOG_LEVEL, write: io.stderr });
+    const signal = io.signal ?? processSignal();
+    const untilStopped = () => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+    return await job({ config, log, out: io.stdout, signal, untilStopped });
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`canary ${name}: ${err.message} (see canary ${name} --help)`);
+    if (err instanceof CommanderError) {
+      const message = usageMessage(
+        err,
+        root.commands.map((c) => c.name()),
+      );
+      if (message === null) return 0;
+      io.stderr(`${where}: ${message} (see ${where} --help)`);
       return 2;
     }
-    throw err;
-  }
-  if (flags.help) {
-    io.stdout(helpText(command.spec));
-    return 0;
-  }
-  let config: Config;
-  try {
-    config = loadConfig(io.env ?? process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr(`canary ${name}: configuration error: ${err.message}`);
-      return 2;
+    if (err instanceof UserError) {
+      io.stderr(redact(`${where}: ${err.message}`));
+      return err.exitCode;
     }
-    throw err;
+    io.stderr(redact(`${where}: ${(err as Error).stack ?? String(err)}`));
+    return 1;
   }
-  const log = createLogger({ level: config.CANARY_LOG_LEVEL, write: io.stderr });
-  return command.run(flags, { config, log, out: io.stdout, untilStopped: io.untilStopped ?? signals });
 }

@@ -6,18 +6,47 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import { FAULTS } from '../demo-app/faults.ts';
+import { UserError } from '../errors.ts';
 import { LOG_LEVELS } from '../log/logger.ts';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends UserError {}
+
+const DURATION_UNITS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION_MESSAGE = 'must be a duration such as 90s, 10m, 7d (units ms, s, m, h, d)';
+
+/** `90s`, `10m`, `7d` (or `250ms`) in milliseconds; throws with the message a flag or variable shows. */
+export function parseDuration(raw: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(raw.trim());
+  if (!m || Number(m[1]) === 0) throw new Error(DURATION_MESSAGE);
+  return Number(m[1]) * DURATION_UNITS[m[2] as keyof typeof DURATION_UNITS];
+}
+
+/** Milliseconds as the CLI writes durations: the largest whole unit. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of Object.entries(DURATION_UNITS).reverse()) if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be 0–65535').max(65535, 'must be 0–65535');
 const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1');
+const duration = z.string().transform((raw, ctx) => {
+  try {
+    return parseDuration(raw);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+const stripeKey = z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_test_… or rk_test_…)');
+const url = (example: string) => z.url({ error: `must be a URL such as ${example}` });
 const msList = z
   .string()
   .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds, e.g. 250,1000,4000')
   .transform((s) => s.split(',').map(Number));
+
+/** The field schemas, shared with what `canary run` hands its Playwright child (src/runner/handoff.ts). */
+export const schemas = { port, positiveInt, duration, stripeKey, url };
 
 interface Variable {
   schema: z.ZodType;
@@ -56,7 +85,7 @@ export const VARIABLES = {
   STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS: {
     schema: msList,
     default: '250,1000,4000',
-    description: 'Delays before each webhook retry, in ms (`--webhook-retry-delays`): a compressed version of Stripe\'s schedule.',
+    description: "Delays before each webhook retry, in ms (`--webhook-retry-delays`): a compressed version of Stripe's schedule.",
   },
   STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS: {
     schema: positiveInt,
@@ -64,19 +93,22 @@ export const VARIABLES = {
     description: 'How long a webhook endpoint has to answer before the attempt counts as failed (`--webhook-timeout`).',
   },
   STRIPE_SECRET_KEY: {
-    schema: z.string().regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, 'must be a Stripe secret or restricted key (sk_test_… or rk_test_…)').optional(),
-    description: 'Stripe API key. Test-mode keys only; with the emulator any sk_test_… works. Default: the emulator\'s own key when the emulator is used.',
+    schema: stripeKey.optional(),
+    description: "Stripe API key. Test-mode keys only; with the emulator any sk_test_… works. Default: the emulator's own key when the emulator is used.",
   },
   STRIPE_API_URL: {
-    schema: z.url({ error: 'must be a URL such as http://127.0.0.1:12111' }).optional(),
+    schema: url('http://127.0.0.1:12111').optional(),
     description: 'Where Stripe API calls go (the emulator), instead of api.stripe.com.',
   },
   STRIPE_WEBHOOK_SECRET: {
-    schema: z.string().regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)').optional(),
-    description: 'The demo app\'s webhook signing secret. Default: the app registers its endpoint at start and keeps the returned secret.',
+    schema: z
+      .string()
+      .regex(/^whsec_\S+$/, 'must be a webhook signing secret (whsec_…)')
+      .optional(),
+    description: "The demo app's webhook signing secret. Default: the app registers its endpoint at start and keeps the returned secret.",
   },
   DEMO_APP_URL: {
-    schema: z.url({ error: 'must be a URL such as https://app.example.com' }).optional(),
+    schema: url('https://app.example.com').optional(),
     description: 'A deployed demo app for `canary run` to drive (with DEMO_APP_ADMIN_TOKEN). Default: the run starts one.',
   },
   CANARY_REPORTS_DIR: {
@@ -87,7 +119,21 @@ export const VARIABLES = {
   CANARY_FULFILMENT_TIMEOUT_MS: {
     schema: positiveInt,
     default: '15000',
-    description: 'How long the app may take to turn Stripe\'s webhook into the Pro plan before the run fails.',
+    description: "How long the app may take to turn Stripe's webhook into the Pro plan before the run fails, in ms.",
+  },
+  CANARY_RUN_TIMEOUT: {
+    schema: duration,
+    default: '10m',
+    description: 'The bound on a whole `canary run` (`--timeout`): past it the run is stopped and fails at stage timeout.',
+  },
+  CANARY_PRICE_LOOKUP_KEY: {
+    schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a Stripe lookup_key (letters, digits, _ . -)'),
+    default: 'canary_pro_monthly',
+    description: "The lookup_key of the paid plan's price, which the specs expect Checkout to charge (the demo app's is canary_pro_monthly).",
+  },
+  CANARY_HANDOFF: {
+    schema: z.string().optional(),
+    description: "Set by `canary run` for the Playwright specs it starts (the run's settings as one JSON object); never set it yourself.",
   },
   DEMO_APP_HOST: {
     schema: z.string().min(1),
@@ -100,17 +146,17 @@ export const VARIABLES = {
     description: 'Port of the demo app (`--port`); 0 picks a free one.',
   },
   DEMO_APP_PUBLIC_URL: {
-    schema: z.url({ error: 'must be a URL such as https://app.example.com' }).optional(),
-    description: 'The demo app\'s own public address, for Checkout\'s return URLs and the webhook URL. Default http://HOST:PORT.',
+    schema: url('https://app.example.com').optional(),
+    description: "The demo app's own public address, for Checkout's return URLs and the webhook URL. Default http://HOST:PORT.",
   },
   DEMO_APP_DATABASE: {
     schema: z.string().min(1),
     default: '.canary/demo-app.sqlite',
-    description: 'The demo app\'s SQLite database file (`:memory:` keeps nothing).',
+    description: "The demo app's SQLite database file (`:memory:` keeps nothing).",
   },
   DEMO_APP_ADMIN_TOKEN: {
     schema: z.string().min(12, 'must be at least 12 characters').optional(),
-    description: 'Token guarding the demo app\'s admin API (environments, faults). Required by `canary demo-app`.',
+    description: "Token guarding the demo app's admin API (environments, faults). Required by `canary demo-app`.",
   },
   DEMO_APP_VERSION: {
     schema: z.string().min(1),
@@ -118,8 +164,12 @@ export const VARIABLES = {
     description: 'The deployed version the demo app reports on /healthz.',
   },
   DEMO_APP_FAULT: {
-    schema: z.string().optional(),
-    description: 'A bad deploy to reproduce: webhook-500, webhook-timeout, webhook-wrong-secret, ignore-upgrade, wrong-price or checkout-500.',
+    schema: z
+      .enum([...(Object.keys(FAULTS) as [keyof typeof FAULTS, ...(keyof typeof FAULTS)[]]), 'none'], {
+        error: `must be one of ${Object.keys(FAULTS).join(', ')} or none`,
+      })
+      .optional(),
+    description: `A bad deploy to reproduce: ${Object.keys(FAULTS).join(', ')} (or none).`,
   },
 } satisfies Record<string, Variable>;
 

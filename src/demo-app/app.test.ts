@@ -18,13 +18,17 @@ let h: DemoHarness;
 before(async () => {
   h = await startDemoHarness({ app: { version: VERSION } });
 });
-after(() => h.close());
+after(() => h?.close());
 
 const email = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 const raw = (path: string, init: RequestInit = {}) => fetch(`${h.app.url}${path}`, { redirect: 'manual', ...init });
 const json = async (res: Response) => ({ status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as any });
 const setEmulatorFaults = async (body: unknown) => {
-  const res = await fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${h.emulator.url}/_emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.equal(res.status, 200, await res.text());
 };
 const clearEmulatorFaults = async () => {
@@ -80,6 +84,8 @@ describe('admin API: environments', () => {
       ['GET', `/api/environments/${env.id}/accounts/${accountId}`],
       ['GET', '/_demo/faults'],
       ['POST', '/_demo/faults', { fault: 'checkout-500' }],
+      ['GET', '/api/webhooks'],
+      ['GET', '/api/webhooks/events/evt_123'],
     ];
     const wrong = 'x'.repeat(h.adminToken.length);
     for (const [method, path, body] of routes) {
@@ -143,6 +149,47 @@ describe('admin API: environments', () => {
   });
 });
 
+describe('admin API: webhooks', () => {
+  it('GET /api/webhooks names the URL and the endpoint the app registered for it', async () => {
+    const r = await h.admin('GET', '/api/webhooks');
+    assert.equal(r.status, 200);
+    assert.match(h.app.webhookEndpointId ?? '', /^we_/);
+    assert.deepEqual(r.body, { url: `${h.app.url}/webhooks/stripe`, endpoint_id: h.app.webhookEndpointId });
+    assert.equal(h.app.webhookUrl, r.body.url);
+    const endpoint = await h.stripe.webhookEndpoints.retrieve(h.app.webhookEndpointId!);
+    assert.equal(endpoint.url, h.app.webhookUrl);
+  });
+
+  it('GET /api/webhooks/events/:id reports each event of a paid upgrade acknowledged and processed; an unknown one is a 404', async () => {
+    const env = await h.environment();
+    const { accountId } = await h.subscribe(env.id, email('acknowledged'));
+    const customer = (await h.waitForPlan(env.id, accountId, 'pro')).stripe_customer_id;
+    const events = (await h.stripe.events.list({ type: 'customer.subscription.*', limit: 100 })).data.filter(
+      (e) => (e.data.object as Stripe.Subscription).customer === customer,
+    );
+    assert.ok(events.length >= 2, `events: ${events.map((e) => e.type).join(', ')}`);
+    for (const event of events) {
+      // The plan can turn Pro before the last delivery is answered.
+      const ack = await waitForAck(event.id);
+      assert.deepEqual({ ...ack, acknowledged_at: typeof ack.acknowledged_at }, { id: event.id, type: event.type, acknowledged_at: 'number', processed: true });
+    }
+    const unknown = await h.admin('GET', '/api/webhooks/events/evt_000000000000000000000000');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error, /^No acknowledged event 'evt_000000000000000000000000'/);
+  });
+});
+
+/** Bounded polling until the app reports `eventId` acknowledged; returns the report. */
+async function waitForAck(eventId: string, timeoutMs = 10_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await h.admin('GET', `/api/webhooks/events/${eventId}`);
+    if (r.status === 200) return r.body;
+    if (Date.now() > deadline) throw new Error(`event ${eventId} not acknowledged after ${timeoutMs} ms: ${r.status} ${JSON.stringify(r.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('sign-up', () => {
   it("creates the account's Stripe customer with email, name and the environment's labels as metadata", async () => {
     const env = await h.environment({ canary_run_id: 'run-signup' });
@@ -192,16 +239,27 @@ describe('sign-up', () => {
     assert.match(await duplicate.text(), /An account with this email already exists\./);
     assert.equal(await customersWith(taken), 1, 'the duplicate made no second Stripe customer');
 
-    const arrayEmail = await raw(`/e/${env.id}/signup`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email[]=a@example.com&email[]=b@example.com' });
+    const arrayEmail = await raw(`/e/${env.id}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email[]=a@example.com&email[]=b@example.com',
+    });
     assert.equal(arrayEmail.status, 400);
-    const oversized = await raw(`/e/${env.id}/signup`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${'a'.repeat(70_000)}` });
+    const oversized = await raw(`/e/${env.id}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `email=${'a'.repeat(70_000)}`,
+    });
     assert.equal(oversized.status, 413);
     const unknownEnv = await raw('/e/env_000000000000000000000000/signup', { method: 'POST', body: new URLSearchParams({ email: email('lost') }) });
     assert.equal(unknownEnv.status, 404);
     assert.match(await unknownEnv.text(), /No environment &#39;env_000000000000000000000000&#39;/);
 
     const accounts = (await h.admin('GET', `/api/environments/${env.id}/accounts`)).body.data;
-    assert.deepEqual(accounts.map((a: { email: string }) => a.email), [taken]);
+    assert.deepEqual(
+      accounts.map((a: { email: string }) => a.email),
+      [taken],
+    );
   });
 
   it('two sign-ups with one email at the same moment make one account', async () => {
@@ -214,7 +272,10 @@ describe('sign-up', () => {
 
   it('fields the browser adds (plan, customer) decide nothing', async () => {
     const env = await h.environment();
-    const res = await raw(`/e/${env.id}/signup`, { method: 'POST', body: new URLSearchParams({ email: email('sneaky'), plan: 'pro', stripe_customer_id: 'cus_other' }) });
+    const res = await raw(`/e/${env.id}/signup`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: email('sneaky'), plan: 'pro', stripe_customer_id: 'cus_other' }),
+    });
     assert.equal(res.status, 303);
     const acct = (await h.admin('GET', `/api/environments/${env.id}/accounts`)).body.data[0];
     assert.equal(acct.plan, 'free');
@@ -243,7 +304,16 @@ describe('upgrade', () => {
     const { accountId } = await h.signup(env.id, email('upgrade'));
     const acct = await h.account(env.id, accountId!);
     const attempt = randomBytes(16).toString('hex');
-    const u = await h.upgrade(env.id, accountId!, { attempt, price: 'price_cheap', amount: '1', unit_amount: '1', quantity: '9', plan: 'pro', mode: 'payment', customer: 'cus_other' });
+    const u = await h.upgrade(env.id, accountId!, {
+      attempt,
+      price: 'price_cheap',
+      amount: '1',
+      unit_amount: '1',
+      quantity: '9',
+      plan: 'pro',
+      mode: 'payment',
+      customer: 'cus_other',
+    });
     assert.equal(u.status, 303);
     assert.ok(u.location!.startsWith(`${h.emulator.url}/c/pay/cs_test_`), u.location!);
     assert.ok(u.sessionId);
@@ -340,7 +410,9 @@ describe('upgrade', () => {
       assert.equal(res.status, 404, path);
       assert.match((await res.json()).error, /^No (account|environment) '/);
     }
-    await setEmulatorFaults({ api: [{ method: 'POST', path: '/v1/checkout/sessions', status: 400, type: 'invalid_request_error', message: 'Injected refusal' }] });
+    await setEmulatorFaults({
+      api: [{ method: 'POST', path: '/v1/checkout/sessions', status: 400, type: 'invalid_request_error', message: 'Injected refusal' }],
+    });
     try {
       const refused = await h.upgrade(env.id, accountId!);
       assert.equal(refused.status, 502, "Stripe's 400 is the app's upstream failure, not the browser's");
@@ -425,11 +497,17 @@ describe('isolation between environments', () => {
 
     const listA = (await h.admin('GET', `/api/environments/${a.id}/accounts`)).body.data;
     const listB = (await h.admin('GET', `/api/environments/${b.id}/accounts`)).body.data;
-    assert.deepEqual(listA.map((x: { id: string }) => x.id), [paidA.accountId]);
-    assert.deepEqual(listB.map((x: { id: string }) => x.id), [signedB.accountId]);
+    assert.deepEqual(
+      listA.map((x: { id: string }) => x.id),
+      [paidA.accountId],
+    );
+    assert.deepEqual(
+      listB.map((x: { id: string }) => x.id),
+      [signedB.accountId],
+    );
     assert.notEqual(listA[0].stripe_customer_id, listB[0].stripe_customer_id);
     assert.equal(listB[0].plan, 'free', "A's payment does not upgrade B");
-    assert.equal((await h.stripe.customers.retrieve(listB[0].stripe_customer_id) as Stripe.Customer).metadata.canary_run_id, 'run-b');
+    assert.equal(((await h.stripe.customers.retrieve(listB[0].stripe_customer_id)) as Stripe.Customer).metadata.canary_run_id, 'run-b');
 
     // A's account is not reachable through B, on pages or the admin API.
     assert.equal((await raw(`/e/${b.id}/a/${paidA.accountId}/billing`)).status, 404);
@@ -445,36 +523,44 @@ describe('isolation between environments', () => {
 });
 
 describe('canary demo-app', () => {
+  /** Runs `canary demo-app` in-process; once it listens, `whileRunning` runs and then the command is stopped. */
   async function cli(args: string[], env: NodeJS.ProcessEnv, whileRunning?: (url: string) => Promise<void>) {
     const out: string[] = [];
     const err: string[] = [];
+    const stop = new AbortController();
+    let running: Promise<void> | undefined;
     const code = await runCli(['demo-app', ...args], {
-      stdout: (l) => out.push(l),
+      stdout: (l) => {
+        out.push(l);
+        const url = /Demo app listening on (\S+)/.exec(l)?.[1];
+        if (url && !running) running = (async () => await whileRunning?.(url))().finally(() => stop.abort('SIGTERM'));
+      },
       stderr: (l) => err.push(l),
       env,
-      untilStopped: async () => {
-        const url = /Demo app listening on (\S+)/.exec(out.join('\n'))?.[1];
-        assert.ok(url, `no listening line: ${out.join('\n')}`);
-        await whileRunning?.(url);
-      },
+      signal: stop.signal,
     });
+    await running; // rethrows what failed while the app ran
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
   const token = 'cli-admin-token-0123456789';
   const base = { STRIPE_SECRET_KEY: 'sk_test_cli', DEMO_APP_ADMIN_TOKEN: token, DEMO_APP_PORT: '0', DEMO_APP_DATABASE: ':memory:', CANARY_LOG_LEVEL: 'info' };
 
-  it('exits 2 naming what is missing or wrong: the key, the admin token, a live key, an unknown fault', async () => {
+  it('exits 2 naming what is missing or wrong: the key, the admin token, a live key, an unknown fault', { timeout: 30_000 }, async () => {
     const { STRIPE_SECRET_KEY: _k, ...noKey } = base;
     const { DEMO_APP_ADMIN_TOKEN: _t, ...noToken } = base;
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [[], noKey, /STRIPE_SECRET_KEY is required/],
       [[], noToken, /DEMO_APP_ADMIN_TOKEN is required/],
       [[], { ...base, DEMO_APP_ADMIN_TOKEN: 'short' }, /DEMO_APP_ADMIN_TOKEN must be at least 12 characters/],
-      [[], { ...base, STRIPE_SECRET_KEY: 'sk_live_abcdef' }, /STRIPE_SECRET_KEY must be a test-mode key/],
-      [[], { ...base, STRIPE_SECRET_KEY: 'rk_live_abcdef' }, /STRIPE_SECRET_KEY must be a test-mode key/],
+      [[], { ...base, STRIPE_SECRET_KEY: 'sk_live_abcdef' }, /STRIPE_SECRET_KEY is a live-mode key/],
+      [[], { ...base, STRIPE_SECRET_KEY: 'rk_live_abcdef' }, /STRIPE_SECRET_KEY is a live-mode key/],
       [[], { ...base, STRIPE_SECRET_KEY: 'pk_test_abc' }, /STRIPE_SECRET_KEY must be a Stripe secret or restricted key/],
-      [[], { ...base, DEMO_APP_FAULT: 'webhook-501' }, new RegExp(`DEMO_APP_FAULT 'webhook-501' is not a fault; valid faults: ${Object.keys(FAULTS).join(', ')}`)],
-      [['--fault', 'nope'], base, /'nope' is not a fault; valid faults: webhook-500, webhook-timeout, webhook-wrong-secret, ignore-upgrade, wrong-price, checkout-500/],
+      [
+        [],
+        { ...base, DEMO_APP_FAULT: 'webhook-501' },
+        new RegExp(`DEMO_APP_FAULT must be one of ${Object.keys(FAULTS).join(', ')} or none \\(got 'webhook-501'\\)`),
+      ],
+      [['--fault', 'nope'], base, new RegExp(`--fault must be one of ${Object.keys(FAULTS).join(', ')}, none \\(got 'nope'\\)`)],
       [['--port', 'x'], base, /--port must be a port number/],
     ];
     for (const [args, env, message] of cases) {
@@ -486,7 +572,7 @@ describe('canary demo-app', () => {
     }
   });
 
-  it('starts against the emulator, registers its webhook endpoint, serves until stopped, and exits 0', async () => {
+  it('starts against the emulator, registers its webhook endpoint, serves until stopped, and exits 0', { timeout: 30_000 }, async () => {
     const emulator = await startStripeEmulator({ port: 0 });
     try {
       const u = new URL(emulator.url);
@@ -495,7 +581,10 @@ describe('canary demo-app', () => {
         const health = await (await fetch(`${url}/healthz`)).json();
         assert.deepEqual(health, { status: 'ok', version: 'cli-1', database: { ok: true }, stripe: { ok: true }, fault: 'wrong-price' });
         const endpoints = await stripe.webhookEndpoints.list();
-        assert.deepEqual(endpoints.data.map((e) => e.url), [`${url}/webhooks/stripe`]);
+        assert.deepEqual(
+          endpoints.data.map((e) => e.url),
+          [`${url}/webhooks/stripe`],
+        );
         const created = await fetch(`${url}/api/environments`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
         assert.equal(created.status, 201);
       });
@@ -503,6 +592,7 @@ describe('canary demo-app', () => {
       assert.doesNotMatch(r.err, new RegExp(token), 'the admin token is never logged');
       const prices = await stripe.prices.list({ lookup_keys: [PRO_LOOKUP_KEY] });
       assert.equal(prices.data[0]?.unit_amount, 4900, 'the catalogue exists at start');
+      assert.deepEqual((await stripe.webhookEndpoints.list()).data, [], 'stopped, the app deleted the endpoint it registered');
     } finally {
       await emulator.close();
     }

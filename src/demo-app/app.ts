@@ -25,6 +25,10 @@ export interface AppDeps {
   fault: FaultName | null;
   /** How long `webhook-timeout` holds a delivery before giving up on it. */
   webhookHoldMs: number;
+  /** How long `upgrade-hang` holds an upgrade before failing it. */
+  upgradeHoldMs: number;
+  /** The app's webhook URL and the endpoint it registered for it (null when it was given a secret). */
+  webhookEndpoint: () => { url: string; id: string | null };
 }
 
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -60,7 +64,12 @@ const faultBody = z.strictObject({
   times: z.number().int().positive().max(1_000_000).optional(),
 });
 const signupForm = z.object({
-  email: z.string().trim().toLowerCase().max(254, 'Enter a valid email address.').regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254, 'Enter a valid email address.')
+    .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'Enter a valid email address.'),
   name: z.string().trim().max(200, 'Your name can be at most 200 characters.').optional(),
 });
 
@@ -87,6 +96,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   let proPrice: Stripe.Price | undefined;
   const held = new Set<() => void>();
   let closing = false;
+  /** Holds a request (a fault's hang) for `ms`, or until the app closes. */
+  const hold = (ms: number): Promise<void> =>
+    closing
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const release = () => {
+            clearTimeout(timer);
+            held.delete(release);
+            resolve();
+          };
+          const timer = setTimeout(release, ms);
+          held.add(release);
+        });
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, routerOptions: { ignoreTrailingSlash: true } });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -120,10 +142,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
   });
-  // Closing: answer the deliveries `webhook-timeout` is holding, let the requests in flight finish
-  // (for a few seconds at most), then drop every connection. Without that, server.close() waits
-  // for keep-alive connections and for connections a client opened but sent nothing on yet, which
-  // only their client ends (up to Fastify's 72 s keep-alive).
+  // Closing: answer the requests a fault is holding (`webhook-timeout`, `upgrade-hang`), let the
+  // requests in flight finish (for a few seconds at most), then drop every connection. Without
+  // that, server.close() waits for keep-alive connections and for connections a client opened but
+  // sent nothing on yet, which only their client ends (up to Fastify's 72 s keep-alive).
   app.addHook('preClose', async () => {
     closing = true;
     for (const release of held) release();
@@ -167,9 +189,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const raw = (req.query as { email?: unknown }).email;
     if (raw !== undefined && typeof raw !== 'string') throw new HttpError(400, 'Invalid query: email must be given once.');
     const email = raw?.trim().toLowerCase();
-    return { data: db.accounts(env.id).filter((a) => !email || a.email === email).map(accountView) };
+    return {
+      data: db
+        .accounts(env.id)
+        .filter((a) => !email || a.email === email)
+        .map(accountView),
+    };
   });
   app.get('/api/environments/:env/accounts/:account', { onRequest: admin }, async (req) => accountView(account(req)));
+  app.get('/api/webhooks', { onRequest: admin }, async () => {
+    const endpoint = deps.webhookEndpoint();
+    return { url: endpoint.url, endpoint_id: endpoint.id };
+  });
+  // Which events the webhook handler acknowledged (answered 2xx after verifying them): on real
+  // Stripe a monitor cannot see one endpoint's deliveries, so it asks the app.
+  app.get('/api/webhooks/events/:id', { onRequest: admin }, async (req) => {
+    const eventId = (req.params as { id: string }).id;
+    const ack = db.acknowledgedEvent(eventId);
+    if (!ack) throw new HttpError(404, `No acknowledged event '${eventId}': the webhook handler has not answered 2xx to a verified delivery of it.`);
+    return ack;
+  });
   app.get('/_demo/faults', { onRequest: admin }, async () => ({ fault, remaining, faults: FAULTS }));
   app.post('/_demo/faults', { onRequest: admin }, async (req) => {
     const body = parseJson(faultBody, req.body, 'fault body (send {"fault": name, "times"?: N} or {"fault": null})');
@@ -233,9 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const base = (acct: AccountRow) => `/e/${acct.environment_id}/a/${acct.id}`;
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
-  app.get('/', async (_req, reply) =>
-    html(reply, billingLanding()),
-  );
+  app.get('/', async (_req, reply) => html(reply, billingLanding()));
   app.get('/e/:env/signup', async (req, reply) => html(reply, signupPage(environment(req).id)));
   app.post('/e/:env/signup', async (req, reply) => {
     const env = environment(req);
@@ -294,6 +331,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (plan(acct).plan === 'pro') return reply.redirect(`${base(acct)}/billing`, 303);
     if (!acct.stripe_customer_id) throw new HttpError(409, 'Your account is still being set up. Please try again in a moment.');
     if (strikes('checkout-500')) throw new Error('checkout-500 fault: the upgrade handler crashed');
+    if (strikes('upgrade-hang')) {
+      await hold(deps.upgradeHoldMs);
+      if (closing) reply.header('connection', 'close');
+      throw new Error('upgrade-hang fault: the upgrade handler hung');
+    }
     const attempt = String((req.body as { attempt?: unknown } | undefined)?.attempt ?? '');
     // The price comes from the catalogue, never from the browser.
     const price = strikes('wrong-price') ? await ensurePrice(stripe, WRONG_LOOKUP_KEY, WRONG) : await catalogue();
@@ -306,7 +348,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         client_reference_id: acct.id,
         line_items: [{ price: price.id, quantity: 1 }],
         metadata,
-        subscription_data: { metadata },
+        // drop-metadata: the subscription Checkout creates is left unlabelled.
+        ...(strikes('drop-metadata') ? {} : { subscription_data: { metadata } }),
         success_url: `${origin}${base(acct)}/billing/return?session_id={CHECKOUT_SESSION_ID}`,
         cancel_url: `${origin}${base(acct)}/billing?canceled=1`,
       },
@@ -325,17 +368,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.post('/webhooks/stripe', async (req, reply) => {
       if (strikes('webhook-500')) return reply.code(500).send({ error: 'webhook-500 fault: handler crashed' });
       if (strikes('webhook-timeout')) {
-        if (!closing) {
-          await new Promise<void>((resolve) => {
-            const release = () => {
-              clearTimeout(timer);
-              held.delete(release);
-              resolve();
-            };
-            const timer = setTimeout(release, deps.webhookHoldMs);
-            held.add(release);
-          });
-        }
+        await hold(deps.webhookHoldMs);
         if (closing) reply.header('connection', 'close');
         return reply.code(500).send({ error: 'webhook-timeout fault: handler hung' });
       }
@@ -349,8 +382,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       } catch (err) {
         return reply.code(400).send({ error: `Webhook signature verification failed: ${(err as Error).message}` });
       }
-      if (strikes('ignore-upgrade')) return { received: true };
+      // From here on the delivery is acknowledged (2xx), and recorded as such for the admin API.
+      if (strikes('ignore-upgrade')) {
+        db.acknowledgeEvent(event, false);
+        return { received: true };
+      }
       await handleEvent(event);
+      db.acknowledgeEvent(event, true);
       return { received: true };
     });
   });

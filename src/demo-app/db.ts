@@ -43,6 +43,14 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX accounts_environment ON accounts(environment_id);
    CREATE INDEX subscriptions_account ON subscriptions(account_id);`,
+  // Every verified event the webhook handler answered 2xx, processed or not (the ignore-upgrade
+  // fault acknowledges without acting): what the admin API tells a monitor about deliveries.
+  `CREATE TABLE acknowledged_events (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     acknowledged_at INTEGER NOT NULL,
+     processed INTEGER NOT NULL CHECK (processed IN (0, 1))
+   );`,
 ];
 
 export interface EnvironmentRow {
@@ -67,6 +75,15 @@ export interface SubscriptionRow {
   price_id: string | null;
   current_period_end: number | null;
   updated: number;
+}
+
+export interface AcknowledgedEvent {
+  id: string;
+  type: string;
+  /** When the handler first acknowledged it (unix seconds). */
+  acknowledged_at: number;
+  /** Whether the handler acted on it (a duplicate of a processed event counts); false under ignore-upgrade. */
+  processed: boolean;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -117,9 +134,10 @@ export class Db {
   }
 
   environments(): EnvironmentRow[] {
-    return (this.sql.prepare('SELECT * FROM environments ORDER BY created, rowid').all() as { id: string; created: number; labels: string }[]).map(
-      (r) => ({ ...r, labels: JSON.parse(r.labels) }),
-    );
+    return (this.sql.prepare('SELECT * FROM environments ORDER BY created, rowid').all() as { id: string; created: number; labels: string }[]).map((r) => ({
+      ...r,
+      labels: JSON.parse(r.labels),
+    }));
   }
 
   environment(id: string): EnvironmentRow | undefined {
@@ -130,9 +148,15 @@ export class Db {
   /** Deletes the environment and everything in it; true when it existed. */
   deleteEnvironment(id: string): boolean {
     return this.sql.transaction(() => {
+      // Acknowledgements go with the events the app linked to the environment's accounts; those it
+      // never linked to an account (not handled, or acknowledged unprocessed) stay.
       this.sql
-        .prepare('DELETE FROM processed_events WHERE account_id IN (SELECT id FROM accounts WHERE environment_id = ?)')
+        .prepare(
+          `DELETE FROM acknowledged_events WHERE id IN
+             (SELECT id FROM processed_events WHERE account_id IN (SELECT id FROM accounts WHERE environment_id = ?))`,
+        )
         .run(id);
+      this.sql.prepare('DELETE FROM processed_events WHERE account_id IN (SELECT id FROM accounts WHERE environment_id = ?)').run(id);
       return this.sql.prepare('DELETE FROM environments WHERE id = ?').run(id).changes > 0;
     })();
   }
@@ -195,6 +219,26 @@ export class Db {
       change();
       return true;
     })();
+  }
+
+  /**
+   * Records that the handler acknowledged `event`. The first acknowledgement's time is kept; once
+   * processed, an event stays processed (a later unprocessed duplicate does not undo it).
+   */
+  acknowledgeEvent(event: { id: string; type: string }, processed: boolean): void {
+    this.sql
+      .prepare(
+        `INSERT INTO acknowledged_events (id, type, acknowledged_at, processed) VALUES (?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET processed = max(processed, excluded.processed)`,
+      )
+      .run(event.id, event.type, now(), processed ? 1 : 0);
+  }
+
+  acknowledgedEvent(id: string): AcknowledgedEvent | undefined {
+    const r = this.sql.prepare('SELECT id, type, acknowledged_at, processed FROM acknowledged_events WHERE id = ?').get(id) as
+      | (Omit<AcknowledgedEvent, 'processed'> & { processed: number })
+      | undefined;
+    return r && { ...r, processed: r.processed === 1 };
   }
 
   /**

@@ -147,7 +147,7 @@ describe('the upgrade', () => {
       const account = app.accountId;
 
       const checkout = await openCheckout(s);
-      assert.equal(await checkout.email.inputValue(), email, 'Checkout shows the account\'s email');
+      assert.equal(await checkout.email.inputValue(), email, "Checkout shows the account's email");
 
       // Hold the webhooks back (each attempt is dropped and retried later), so the return page is
       // seen before the upgrade is fulfilled whatever the race between browser and webhook.
@@ -235,7 +235,7 @@ describe('the upgrade', () => {
     });
   });
 
-  test('a declined card shows Stripe\'s error on Checkout and the account stays on Free', async () => {
+  test("a declined card shows Stripe's error on Checkout and the account stays on Free", async () => {
     await scenario(main, async (s) => {
       const { h, app, env, email } = s;
       await app.signUp(email);
@@ -309,13 +309,13 @@ describe('faults visible through the UI', () => {
     faulty = await startDemoHarness({ emulator: { webhookRetryDelaysMs: FAULT_RETRIES_MS, webhookTimeoutMs: 500 } });
   });
   afterEach(async () => {
-    await faulty.setFault(null);
+    await faulty?.setFault(null);
   });
   after(async () => {
     await faulty?.close();
   });
 
-  test('checkout-500: Upgrade shows the app\'s error page and no session is created', async () => {
+  test("checkout-500: Upgrade shows the app's error page and no session is created", async () => {
     await scenario(faulty, async (s) => {
       const { h, app, env, email } = s;
       await app.signUp(email);
@@ -380,7 +380,10 @@ describe('faults visible through the UI', () => {
         const done = ds.some((d) => d.event.type === 'checkout.session.completed') && ds.every((d) => d.attempts.some(ok));
         return done ? ds : undefined;
       });
-      assert.ok(acknowledged.some((d) => d.event.type === 'customer.subscription.created'), 'the subscription event was delivered too');
+      assert.ok(
+        acknowledged.some((d) => d.event.type === 'customer.subscription.created'),
+        'the subscription event was delivered too',
+      );
 
       assert.equal((await accountOf(h, env.id, app.accountId)).plan, 'free');
       assert.equal(await app.upgradeStatus(), PROCESSING);
@@ -389,7 +392,7 @@ describe('faults visible through the UI', () => {
     });
   });
 
-  test('wrong-price: Checkout shows $99.00 instead of the catalogue\'s $49.00', async () => {
+  test("wrong-price: Checkout shows $99.00 instead of the catalogue's $49.00", async () => {
     await scenario(faulty, async (s) => {
       const { h, app, env, email } = s;
       await app.signUp(email);

@@ -18,12 +18,16 @@ const VALID = Object.keys(FAULTS).join(', ');
 const RETRY_DELAYS_MS = [50, 100];
 const ATTEMPTS = 1 + RETRY_DELAYS_MS.length;
 const HANDLED = new Set<string>(WEBHOOK_EVENTS);
+const UPGRADE_HOLD_MS = 500;
 
 let h: DemoHarness;
 before(async () => {
-  h = await startDemoHarness({ app: { webhookHoldMs: 2000 }, emulator: { webhookTimeoutMs: 400, webhookRetryDelaysMs: RETRY_DELAYS_MS } });
+  h = await startDemoHarness({
+    app: { webhookHoldMs: 2000, upgradeHoldMs: UPGRADE_HOLD_MS },
+    emulator: { webhookTimeoutMs: 400, webhookRetryDelaysMs: RETRY_DELAYS_MS },
+  });
 });
-after(() => h.close());
+after(() => h?.close());
 
 const email = (tag: string) => `${tag}-${randomBytes(4).toString('hex')}@example.com`;
 
@@ -58,6 +62,9 @@ async function settledEvents(customer: string): Promise<Settled[]> {
   ) as Promise<Settled[]>;
 }
 
+/** What the app's admin API says about its acknowledgement of `eventId` (404: none). */
+const acknowledgement = (eventId: string) => h.admin('GET', `/api/webhooks/events/${eventId}`);
+
 /** Runs `body` with the app's fault set to `fault`, clearing it afterwards whatever happens. */
 async function withFault(fault: string, body: () => Promise<void>) {
   await h.setFault(fault);
@@ -69,28 +76,66 @@ async function withFault(fault: string, body: () => Promise<void>) {
 }
 
 describe('fault names', () => {
-  it('parseFault accepts the six faults and none, and refuses anything else listing the valid ones', () => {
-    assert.deepEqual(Object.keys(FAULTS), ['webhook-500', 'webhook-timeout', 'webhook-wrong-secret', 'ignore-upgrade', 'wrong-price', 'checkout-500']);
+  it('parseFault accepts the eight faults and none, and refuses anything else listing the valid ones', () => {
+    assert.deepEqual(Object.keys(FAULTS), [
+      'webhook-500',
+      'webhook-timeout',
+      'webhook-wrong-secret',
+      'ignore-upgrade',
+      'wrong-price',
+      'checkout-500',
+      'upgrade-hang',
+      'drop-metadata',
+    ]);
     for (const name of Object.keys(FAULTS)) assert.equal(parseFault(name), name);
     for (const none of [undefined, null, '', 'none']) assert.equal(parseFault(none), null);
     for (const bad of ['WEBHOOK-500', 'webhook_500', ' webhook-500', 'toString', '__proto__', 'constructor']) {
-      assert.throws(() => parseFault(bad), (err: unknown) => err instanceof UnknownFault && err.message === `DEMO_APP_FAULT '${bad}' is not a fault; valid faults: ${VALID} (or none)`);
+      assert.throws(
+        () => parseFault(bad),
+        (err: unknown) => err instanceof UnknownFault && err.message === `DEMO_APP_FAULT '${bad}' is not a fault; valid faults: ${VALID} (or none)`,
+      );
     }
   });
 
   it('an unknown DEMO_APP_FAULT, a live key or a short admin token stop the app at start', async () => {
     const options = { port: 0, stripeSecretKey: 'sk_test_x', stripeApiUrl: h.emulator.url, adminToken: randomAdminToken() };
-    await assert.rejects(startDemoApp({ ...options, fault: 'webhook-404' }), (err: Error) => err instanceof UnknownFault && err.message.includes(`valid faults: ${VALID}`));
-    await assert.rejects(startDemoApp({ ...options, stripeSecretKey: 'sk_live_x' }), (err: Error) => err instanceof DemoAppConfigError && /test-mode key/.test(err.message));
-    await assert.rejects(startDemoApp({ ...options, adminToken: 'short' }), (err: Error) => err instanceof DemoAppConfigError && /DEMO_APP_ADMIN_TOKEN/.test(err.message));
+    await assert.rejects(
+      startDemoApp({ ...options, fault: 'webhook-404' }),
+      (err: Error) => err instanceof UnknownFault && err.message.includes(`valid faults: ${VALID}`),
+    );
+    await assert.rejects(
+      startDemoApp({ ...options, stripeSecretKey: 'sk_live_x' }),
+      (err: Error) => err instanceof DemoAppConfigError && /test-mode key/.test(err.message),
+    );
+    await assert.rejects(
+      startDemoApp({ ...options, adminToken: 'short' }),
+      (err: Error) => err instanceof DemoAppConfigError && /DEMO_APP_ADMIN_TOKEN/.test(err.message),
+    );
+    for (const [option, value] of [
+      ['upgradeHoldMs', -1],
+      ['upgradeHoldMs', 1.5],
+      ['webhookHoldMs', 2 ** 31],
+      ['webhookHoldMs', Number.NaN],
+    ] as const) {
+      await assert.rejects(
+        startDemoApp({ ...options, [option]: value }),
+        (err: Error) =>
+          err instanceof DemoAppConfigError && err.message.startsWith(`${option} must be a whole number of milliseconds from 0 to 2147483647, not ${value}`),
+      );
+    }
   });
 
   it('closing the app answers the deliveries webhook-timeout holds instead of waiting for them', { timeout: 20_000 }, async () => {
     // Held for an hour: were close to wait for the holds, this test would time out.
-    const held = await startDemoHarness({ app: { fault: 'webhook-timeout', webhookHoldMs: 60 * 60_000 }, emulator: { webhookTimeoutMs: 200, webhookRetryDelaysMs: [] } });
+    const held = await startDemoHarness({
+      app: { fault: 'webhook-timeout', webhookHoldMs: 60 * 60_000 },
+      emulator: { webhookTimeoutMs: 200, webhookRetryDelaysMs: [] },
+    });
     let closed = false;
     try {
-      const mine = fetch(`${held.app.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+      const mine = fetch(`${held.app.url}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(
+        (r) => r.status,
+      );
       const env = await held.environment();
       await held.subscribe(env.id, email('held'));
       // Stripe gave up on a delivery the app still holds (and mine was sent before it).
@@ -104,6 +149,24 @@ describe('fault names', () => {
     } finally {
       if (!closed) await held.close();
     }
+  });
+
+  it('closing the app answers the upgrades upgrade-hang holds instead of waiting for them', { timeout: 20_000 }, async (t) => {
+    // Held for an hour: were close to wait for the hold, this test would time out.
+    const held = await startDemoHarness({ app: { upgradeHoldMs: 60 * 60_000 } });
+    t.after(() => held.close()); // closing twice is fine
+    const env = await held.environment();
+    const { accountId } = await held.signup(env.id, email('hang-close'));
+    assert.deepEqual((await held.admin('POST', '/_demo/faults', { fault: 'upgrade-hang', times: 1 })).body, { fault: 'upgrade-hang', remaining: 1 });
+    let answered = false;
+    const upgrade = held.upgrade(env.id, accountId!).finally(() => (answered = true));
+    // The fault clears itself when it strikes, just before the upgrade starts hanging.
+    await waitFor(async () => (await held.admin('GET', '/_demo/faults')).body.fault === null, 'the upgrade reached the fault');
+    assert.equal(answered, false, 'the upgrade is held');
+    const began = Date.now();
+    await held.close();
+    assert.ok(Date.now() - began < 5000, `close took ${Date.now() - began} ms`);
+    assert.equal((await upgrade).status, 500, 'the held upgrade is answered (as failed) when the app closes');
   });
 
   it('a fault given at start is active from the first request', async (t) => {
@@ -154,8 +217,17 @@ describe('faults, as the canary sees them', () => {
       const { accountId } = await h.subscribe(env.id, email('w500'));
       const customer = (await h.account(env.id, accountId)).stripe_customer_id;
       for (const { event, deliveries } of await settledEvents(customer)) {
-        assert.deepEqual(deliveries.map((d) => [d.attempt, d.status]), [[1, 500], [2, 500], [3, 500]], event.type);
+        assert.deepEqual(
+          deliveries.map((d) => [d.attempt, d.status]),
+          [
+            [1, 500],
+            [2, 500],
+            [3, 500],
+          ],
+          event.type,
+        );
         assert.equal(event.pending_webhooks, 1, `${event.type} never acknowledged`);
+        assert.equal((await acknowledgement(event.id)).status, 404, `the app reports ${event.type} unacknowledged`);
       }
       assert.equal((await h.account(env.id, accountId)).plan, 'free');
     });
@@ -167,8 +239,17 @@ describe('faults, as the canary sees them', () => {
       const { accountId } = await h.subscribe(env.id, email('wtimeout'));
       const customer = (await h.account(env.id, accountId)).stripe_customer_id;
       for (const { event, deliveries } of await settledEvents(customer)) {
-        assert.deepEqual(deliveries.map((d) => [d.attempt, d.status, d.error]), [[1, null, 'timeout'], [2, null, 'timeout'], [3, null, 'timeout']], event.type);
+        assert.deepEqual(
+          deliveries.map((d) => [d.attempt, d.status, d.error]),
+          [
+            [1, null, 'timeout'],
+            [2, null, 'timeout'],
+            [3, null, 'timeout'],
+          ],
+          event.type,
+        );
         assert.equal(event.pending_webhooks, 1);
+        assert.equal((await acknowledgement(event.id)).status, 404, `the app reports ${event.type} unacknowledged`);
       }
       assert.equal((await h.account(env.id, accountId)).plan, 'free');
     });
@@ -180,8 +261,13 @@ describe('faults, as the canary sees them', () => {
       const { accountId } = await h.subscribe(env.id, email('wsecret'));
       const customer = (await h.account(env.id, accountId)).stripe_customer_id;
       for (const { event, deliveries } of await settledEvents(customer)) {
-        assert.deepEqual(deliveries.map((d) => d.status), [400, 400, 400], event.type);
+        assert.deepEqual(
+          deliveries.map((d) => d.status),
+          [400, 400, 400],
+          event.type,
+        );
         assert.equal(event.pending_webhooks, 1);
+        assert.equal((await acknowledgement(event.id)).status, 404, `the app reports ${event.type} unacknowledged`);
       }
       assert.equal((await h.account(env.id, accountId)).plan, 'free');
     });
@@ -197,10 +283,18 @@ describe('faults, as the canary sees them', () => {
         const answered = deliveries.filter((d) => d.status !== null).map((d) => d.status);
         assert.deepEqual(answered, [200], `${event.type}: ${JSON.stringify(deliveries)}`);
       }
-      await waitFor(async () => (await Promise.all(settled.map(({ event }) => h.stripe.events.retrieve(event.id)))).every((e) => e.pending_webhooks === 0), 'all acknowledged');
+      await waitFor(
+        async () => (await Promise.all(settled.map(({ event }) => h.stripe.events.retrieve(event.id)))).every((e) => e.pending_webhooks === 0),
+        'all acknowledged',
+      );
       const acct = await h.account(env.id, accountId);
       assert.equal(acct.plan, 'free');
       assert.deepEqual(acct.subscriptions, []);
+      for (const { event } of settled) {
+        const ack = await acknowledgement(event.id);
+        assert.equal(ack.status, 200, `${event.type}: ${JSON.stringify(ack.body)}`);
+        assert.deepEqual([ack.body.type, ack.body.processed], [event.type, false], 'acknowledged, but the plan was not changed');
+      }
     });
   });
 
@@ -246,9 +340,51 @@ describe('faults, as the canary sees them', () => {
     for (const { event, deliveries } of await settledEvents(customer)) {
       const answered = deliveries.filter((d) => d.status !== null).map((d) => d.status);
       assert.deepEqual(answered, [200], `${event.type}: ${JSON.stringify(deliveries)}`);
+      assert.deepEqual((await acknowledgement(event.id)).body.processed, true, event.type);
     }
     const session = await h.stripe.checkout.sessions.retrieve(sessionId);
     assert.equal(session.amount_total, 4900);
+  });
+
+  it('upgrade-hang: the upgrade answers nothing until upgradeHoldMs has passed, then fails, and opens no Checkout', async () => {
+    const env = await h.environment();
+    const { accountId } = await h.signup(env.id, email('hang'));
+    const customer = (await h.account(env.id, accountId!)).stripe_customer_id;
+    assert.deepEqual((await h.admin('POST', '/_demo/faults', { fault: 'upgrade-hang', times: 1 })).body, { fault: 'upgrade-hang', remaining: 1 });
+    try {
+      const began = Date.now();
+      const res = await fetch(`${h.app.url}/e/${env.id}/a/${accountId}/upgrade`, { method: 'POST', redirect: 'manual' });
+      const took = Date.now() - began;
+      assert.ok(took >= UPGRADE_HOLD_MS - 50, `answered after ${took} ms, before the hold of ${UPGRADE_HOLD_MS} ms`);
+      assert.equal(res.status, 500);
+      const page = await res.text();
+      assert.match(page, /Something went wrong on our side/);
+      assert.doesNotMatch(page, /upgrade-hang fault/, 'the internal error is not shown');
+      assert.equal((await h.stripe.checkout.sessions.list({ customer, limit: 10 })).data.length, 0);
+    } finally {
+      await h.setFault(null);
+    }
+    assert.equal((await h.upgrade(env.id, accountId!)).status, 303, 'after its one strike the upgrade works again');
+  });
+
+  it('drop-metadata: Checkout creates the subscription without the metadata; the session keeps its own; the plan still follows', async () => {
+    const env = await h.environment({ canary_run_id: 'run-drop' });
+    let paid: { accountId: string; sessionId: string } | undefined;
+    await withFault('drop-metadata', async () => {
+      paid = await h.subscribe(env.id, email('drop'));
+    });
+    const { accountId, sessionId } = paid!;
+    const session = await h.stripe.checkout.sessions.retrieve(sessionId);
+    assert.deepEqual(session.metadata, { canary_run_id: 'run-drop', environment: env.id, account: accountId });
+    const sub = await h.stripe.subscriptions.retrieve(session.subscription as string);
+    assert.deepEqual(sub.metadata, {}, 'the subscription is unlabelled');
+    await h.waitForPlan(env.id, accountId, 'pro');
+
+    // Cleared, the next upgrade labels its subscription again.
+    const fixed = await h.subscribe(env.id, email('drop-fixed'));
+    const fixedSession = await h.stripe.checkout.sessions.retrieve(fixed.sessionId);
+    const fixedSub = await h.stripe.subscriptions.retrieve(fixedSession.subscription as string);
+    assert.deepEqual(fixedSub.metadata, { canary_run_id: 'run-drop', environment: env.id, account: fixed.accountId });
   });
 
   it('a fault set for a number of times strikes that often, then clears itself', async () => {

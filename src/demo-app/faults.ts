@@ -9,6 +9,8 @@ export const FAULTS = {
   'ignore-upgrade': 'deliveries are acknowledged but the plan never changes',
   'wrong-price': 'the upgrade opens Checkout for the wrong price',
   'checkout-500': 'the upgrade button fails on the server',
+  'upgrade-hang': 'the upgrade button never answers (held until the app closes or upgradeHoldMs, default 60 s, passes)',
+  'drop-metadata': 'the upgrade opens Checkout without subscription_data.metadata, so the subscription is unlabelled',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from './app.ts';
 import { Db } from './db.ts';
 import { parseFault } from './faults.ts';
-import { stripeClient, registerWebhookEndpoint, ensurePrice, PRO_LOOKUP_KEY } from './stripe.ts';
+import { stripeClient, registerWebhookEndpoint, deleteWebhookEndpoint, ensurePrice, PRO_LOOKUP_KEY } from './stripe.ts';
 
 export interface DemoAppOptions {
   /** Default 4000; 0 picks a free port. */
@@ -27,15 +27,33 @@ export interface DemoAppOptions {
   fault?: string | null;
   /** How long the `webhook-timeout` fault holds a delivery. Default 60 s. */
   webhookHoldMs?: number;
+  /** How long the `upgrade-hang` fault holds an upgrade before failing it. Default 60 s. */
+  upgradeHoldMs?: number;
+  /**
+   * Metadata of the webhook endpoint the app registers (when no webhookSecret is given), e.g.
+   * `{canary_run_id: 'canary_…'}`, so that an endpoint left over by a crashed run can be found.
+   */
+  webhookMetadata?: Record<string, string>;
 }
 
 export interface RunningDemoApp {
   url: string;
   port: number;
-  /** The webhook endpoint the app registered at start, when it did. */
+  /** The webhook endpoint the app registered at start, when it did (deleted again by close). */
   webhookEndpointId: string | null;
+  /** Where the app receives Stripe's webhooks: `${publicUrl}/webhooks/stripe`. */
+  webhookUrl: string;
+  /**
+   * Stops the app and deletes the webhook endpoint it registered (only that one). Never throws
+   * because of Stripe and waits for it at most about 5 s; calling it again is fine.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() waits for Stripe to delete the app's webhook endpoint. */
+const ENDPOINT_DELETE_TIMEOUT_MS = 5000;
+/** setTimeout's limit: a longer delay would fire at once. */
+const MAX_HOLD_MS = 2_147_483_647;
 
 export class DemoAppConfigError extends Error {
   override readonly name = 'DemoAppConfigError';
@@ -49,11 +67,15 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
   if (!options.adminToken || options.adminToken.length < 12) {
     throw new DemoAppConfigError('DEMO_APP_ADMIN_TOKEN must be set to a random string of at least 12 characters.');
   }
+  const webhookHoldMs = holdMs(options.webhookHoldMs, 'webhookHoldMs');
+  const upgradeHoldMs = holdMs(options.upgradeHoldMs, 'upgradeHoldMs');
+  const webhookMetadata = checkMetadata(options.webhookMetadata ?? {});
   const host = options.host ?? '127.0.0.1';
   const db = new Db(options.database ?? ':memory:');
   const stripe = stripeClient(options.stripeSecretKey, options.stripeApiUrl);
   let publicUrl = options.publicUrl?.replace(/\/$/, '') ?? '';
   let webhookSecret = options.webhookSecret ?? '';
+  let webhookEndpointId: string | null = null;
   const app = await buildApp({
     db,
     stripe,
@@ -62,7 +84,9 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     adminToken: options.adminToken,
     version: options.version ?? 'dev',
     fault,
-    webhookHoldMs: options.webhookHoldMs ?? 60_000,
+    webhookHoldMs,
+    upgradeHoldMs,
+    webhookEndpoint: () => ({ url: `${publicUrl}/webhooks/stripe`, id: webhookEndpointId }),
   });
   try {
     await app.listen({ port: options.port ?? 4000, host });
@@ -72,26 +96,57 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
     publicUrl ||= url;
     // The catalogue must exist before the first upgrade.
     await ensurePrice(stripe, PRO_LOOKUP_KEY, { productName: 'Pro', unitAmount: 4900, currency: 'usd', interval: 'month' });
-    let webhookEndpointId: string | null = null;
+    const webhookUrl = `${publicUrl}/webhooks/stripe`;
     if (!webhookSecret) {
-      const endpoint = await registerWebhookEndpoint(stripe, `${publicUrl}/webhooks/stripe`);
+      const endpoint = await registerWebhookEndpoint(stripe, webhookUrl, webhookMetadata);
       webhookSecret = endpoint.secret;
       webhookEndpointId = endpoint.id;
     }
+    const registered = webhookEndpointId;
+    let closed: Promise<void> | undefined;
     return {
       url,
       port,
       webhookEndpointId,
-      close: async () => {
-        await app.close();
-        db.close();
-      },
+      webhookUrl,
+      close: () =>
+        (closed ??= (async () => {
+          // Stripe stops sending to the endpoint while the requests in flight finish.
+          await Promise.all([registered ? deleteWebhookEndpoint(stripe, registered, ENDPOINT_DELETE_TIMEOUT_MS) : undefined, app.close()]);
+          db.close();
+        })()),
     };
   } catch (err) {
     await app.close();
     db.close();
     throw err;
   }
+}
+
+function holdMs(value: number | undefined, option: string): number {
+  if (value === undefined) return 60_000;
+  if (!Number.isInteger(value) || value < 0 || value > MAX_HOLD_MS) {
+    throw new DemoAppConfigError(`${option} must be a whole number of milliseconds from 0 to ${MAX_HOLD_MS}, not ${value}.`);
+  }
+  return value;
+}
+
+/** Stripe's metadata limits, checked at start rather than as a Stripe error at registration. */
+function checkMetadata(metadata: Record<string, string>): Record<string, string> {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
+    throw new DemoAppConfigError(`webhookMetadata must be an object of string values, not ${JSON.stringify(metadata)}.`);
+  }
+  const entries = Object.entries(metadata);
+  if (entries.length > 50) throw new DemoAppConfigError(`webhookMetadata has ${entries.length} keys; Stripe allows at most 50.`);
+  for (const [key, value] of entries) {
+    if (!key || key.length > 40 || /[[\]]/.test(key)) {
+      throw new DemoAppConfigError(`webhookMetadata key '${key}' is not a Stripe metadata key: 1–40 characters, no square brackets.`);
+    }
+    if (typeof value !== 'string' || value.length > 500) {
+      throw new DemoAppConfigError(`webhookMetadata '${key}' must be a string of at most 500 characters.`);
+    }
+  }
+  return { ...metadata };
 }
 
 /** A fresh admin token for in-process use (the runner, tests). */

@@ -63,11 +63,47 @@ export async function ensurePrice(
   }
 }
 
-/** Registers `url` for the events the app handles, replacing an earlier registration, and returns its secret. */
-export async function registerWebhookEndpoint(stripe: Stripe, url: string): Promise<{ id: string; secret: string }> {
+/**
+ * Registers `url` for the events the app handles, with `metadata` (so a left-over endpoint can be
+ * found later), and returns its id and secret. An earlier endpoint with the same URL (a previous
+ * start of this app) is replaced; endpoints of other URLs are never touched.
+ */
+export async function registerWebhookEndpoint(stripe: Stripe, url: string, metadata: Record<string, string> = {}): Promise<{ id: string; secret: string }> {
   for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) {
-    if (endpoint.url === url) await stripe.webhookEndpoints.del(endpoint.id);
+    if (endpoint.url !== url) continue;
+    try {
+      await stripe.webhookEndpoints.del(endpoint.id);
+    } catch (err) {
+      // Another instance starting at the same moment may have deleted it first.
+      if (!isMissing(err)) throw err;
+    }
   }
-  const created = await stripe.webhookEndpoints.create({ url, enabled_events: WEBHOOK_EVENTS, description: 'checkout-canary demo app' });
+  const created = await stripe.webhookEndpoints.create({ url, enabled_events: WEBHOOK_EVENTS, description: 'checkout-canary demo app', metadata });
   return { id: created.id, secret: created.secret! };
+}
+
+/**
+ * Deletes the endpoint `id` (the one this app registered), waiting at most `timeoutMs`: an
+ * endpoint already gone counts as deleted. Answers what happened instead of throwing, so that
+ * closing the app never fails or hangs on Stripe.
+ */
+export async function deleteWebhookEndpoint(stripe: Stripe, id: string, timeoutMs = 5000): Promise<{ deleted: true } | { deleted: false; error: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<{ deleted: false; error: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ deleted: false, error: `Stripe did not answer within ${timeoutMs} ms` }), timeoutMs);
+    timer.unref();
+  });
+  const attempt = stripe.webhookEndpoints.del(id, {}, { timeout: timeoutMs, maxNetworkRetries: 0 }).then(
+    () => ({ deleted: true as const }),
+    (err: unknown) => (isMissing(err) ? { deleted: true as const } : { deleted: false as const, error: (err as Error).message }),
+  );
+  try {
+    return await Promise.race([attempt, bound]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return err instanceof Stripe.errors.StripeError && (err.statusCode === 404 || err.code === 'resource_missing');
 }

@@ -1,6 +1,5 @@
 /** Server-rendered pages: plain, accessible HTML with labels and roles a person would use. */
-const esc = (s: unknown): string =>
-  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:640px;margin:40px auto;padding:0 16px;color:#1a1a1a}
 label{display:block;margin-top:12px}input{display:block;width:100%;padding:8px;font:inherit}
@@ -30,8 +29,7 @@ export interface PlanView {
 }
 
 const planName = (p: PlanView) => (p.plan === 'pro' ? 'Pro' : 'Free');
-export const renewalText = (p: PlanView) =>
-  p.plan === 'pro' && p.renewsAt ? `Renews on ${new Date(p.renewsAt * 1000).toISOString().slice(0, 10)}` : '';
+export const renewalText = (p: PlanView) => (p.plan === 'pro' && p.renewsAt ? `Renews on ${new Date(p.renewsAt * 1000).toISOString().slice(0, 10)}` : '');
 
 export function billingPage(base: string, email: string, plan: PlanView, attempt: string, notice?: string, error?: string): string {
   return page(
@@ -85,5 +83,8 @@ export function returnPage(base: string, plan: PlanView): string {
 }
 
 export function errorPage(status: number, message: string): string {
-  return page(status === 404 ? 'Not found' : 'Something went wrong', `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p role="alert">${esc(message)}</p>`);
+  return page(
+    status === 404 ? 'Not found' : 'Something went wrong',
+    `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p role="alert">${esc(message)}</p>`,
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * The webhook handler: signature checks on the raw body, storing events by id before acting,
- * duplicates, any order of delivery, every event type the app handles, and real deliveries from
- * the emulator with duplicates and reordering injected.
+ * duplicates, any order of delivery, every event type the app handles, the acknowledgements the
+ * admin API reports, real deliveries from the emulator with duplicates and reordering injected,
+ * and the lifecycle of the endpoint the app registers (metadata, replacement, deletion on close).
  *
  * The first harness starts the app with a known webhook secret and registers no endpoint, so the
  * emulator delivers nothing: every delivery here is one the test signs and posts itself.
@@ -12,9 +13,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
+import { startStripeEmulator, type RunningStripeEmulator } from '../emulators/stripe/index.ts';
 import { waitFor } from '../emulators/stripe/testing/sdk.ts';
+import { DemoAppConfigError, randomAdminToken, startDemoApp, type DemoAppOptions, type RunningDemoApp } from './index.ts';
 import { WEBHOOK_EVENTS } from './stripe.ts';
 import { startDemoHarness, type DemoHarness } from './testing/harness.ts';
 
@@ -62,7 +68,10 @@ async function deliverAll(events: Stripe.Event[]) {
   }
 }
 
-const stored = (eventId: string) => db.prepare('SELECT id, type, account_id FROM processed_events WHERE id = ?').get(eventId) as { id: string; type: string; account_id: string | null } | undefined;
+const stored = (eventId: string) =>
+  db.prepare('SELECT id, type, account_id FROM processed_events WHERE id = ?').get(eventId) as
+    | { id: string; type: string; account_id: string | null }
+    | undefined;
 const storedCount = () => (db.prepare('SELECT count(*) AS n FROM processed_events').get() as { n: number }).n;
 
 /** The events of `customer`, oldest first (the order Stripe created them). */
@@ -141,7 +150,10 @@ describe('events', () => {
       await deliverAll([event]);
       const acct = await h.account(env, accountId);
       assert.equal(acct.plan, 'pro', `after ${type} alone`);
-      assert.deepEqual(acct.subscriptions.map((s: { id: string; status: string }) => [s.id, s.status]), [[subscription, 'active']]);
+      assert.deepEqual(
+        acct.subscriptions.map((s: { id: string; status: string }) => [s.id, s.status]),
+        [[subscription, 'active']],
+      );
       assert.equal(stored(event.id)?.account_id, accountId);
     }
   });
@@ -149,7 +161,10 @@ describe('events', () => {
   it('customer.subscription.deleted brings the account back to Free, and later-arriving older events do not undo it', async () => {
     const { env, accountId, customer, subscription } = await paidAccount('canceled');
     const paid = await eventsOf(customer, { handledOnly: true });
-    const [sessionCompleted, ...rest] = [paid.find((e) => e.type === 'checkout.session.completed')!, ...paid.filter((e) => e.type !== 'checkout.session.completed')];
+    const [sessionCompleted, ...rest] = [
+      paid.find((e) => e.type === 'checkout.session.completed')!,
+      ...paid.filter((e) => e.type !== 'checkout.session.completed'),
+    ];
     await deliverAll([sessionCompleted]);
     assert.equal((await h.account(env, accountId)).plan, 'pro');
 
@@ -176,7 +191,10 @@ describe('events', () => {
     const order = [...events, ...events].sort(() => Math.random() - 0.5);
     // Concurrent as well as duplicated: a real endpoint gets overlapping deliveries.
     const answers = await Promise.all(order.map((e) => deliver(e)));
-    assert.deepEqual(answers.map((a) => a.status), order.map(() => 200));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      order.map(() => 200),
+    );
     assert.equal((await h.account(shuffled.env, shuffled.accountId)).plan, 'pro');
     for (const e of events) assert.deepEqual(stored(e.id), { id: e.id, type: e.type, account_id: shuffled.accountId });
     const ids = events.map((e) => e.id);
@@ -196,7 +214,9 @@ describe('events', () => {
     await deliverAll([event]);
     assert.equal((await h.account(env, accountId)).plan, 'pro');
     // Were the duplicate acted on, it would read the subscription from Stripe and fail here.
-    await setEmulatorFaults({ api: [{ method: 'GET', path: '/v1/subscriptions/*', status: 404, type: 'invalid_request_error', message: 'No such subscription (injected)' }] });
+    await setEmulatorFaults({
+      api: [{ method: 'GET', path: '/v1/subscriptions/*', status: 404, type: 'invalid_request_error', message: 'No such subscription (injected)' }],
+    });
     try {
       const again = await deliver(event);
       assert.equal(again.status, 200);
@@ -230,7 +250,12 @@ describe('events', () => {
     const customer = (await h.account(env.id, accountId!)).stripe_customer_id as string;
     const pm = await h.stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer });
     const price = (await h.stripe.prices.list({ lookup_keys: ['canary_pro_monthly'] })).data[0]!;
-    const sub = await h.stripe.subscriptions.create({ customer, items: [{ price: price.id }], default_payment_method: pm.id, payment_behavior: 'allow_incomplete' });
+    const sub = await h.stripe.subscriptions.create({
+      customer,
+      items: [{ price: price.id }],
+      default_payment_method: pm.id,
+      payment_behavior: 'allow_incomplete',
+    });
     assert.equal(sub.status, 'incomplete');
     const events = await eventsOf(customer, { handledOnly: true });
     const failed = events.find((e) => e.type === 'invoice.payment_failed');
@@ -238,7 +263,10 @@ describe('events', () => {
     await deliverAll([failed, ...events.filter((e) => e !== failed)]);
     const acct = await h.account(env.id, accountId!);
     assert.equal(acct.plan, 'free');
-    assert.deepEqual(acct.subscriptions.map((s: { status: string }) => s.status), ['incomplete']);
+    assert.deepEqual(
+      acct.subscriptions.map((s: { status: string }) => s.status),
+      ['incomplete'],
+    );
     assert.equal(stored(failed.id)?.account_id, accountId);
   });
 
@@ -266,12 +294,127 @@ describe('events', () => {
 });
 
 async function setEmulatorFaults(body: unknown, target = h) {
-  const res = await fetch(`${target.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${target.emulator.url}/_emulator/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   assert.equal(res.status, 200, await res.text());
 }
 async function clearEmulatorFaults(target = h) {
   assert.equal((await fetch(`${target.emulator.url}/_emulator/faults`, { method: 'DELETE' })).status, 200);
 }
+
+/** What the admin API says about the acknowledgement of `eventId`. */
+const acknowledgement = (eventId: string, target = h) => target.admin('GET', `/api/webhooks/events/${eventId}`);
+/** Runs `body` with the app's fault set (for `times` strikes when given), clearing it afterwards. */
+async function withAppFault(fault: string, body: () => Promise<void>, times?: number) {
+  const set = await h.admin('POST', '/_demo/faults', { fault, ...(times === undefined ? {} : { times }) });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  try {
+    await body();
+  } finally {
+    await h.setFault(null);
+  }
+}
+
+describe('acknowledgements, as the admin API reports them', () => {
+  it('GET /api/webhooks names the webhook URL; given a secret, the app registered no endpoint', async () => {
+    const r = await h.admin('GET', '/api/webhooks');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, { url: `${h.app.url}/webhooks/stripe`, endpoint_id: null });
+    assert.equal(h.app.webhookUrl, `${h.app.url}/webhooks/stripe`);
+    assert.equal(h.app.webhookEndpointId, null);
+  });
+
+  it('a verified event answered 2xx is acknowledged once, duplicates keep the first time; refused or failed deliveries are not', async () => {
+    const { env, accountId, customer } = await paidAccount('ack');
+    const events = await eventsOf(customer);
+    const event = events.find((e) => e.type === 'customer.subscription.created')!;
+    const unhandled = events.find((e) => e.type === 'payment_intent.succeeded')!;
+    assert.ok(event && unhandled);
+
+    const missing = await acknowledgement(event.id);
+    assert.equal(missing.status, 404);
+    assert.match(missing.body.error, new RegExp(`^No acknowledged event '${event.id}'`));
+
+    const payload = JSON.stringify(event);
+    assert.equal((await post(payload, sign(payload, { secret: 'whsec_forged_by_someone_else' }))).status, 400);
+    assert.equal((await post(payload, null)).status, 400);
+    await setEmulatorFaults({ api: [{ method: 'GET', path: '/v1/subscriptions/*', status: 500, message: 'Stripe hiccup (injected)' }] });
+    try {
+      assert.ok((await deliver(event)).status >= 500, 'Stripe could not be read, so the delivery failed');
+    } finally {
+      await clearEmulatorFaults();
+    }
+    assert.equal((await acknowledgement(event.id)).status, 404, 'refused and failed deliveries are not acknowledgements');
+
+    const before = now();
+    await deliverAll([event]);
+    const first = await acknowledgement(event.id);
+    assert.equal(first.status, 200);
+    assert.deepEqual(Object.keys(first.body).sort(), ['acknowledged_at', 'id', 'processed', 'type']);
+    assert.equal(first.body.id, event.id);
+    assert.equal(first.body.type, 'customer.subscription.created');
+    assert.equal(first.body.processed, true);
+    assert.ok(first.body.acknowledged_at >= before - 1 && first.body.acknowledged_at <= now() + 1, `acknowledged_at ${first.body.acknowledged_at}`);
+    assert.equal((await h.account(env, accountId)).plan, 'pro');
+
+    // The duplicate is acknowledged too; the record keeps the first acknowledgement.
+    await deliverAll([event]);
+    assert.deepEqual((await acknowledgement(event.id)).body, first.body);
+
+    // An event the app does not act on is still acknowledged, and processed (nothing to do).
+    await deliverAll([unhandled]);
+    assert.deepEqual((await acknowledgement(unhandled.id)).body.processed, true);
+    assert.equal((await acknowledgement('evt_never_sent')).status, 404);
+  });
+
+  it('under ignore-upgrade the delivery is acknowledged unprocessed; delivered again once fixed, it is processed', async () => {
+    const { env, accountId, customer } = await paidAccount('ack-ignored');
+    const event = (await eventsOf(customer)).find((e) => e.type === 'checkout.session.completed')!;
+    await withAppFault('ignore-upgrade', async () => {
+      await deliverAll([event]);
+      const ack = await acknowledgement(event.id);
+      assert.equal(ack.status, 200);
+      assert.equal(ack.body.type, 'checkout.session.completed');
+      assert.equal(ack.body.processed, false);
+      assert.equal((await h.account(env, accountId)).plan, 'free');
+      // A duplicate under the fault is acknowledged again, still unprocessed.
+      await deliverAll([event]);
+      assert.equal((await acknowledgement(event.id)).body.processed, false);
+    });
+    const acknowledgedAt = (await acknowledgement(event.id)).body.acknowledged_at;
+    await deliverAll([event]);
+    assert.deepEqual((await acknowledgement(event.id)).body, {
+      id: event.id,
+      type: 'checkout.session.completed',
+      acknowledged_at: acknowledgedAt,
+      processed: true,
+    });
+    assert.equal((await h.account(env, accountId)).plan, 'pro');
+  });
+
+  it('webhook-500 and webhook-wrong-secret answer non-2xx and record no acknowledgement', async () => {
+    const { customer } = await paidAccount('ack-refused');
+    const event = (await eventsOf(customer)).find((e) => e.type === 'invoice.paid')!;
+    for (const [fault, status] of [
+      ['webhook-500', 500],
+      ['webhook-wrong-secret', 400],
+    ] as const) {
+      await withAppFault(
+        fault,
+        async () => {
+          assert.equal((await deliver(event)).status, status, fault);
+        },
+        1,
+      );
+      assert.equal((await acknowledgement(event.id)).status, 404, fault);
+    }
+    await deliverAll([event]);
+    assert.equal((await acknowledgement(event.id)).body.processed, true, 'the next, healthy delivery is acknowledged');
+  });
+});
 
 describe('real deliveries from Stripe', () => {
   it('with every delivery duplicated and reordered, the account becomes Pro and every event is acknowledged', async (t) => {
@@ -298,14 +441,168 @@ describe('real deliveries from Stripe', () => {
       'every handled event acknowledged (pending_webhooks 0)',
       10_000,
     );
-    const deliveries = (await (await fetch(`${live.emulator.url}/_emulator/webhook-deliveries`)).json()).data as { event_id: string; status: number | null; duplicate: boolean }[];
+    const deliveries = (await (await fetch(`${live.emulator.url}/_emulator/webhook-deliveries`)).json()).data as {
+      event_id: string;
+      status: number | null;
+      duplicate: boolean;
+    }[];
     for (const e of handled as Stripe.Event[]) {
       const mine = deliveries.filter((d) => d.event_id === e.id);
-      assert.ok(mine.some((d) => d.duplicate), `${e.type} was duplicated`);
-      assert.ok(mine.every((d) => d.status === 200), `${e.type}: ${JSON.stringify(mine)}`);
+      assert.ok(
+        mine.some((d) => d.duplicate),
+        `${e.type} was duplicated`,
+      );
+      assert.ok(
+        mine.every((d) => d.status === 200),
+        `${e.type}: ${JSON.stringify(mine)}`,
+      );
     }
     const acct = await live.account(env.id, accountId);
     assert.equal(acct.plan, 'pro');
     assert.equal(acct.subscriptions.length, 1);
+    // What the admin API reports matches what Stripe saw acknowledged.
+    for (const e of handled as Stripe.Event[]) {
+      const ack = await acknowledgement(e.id, live);
+      assert.equal(ack.status, 200, `${e.type}: ${JSON.stringify(ack.body)}`);
+      assert.deepEqual([ack.body.id, ack.body.type, ack.body.processed], [e.id, e.type, true]);
+    }
+    assert.deepEqual((await live.admin('GET', '/api/webhooks')).body, { url: live.app.webhookUrl, endpoint_id: live.app.webhookEndpointId });
+  });
+});
+
+/** An emulator of its own and the SDK on it, closed after the test. */
+async function ownEmulator(t: TestContext): Promise<{ emulator: RunningStripeEmulator; stripe: Stripe }> {
+  const emulator = await startStripeEmulator({ port: 0 });
+  t.after(() => emulator.close());
+  const u = new URL(emulator.url);
+  return {
+    emulator,
+    stripe: new Stripe('sk_test_endpoint_tests', { host: u.hostname, port: Number(u.port), protocol: 'http', maxNetworkRetries: 0, telemetry: false }),
+  };
+}
+
+/** Starts the demo app on `stripeApiUrl`; it is closed after the test (closing twice is fine). */
+async function app(t: TestContext, stripeApiUrl: string, options: Partial<DemoAppOptions> = {}): Promise<RunningDemoApp> {
+  const started = await startDemoApp({ port: 0, stripeSecretKey: 'sk_test_endpoint_tests', stripeApiUrl, adminToken: randomAdminToken(), ...options });
+  t.after(() => started.close());
+  return started;
+}
+
+/** A proxy in front of `target` that can be told to stop answering (a Stripe that hangs). */
+async function hangingProxy(t: TestContext, target: string): Promise<{ url: string; hang(): void }> {
+  let hanging = false;
+  const server = http.createServer((req, res) => {
+    if (hanging) return; // never answers
+    const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hang: () => (hanging = true) };
+}
+
+const endpointExists = async (stripe: Stripe, id: string) =>
+  stripe.webhookEndpoints.retrieve(id).then(
+    () => true,
+    (err: Error & { statusCode?: number }) => (err.statusCode === 404 ? false : Promise.reject(err)),
+  );
+
+describe('the webhook endpoint the app registers', () => {
+  it('is registered with webhookMetadata, replaces only an earlier endpoint of its own URL, and close deletes only it', async (t) => {
+    const { emulator, stripe } = await ownEmulator(t);
+    // A public URL known before start; nothing the app registers for is sent there in this test.
+    const publicUrl = `http://127.0.0.1:9/canary-${randomBytes(4).toString('hex')}`;
+    const webhookUrl = `${publicUrl}/webhooks/stripe`;
+    const enabled_events = ['checkout.session.completed'] as Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+    const earlier = await stripe.webhookEndpoints.create({ url: webhookUrl, enabled_events, metadata: { canary_run_id: 'canary_earlier' } });
+    const others = await Promise.all(
+      [`${webhookUrl}/other`, `${publicUrl}-2/webhooks/stripe`, 'https://example.com/webhooks/stripe'].map((url) =>
+        stripe.webhookEndpoints.create({ url, enabled_events }),
+      ),
+    );
+
+    const started = await app(t, emulator.url, { publicUrl, webhookMetadata: { canary_run_id: 'canary_run_1', spec: 'upgrade' } });
+    assert.equal(started.webhookUrl, webhookUrl);
+    assert.ok(started.webhookEndpointId);
+    const endpoint = await stripe.webhookEndpoints.retrieve(started.webhookEndpointId);
+    assert.equal(endpoint.url, webhookUrl);
+    assert.deepEqual(endpoint.metadata, { canary_run_id: 'canary_run_1', spec: 'upgrade' });
+    assert.equal(await endpointExists(stripe, earlier.id), false, 'the earlier endpoint of the same URL was replaced');
+    for (const other of others) assert.equal(await endpointExists(stripe, other.id), true, `${other.url} is not touched`);
+
+    const adminToken = randomAdminToken();
+    const second = await app(t, emulator.url, { adminToken });
+    const described = await fetch(`${second.url}/api/webhooks`, { headers: { authorization: `Bearer ${adminToken}` } });
+    assert.deepEqual(await described.json(), { url: `${second.url}/webhooks/stripe`, endpoint_id: second.webhookEndpointId });
+    assert.equal(await endpointExists(stripe, started.webhookEndpointId), true, "another app's start does not touch it");
+
+    await started.close();
+    assert.equal(await endpointExists(stripe, started.webhookEndpointId), false, 'close deleted the endpoint the app registered');
+    for (const other of [...others, { id: second.webhookEndpointId! }]) assert.equal(await endpointExists(stripe, other.id), true);
+    await started.close();
+  });
+
+  it('close counts an endpoint already deleted as done, and does not fail when Stripe refuses the deletion', async (t) => {
+    const { emulator, stripe } = await ownEmulator(t);
+    const gone = await app(t, emulator.url);
+    await stripe.webhookEndpoints.del(gone.webhookEndpointId!);
+    await gone.close();
+
+    const refused = await app(t, emulator.url);
+    const fault = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ api: [{ method: 'DELETE', path: '/v1/webhook_endpoints/*', status: 500, message: 'Stripe is down (injected)' }] }),
+    });
+    assert.equal(fault.status, 200);
+    await refused.close();
+    assert.equal((await fetch(`${emulator.url}/_emulator/faults`, { method: 'DELETE' })).status, 200);
+    const left = await stripe.webhookEndpoints.retrieve(refused.webhookEndpointId!);
+    assert.equal(left.url, refused.webhookUrl, 'left over, to be found by its metadata later');
+
+    // Given a secret, the app registered nothing and deletes nothing.
+    const count = (await stripe.webhookEndpoints.list()).data.length;
+    const withSecret = await app(t, emulator.url, { webhookSecret: `whsec_${randomBytes(8).toString('hex')}` });
+    assert.equal(withSecret.webhookEndpointId, null);
+    await withSecret.close();
+    assert.equal((await stripe.webhookEndpoints.list()).data.length, count);
+  });
+
+  it('close waits for a Stripe that does not answer for about 5 s at most', { timeout: 30_000 }, async (t) => {
+    const { emulator, stripe } = await ownEmulator(t);
+    const proxy = await hangingProxy(t, emulator.url);
+    const started = await app(t, proxy.url);
+    proxy.hang();
+    const began = Date.now();
+    await started.close();
+    const took = Date.now() - began;
+    assert.ok(took < 7000, `close took ${took} ms`);
+    assert.equal(await endpointExists(stripe, started.webhookEndpointId!), true, 'Stripe never got the deletion');
+  });
+
+  it('refuses webhookMetadata Stripe would refuse, naming the key, before registering anything', async (t) => {
+    const { emulator, stripe } = await ownEmulator(t);
+    const options = { port: 0, stripeSecretKey: 'sk_test_endpoint_tests', stripeApiUrl: emulator.url, adminToken: randomAdminToken() };
+    for (const [metadata, message] of [
+      [{ ['k'.repeat(41)]: 'v' }, /webhookMetadata key 'k{41}' is not a Stripe metadata key/],
+      [{ 'a[b]': 'v' }, /webhookMetadata key 'a\[b\]'/],
+      [{ '': 'v' }, /webhookMetadata key ''/],
+      [{ run: 'v'.repeat(501) }, /webhookMetadata 'run' must be a string of at most 500 characters/],
+      [{ run: 42 }, /webhookMetadata 'run' must be a string/],
+      [Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])), /webhookMetadata has 51 keys; Stripe allows at most 50/],
+    ] as [Record<string, string>, RegExp][]) {
+      await assert.rejects(
+        startDemoApp({ ...options, webhookMetadata: metadata }),
+        (err: Error) => err instanceof DemoAppConfigError && message.test(err.message),
+      );
+    }
+    assert.deepEqual((await stripe.webhookEndpoints.list()).data, []);
   });
 });

@@ -3,15 +3,15 @@
  * Slack tokens. Everything printed goes through `redact`.
  */
 const PATTERNS: [RegExp, string][] = [
-  [/\b(sk|rk|pk)_(test|live)_[A-Za-z0-9]+/g, '$1_$2_[REDACTED]'],
-  [/\bwhsec_[A-Za-z0-9]+/g, 'whsec_[REDACTED]'],
+  [/\b(sk|rk|pk)_(test|live)_[A-Za-z0-9_]+/g, '$1_$2_[REDACTED]'],
+  [/\bwhsec_[A-Za-z0-9_]+/g, 'whsec_[REDACTED]'],
   [/\bxox[abpre]-[A-Za-z0-9-]+/g, 'xox?-[REDACTED]'],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [REDACTED]'],
 ];
 
 const extra = new Set<string>();
 
-/** Registers a configured secret value (e.g. an admin token with no recognisable prefix). */
+/** Registers a configured secret value, whatever its format (an admin token, a key with unusual characters). */
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 6) extra.add(value);
 }

@@ -1,23 +1,29 @@
 /**
- * One monitoring run end to end: start what is not configured, run the Playwright specs, write
- * reports/<run-id>/ (HTML report, JSON results, JUnit XML, summary.json) and reports/latest,
- * print a short summary, stop what was started, and answer the exit code.
+ * One monitoring run end to end: start what is not configured, run the Playwright specs in a
+ * child process group, let its reporter write reports/<run-id>/summary.json, point
+ * reports/latest at it, print a short summary, stop what was started, and answer the exit code.
+ * The whole run is bounded (`--timeout`); a signal or the bound stops Playwright, its workers
+ * and browsers and the embedded targets, and the summary says why.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { newRunId } from '../../fixtures/run.fixture.ts';
-import { assertTestKey } from '../stripe/client.ts';
-import { redact, registerSecret } from '../log/redact.ts';
-import { exitCodeOf, formatSummary, summariseRun, type PwReport, type RunSummary } from './summary.ts';
-import { startTargets } from './targets.ts';
 import type { Config } from '../config/config.ts';
+import { formatDuration } from '../config/config.ts';
+import { STAGE_TITLES, UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
+import { redact, registerSecret } from '../log/redact.ts';
+import { assertTestKey } from '../stripe/client.ts';
+import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
+import { countOutcomes, exitCodeOf, formatSummary, runOutcome } from './summary.ts';
+import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
+import { runSummarySchema, type RunSummary } from './summary-schema.ts';
+import { startTargets, type Targets } from './targets.ts';
 
-export type Trigger = 'manual' | 'post-deploy' | 'schedule';
+export type { Trigger };
 
 /** What a run checks unless told otherwise: the upgrade journey, the suite of post-deploy and scheduled runs. */
 export const DEFAULT_GREP = '@critical';
@@ -31,21 +37,29 @@ export interface RunOptions {
   repeatEach?: number;
   retries?: number;
   headed?: boolean;
+  /** The bound on the whole run; default CANARY_RUN_TIMEOUT. */
+  timeoutMs?: number;
 }
 
 export interface RunIo {
   out(line: string): void;
   log: Logger;
+  /** Aborted (with the signal's name as reason) when the run must stop. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
   exitCode: number;
-  summary: RunSummary | null;
+  summary: RunSummary;
   reportDir: string;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
+/** How long Playwright gets to stop its workers and browsers and write its reports after SIGINT. */
+const STOP_GRACE_MS = 10_000;
+
+type Stop = { reason: 'signal'; signal: string } | { reason: 'timeout' };
 
 function playwrightArgs(o: RunOptions): string[] {
   const args = ['test', '--config', path.join(ROOT, 'playwright.config.ts')];
@@ -57,79 +71,227 @@ function playwrightArgs(o: RunOptions): string[] {
   return args;
 }
 
-/** Runs Playwright in a child process (the embedded services keep serving in this one), output redacted. */
-function runPlaywright(args: string[], env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => out(redact(line)));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+/** The child's environment: the caller's, less what the hand-off now carries. */
+function childEnv(handoff: Handoff): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(STRIPE_|DEMO_APP_|CANARY_HANDOFF$)/.test(k)) env[k] = v;
+  return { ...env, ...handoffEnv(handoff), FORCE_COLOR: '0' };
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
   });
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Processes started for this run that outlived their group (browsers run in groups of their
+ * own): every process whose environment carries this run's hand-off. Linux only; elsewhere none.
+ */
+export function processesOfRun(runId: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const marker = `"run_id":"${runId}"`;
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) pids.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** Stops Playwright: SIGINT to its group (it stops workers and browsers, writes reports), then SIGKILL, then any straggler. */
+async function stopPlaywright(child: ChildProcess, runId: string, log: Logger): Promise<void> {
+  killGroup(child.pid, 'SIGINT');
+  if (!(await waitForExit(child, STOP_GRACE_MS))) {
+    log.warn(`Playwright did not stop within ${STOP_GRACE_MS / 1000} s of SIGINT; killing it`);
+    killGroup(child.pid, 'SIGKILL');
+    await waitForExit(child, 5_000);
+  }
+  killGroup(child.pid, 'SIGKILL');
+  for (const pid of processesOfRun(runId)) {
+    log.debug(`killing process ${pid} left by the run`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+/** Runs Playwright in its own process group (the embedded services keep serving in this one), output redacted. */
+async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stopped: Promise<Stop>): Promise<{ code: number | null; tail: string[] }> {
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { cwd: ROOT, env: childEnv(handoff), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const tail: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      const safe = redact(line);
+      tail.push(safe);
+      if (tail.length > 20) tail.shift();
+      io.out(safe);
+    });
+  }
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+  const first = await Promise.race([exited.then(() => 'exited' as const), stopped.then(() => 'stop' as const)]);
+  if (first === 'stop') await stopPlaywright(child, handoff.run_id, io.log);
+  else killGroup(child.pid, 'SIGKILL'); // a worker or browser that outlived a finished run
+  return { code: await exited, tail };
+}
+
+function readSummary(reportDir: string): RunSummary | null {
+  const file = path.join(reportDir, SUMMARY_FILE);
+  if (!existsSync(file)) return null;
+  const parsed = runSummarySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
+}
+
+/** The summary once the run is over: why it stopped, the tests it cut short, the final outcome. */
+function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, playwright: { code: number | null; tail: string[] } | null): RunSummary {
+  const s: RunSummary = { ...base, tests: base.tests.map((t) => ({ ...t })), errors: [...base.errors] };
+  const afterMs = Date.now() - startedMs;
+  if (stop?.reason === 'timeout') {
+    for (const t of s.tests.filter((x) => x.outcome === 'running' || x.outcome === 'aborted')) {
+      const step = t.failed_step ?? t.steps_in_progress.at(-1) ?? null;
+      Object.assign(t, {
+        outcome: 'failed',
+        stage: 'timeout',
+        stage_title: STAGE_TITLES.timeout,
+        failed_step: step,
+        error: `The run exceeded its --timeout of ${formatDuration(s.timeout_ms)}${step ? ` during the step "${step}"` : ' before this test started'}; it was stopped.`,
+        evidence: { timeout_ms: s.timeout_ms, step, steps_in_progress: t.steps_in_progress },
+      });
+    }
+    s.stopped = { reason: 'timeout', signal: null, after_ms: afterMs };
+  } else if (stop?.reason === 'signal') {
+    for (const t of s.tests.filter((x) => x.outcome === 'running')) t.outcome = 'aborted';
+    s.stopped = { reason: 'signal', signal: stop.signal, after_ms: afterMs };
+  } else if (playwright && s.outcome === 'running') {
+    // Playwright ended without its reporter's last word: it crashed or could not load the specs.
+    s.errors.push(`Playwright exited with code ${playwright.code} before the run finished: ${playwright.tail.slice(-5).join(' | ')}`);
+  }
+  s.counts = countOutcomes(s.tests);
+  if (stop?.reason === 'signal') s.outcome = 'aborted';
+  else if (stop?.reason === 'timeout') s.outcome = 'failed';
+  else s.outcome = s.tests.some((t) => t.outcome === 'running') ? 'failed' : runOutcome(s.tests, s.errors);
+  s.finished_at = new Date().toISOString();
+  s.duration_ms = afterMs;
+  return s;
 }
 
 export async function runCanary(given: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
   const options = { ...given, grep: given.grep ?? DEFAULT_GREP };
   // A monitor must never run with a live key: refused before any request is made.
   assertTestKey(config.STRIPE_SECRET_KEY);
-  registerSecret(config.DEMO_APP_ADMIN_TOKEN);
+  for (const secret of [config.STRIPE_SECRET_KEY, config.STRIPE_WEBHOOK_SECRET, config.DEMO_APP_ADMIN_TOKEN]) registerSecret(secret);
+  const timeoutMs = options.timeoutMs ?? config.CANARY_RUN_TIMEOUT;
   const runId = newRunId();
   const reportsDir = path.resolve(ROOT, config.CANARY_REPORTS_DIR);
   const reportDir = path.join(reportsDir, runId);
   await mkdir(reportDir, { recursive: true });
   const started = new Date();
-  const targets = await startTargets(config, io.log);
-  let summary: RunSummary | null = null;
+
+  let stop: Stop | null = null;
+  let onStop: (s: Stop) => void = () => {};
+  const stopped = new Promise<Stop>((resolve) => (onStop = resolve));
+  const stopWith = (s: Stop) => {
+    if (stop) return;
+    stop = s;
+    io.log.warn(s.reason === 'timeout' ? `the run exceeded its --timeout of ${formatDuration(timeoutMs)}; stopping it` : `${s.signal}: stopping the run`);
+    onStop(s);
+  };
+  const timer = setTimeout(() => stopWith({ reason: 'timeout' }), timeoutMs);
+  const onSignal = () => stopWith({ reason: 'signal', signal: String(io.signal?.reason ?? 'SIGTERM') });
+  if (io.signal?.aborted) onSignal();
+  io.signal?.addEventListener('abort', onSignal, { once: true });
+
+  let targets: Targets | null = null;
+  let handoff: Handoff | null = null;
+  let playwright: { code: number | null; tail: string[] } | null = null;
+  const errors: string[] = [];
   try {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CANARY_RUN_ID: runId,
-      CANARY_TRIGGER: options.trigger,
-      CANARY_DEPLOYER: options.deployer ?? '',
-      CANARY_COMMIT: options.commit ?? '',
-      CANARY_REPORT_DIR: reportDir,
-      CANARY_HEADED: options.headed ? '1' : '0',
-      CANARY_FULFILMENT_TIMEOUT_MS: String(config.CANARY_FULFILMENT_TIMEOUT_MS),
-      STRIPE_SECRET_KEY: targets.stripe.secretKey,
-      STRIPE_API_URL: targets.stripe.apiUrl ?? '',
-      DEMO_APP_URL: targets.app.url,
-      DEMO_APP_ADMIN_TOKEN: targets.app.adminToken,
-      FORCE_COLOR: '0',
+    targets = await startTargets(config, io.log, { runId });
+    handoff = {
+      run_id: runId,
+      trigger: options.trigger,
+      deployer: options.deployer ?? null,
+      commit: options.commit ?? null,
+      grep: options.grep,
+      started_at: started.toISOString(),
+      report_dir: reportDir,
+      headed: options.headed === true,
+      timeout_ms: timeoutMs,
+      fulfilment_timeout_ms: config.CANARY_FULFILMENT_TIMEOUT_MS,
+      price_lookup_key: config.CANARY_PRICE_LOOKUP_KEY,
+      stripe: { secret_key: targets.stripe.secretKey, api_url: targets.stripe.apiUrl ?? null, kind: targets.stripe.kind },
+      app: { url: targets.app.url, admin_token: targets.app.adminToken, kind: targets.app.kind },
+      secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
     };
-    const code = await runPlaywright(playwrightArgs(options), env, io.out);
-    const resultsFile = path.join(reportDir, 'results.json');
-    if (!existsSync(resultsFile)) throw new Error(`Playwright exited with ${code} and wrote no results (${resultsFile})`);
-    const report = JSON.parse(readFileSync(resultsFile, 'utf8')) as PwReport;
-    summary = summariseRun(
-      report,
-      {
-        run_id: runId,
-        trigger: options.trigger,
-        deployer: options.deployer ?? null,
-        commit: options.commit ?? null,
-        grep: options.grep ?? null,
-        started_at: started.toISOString(),
-        duration_ms: Date.now() - started.getTime(),
-        target: { stripe: targets.stripe.kind, stripe_api_url: targets.stripe.apiUrl ?? null, app: targets.app.kind, app_url: targets.app.url },
-        links: {
-          report: path.join(reportDir, 'html', 'index.html'),
-          results: resultsFile,
-          junit: path.join(reportDir, 'junit.xml'),
-          app: targets.app.url,
-          stripe: targets.stripe.kind === 'stripe' ? 'https://dashboard.stripe.com/test' : (targets.stripe.apiUrl ?? ''),
-        },
-      },
-      reportDir,
-    );
+    if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    // The targets could not be started: still a run, with a summary that says why.
+    errors.push(redact(`the run could not start its targets: ${(err as Error).message}`));
   } finally {
-    await targets.stop();
+    clearTimeout(timer);
+    io.signal?.removeEventListener('abort', onSignal);
+    await targets?.stop();
   }
-  summary.duration_ms = Date.now() - started.getTime();
-  await writeFile(path.join(reportDir, 'summary.json'), redact(JSON.stringify(summary, null, 2)) + '\n');
+  const target: RunSummary['target'] = handoff
+    ? targetOf(handoff)
+    : {
+        stripe: config.STRIPE_API_URL || !config.STRIPE_SECRET_KEY ? 'emulator' : 'stripe',
+        stripe_api_url: config.STRIPE_API_URL ?? null,
+        app: config.DEMO_APP_URL ? 'deployed' : 'embedded',
+        app_url: config.DEMO_APP_URL ?? '',
+      };
+  const base: RunSummary = readSummary(reportDir) ?? {
+    ...runMeta({
+      run_id: runId,
+      trigger: options.trigger,
+      deployer: options.deployer ?? null,
+      commit: options.commit ?? null,
+      grep: options.grep,
+      started_at: started.toISOString(),
+      report_dir: reportDir,
+      timeout_ms: timeoutMs,
+      target,
+    }),
+    outcome: 'running',
+    finished_at: null,
+    duration_ms: 0,
+    counts: countOutcomes([]),
+    tests: [],
+    errors: [],
+    stopped: null,
+  };
+  base.errors.push(...errors);
+  const summary = finishSummary(base, stop, started.getTime(), playwright);
+  writeSummary(reportDir, summary);
   // Swapped in atomically (a new link renamed over the old one): concurrent runs may finish together.
   const next = path.join(reportsDir, `.latest-${runId}`);
   await rm(next, { force: true });
   await symlink(runId, next);
   await rename(next, path.join(reportsDir, 'latest'));
   io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
-  return { exitCode: exitCodeOf(summary.outcome), summary, reportDir };
+  return { exitCode: exitCodeOf(summary), summary, reportDir };
 }

@@ -1,79 +1,50 @@
 /**
- * One run's summary, from Playwright's JSON results: each test's outcome, duration, failing
- * stage and error, the Stripe ids it created, its artifacts, and the links an alert needs.
+ * From what Playwright tells the reporter about each test to summary.json's entries, the run's
+ * outcome, its exit code and the lines `canary run` prints. Pure functions over plain data, so
+ * they are tested without Playwright.
  */
-import path from 'node:path';
-import { STAGE_TITLES, stageOf, type Stage } from '../errors.ts';
-import { redact } from '../log/redact.ts';
+import { STAGE_TITLES, STEP_PREFIXES, type Stage } from '../errors.ts';
+import { errorText, FAILURE_ATTACHMENT, parseFailureRecord } from './failure.ts';
+import { TEST_OUTCOMES, type RunOutcome, type RunSummary, type TestOutcome, type TestSummary } from './summary-schema.ts';
 
-export type Outcome = 'passed' | 'failed' | 'flaky' | 'inconclusive' | 'skipped';
+export interface AttemptInput {
+  /** Playwright's TestResult.status. */
+  status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  duration: number;
+  errors: { message?: string; location?: { file: string; line: number } }[];
+  attachments: { name: string; path?: string; body?: Buffer }[];
+  annotations: { type: string; description?: string }[];
+  /** The journey steps that ended with an error, then those still open when the attempt ended (interrupted), innermost last. */
+  failedSteps: string[];
+}
 
-export interface TestSummary {
+export interface TestInput {
   title: string;
   file: string;
   tags: string[];
-  outcome: Outcome;
-  duration_ms: number;
-  attempts: number;
-  stage: Stage | null;
-  stage_title: string | null;
-  failed_step: string | null;
-  error: string | null;
-  environment: string | null;
-  stripe_ids: Record<string, string>;
-  /** Where to look at what the test created: Stripe's dashboard for real test mode. */
-  links: Record<string, string>;
-  artifacts: { screenshot?: string; trace?: string; video?: string };
+  /** Playwright's TestCase.outcome(); `running` while attempts are still going. */
+  status: 'expected' | 'unexpected' | 'flaky' | 'skipped' | 'running';
+  annotations: { type: string; description?: string }[];
+  attempts: AttemptInput[];
+  stepsInProgress: string[];
 }
 
-export interface RunSummary {
-  run_id: string;
-  outcome: Exclude<Outcome, 'skipped'> | 'no-tests';
-  trigger: string;
-  deployer: string | null;
-  commit: string | null;
-  /** Which tests ran (`--grep`). */
-  grep: string | null;
-  started_at: string;
-  duration_ms: number;
-  target: { stripe: 'emulator' | 'stripe'; stripe_api_url: string | null; app: 'embedded' | 'deployed'; app_url: string };
-  counts: Record<Outcome, number>;
-  tests: TestSummary[];
-  links: Record<string, string>;
-}
-
-interface PwStep { title: string; error?: { message?: string }; steps?: PwStep[] }
-interface PwResult { status: string; duration: number; retry: number; error?: { message?: string }; errors?: { message?: string }[]; steps?: PwStep[]; attachments: { name: string; path?: string }[] }
-interface PwTest { status: 'expected' | 'unexpected' | 'flaky' | 'skipped'; annotations: { type: string; description?: string }[]; results: PwResult[] }
-interface PwSpec { title: string; file: string; tags: string[]; tests: PwTest[] }
-interface PwSuite { title: string; file: string; specs?: PwSpec[]; suites?: PwSuite[] }
-export interface PwReport { suites: PwSuite[]; errors?: { message?: string }[]; stats: { startTime: string; duration: number } }
-
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
-
-const STEP_STAGES: [RegExp, Stage][] = [
-  [/^App UI:/, 'app-ui'],
-  [/^Checkout UI:/, 'checkout-ui'],
-  [/^Card result:/, 'card-result'],
-  [/^Stripe API:/, 'stripe-state'],
-  [/^App API:/, 'app-api'],
-];
-
-function failedStep(steps: PwStep[] | undefined): PwStep | null {
-  for (const step of steps ?? []) if (step.error) return step;
+/** The stage whose step title prefix starts `title` (the step helper writes titles from STEP_PREFIXES). */
+export function stageOfStep(title: string | undefined): Stage | null {
+  if (!title) return null;
+  for (const [stage, prefix] of Object.entries(STEP_PREFIXES)) if (title.startsWith(`${prefix}:`)) return stage as Stage;
   return null;
 }
 
-function specs(suite: PwSuite, titlePath: string[] = []): { spec: PwSpec; titlePath: string[] }[] {
-  const here = suite.title && !suite.title.endsWith('.spec.ts') ? [...titlePath, suite.title] : titlePath;
-  return [...(suite.specs ?? []).map((spec) => ({ spec, titlePath: here })), ...(suite.suites ?? []).flatMap((s) => specs(s, here))];
-}
-
 /** Test-mode dashboard pages of the objects a test records. */
-const DASHBOARD_PATHS: Record<string, string> = { customer: 'customers', subscription: 'subscriptions', invoice: 'invoices' };
+const DASHBOARD_PATHS: Record<string, string> = {
+  customer: 'customers',
+  subscription: 'subscriptions',
+  invoice: 'invoices',
+  checkout_session: 'checkout/sessions',
+};
 
-function stripeLinks(ids: Record<string, string>, target: RunSummary['target']): Record<string, string> {
+export function stripeLinks(ids: Record<string, string>, target: RunSummary['target']): Record<string, string> {
   if (target.stripe !== 'stripe') return {};
   const links: Record<string, string> = {};
   for (const [type, id] of Object.entries(ids)) {
@@ -82,80 +53,126 @@ function stripeLinks(ids: Record<string, string>, target: RunSummary['target']):
   return links;
 }
 
-/** A test's stage: the one its CanaryError names, else the one of the step that failed. */
-export function summariseTest(spec: PwSpec, titlePath: string[], test: PwTest, rel: (p: string) => string, target: RunSummary['target']): TestSummary {
-  const last = test.results.at(-1)!;
-  const error = last.error?.message ?? last.errors?.[0]?.message ?? null;
-  const step = failedStep(last.steps);
-  let stage = stageOf(error ?? undefined);
-  if (!stage && step) stage = STEP_STAGES.find(([re]) => re.test(step.title))?.[1] ?? null;
-  if (!stage && error && test.status === 'unexpected') stage = 'app-ui';
-  const outcome: Outcome =
-    test.status === 'skipped' ? 'skipped' : test.status === 'flaky' ? 'flaky' : test.status === 'expected' ? 'passed' : stage === 'checkout-blocked' ? 'inconclusive' : 'failed';
+/** Why the attempt failed: the step's record, else the journey step that ended in error (a test timeout), else outside any step. */
+function failureOf(attempt: AttemptInput): Pick<TestSummary, 'stage' | 'failed_step' | 'error' | 'evidence'> {
+  const pwError = attempt.errors.find((e) => e.message)?.message;
+  const record = parseFailureRecord(attempt.attachments.find((a) => a.name === FAILURE_ATTACHMENT)?.body);
+  if (record) {
+    return { stage: record.stage, failed_step: record.step, error: errorText(pwError ?? record.message), evidence: record.evidence };
+  }
+  const step = attempt.failedSteps.at(-1);
+  const stage = stageOfStep(step);
+  const location = attempt.errors.find((e) => e.location)?.location;
+  if (stage) {
+    const evidence = attempt.status === 'timedOut' ? { timed_out: true, duration_ms: Math.round(attempt.duration) } : {};
+    return { stage, failed_step: step!, error: pwError ? errorText(pwError) : `the test timed out during "${step}"`, evidence };
+  }
+  return {
+    stage: 'outside-step',
+    failed_step: null,
+    error: pwError ? errorText(pwError) : `the test ended ${attempt.status} outside any journey step`,
+    evidence: { status: attempt.status, ...(location && { location: `${location.file}:${location.line}` }) },
+  };
+}
+
+export function summariseTest(t: TestInput, target: RunSummary['target'], rel: (p: string) => string): TestSummary {
+  const last = t.attempts.at(-1);
+  let outcome: TestSummary['outcome'];
+  if (t.status === 'running' || !last) outcome = 'running';
+  else if (last.status === 'interrupted') outcome = 'aborted';
+  else if (t.status === 'skipped') outcome = 'skipped';
+  else if (t.status === 'flaky') outcome = 'flaky';
+  else if (t.status === 'expected') outcome = 'passed';
+  else outcome = 'failed';
+  const failing = outcome === 'failed' && last ? failureOf(last) : null;
+  if (failing?.stage === 'checkout-blocked') outcome = 'inconclusive';
+  const annotations = [...t.annotations, ...t.attempts.flatMap((a) => a.annotations)];
   const stripeIds: Record<string, string> = {};
-  for (const a of test.annotations) if (a.type.startsWith('stripe:') && a.description) stripeIds[a.type.slice(7)] = a.description;
+  for (const a of annotations) if (a.type.startsWith('stripe:') && a.description) stripeIds[a.type.slice(7)] = a.description;
   const artifacts: TestSummary['artifacts'] = {};
-  for (const result of test.results) {
-    for (const a of result.attachments) {
-      if (!a.path) continue;
-      if (a.name === 'screenshot') artifacts.screenshot = rel(a.path);
-      if (a.name === 'trace') artifacts.trace = rel(a.path);
-      if (a.name === 'video') artifacts.video = rel(a.path);
+  for (const attempt of t.attempts) {
+    for (const a of attempt.attachments) {
+      if (a.path && (a.name === 'screenshot' || a.name === 'trace' || a.name === 'video')) artifacts[a.name] = rel(a.path);
     }
   }
-  const failing = outcome === 'failed' || outcome === 'inconclusive';
   return {
-    title: [...titlePath, spec.title].join(' › '),
-    file: spec.file,
-    tags: spec.tags.map((t) => `@${t}`),
+    title: t.title,
+    file: t.file,
+    tags: t.tags,
     outcome,
-    duration_ms: Math.round(test.results.reduce((n, r) => n + r.duration, 0)),
-    attempts: test.results.length,
-    stage: failing ? stage : null,
-    stage_title: failing && stage ? STAGE_TITLES[stage] : null,
-    failed_step: failing ? (step?.title ?? null) : null,
-    error: failing && error ? redact(stripAnsi(error)).split('\n').slice(0, 12).join('\n') : null,
-    environment: test.annotations.find((a) => a.type === 'environment')?.description ?? null,
+    duration_ms: Math.round(t.attempts.reduce((n, a) => n + a.duration, 0)),
+    attempts: t.attempts.length,
+    stage: failing?.stage ?? null,
+    stage_title: failing?.stage ? STAGE_TITLES[failing.stage] : null,
+    failed_step: failing ? failing.failed_step : outcome === 'aborted' ? (last?.failedSteps.at(-1) ?? null) : null,
+    error: failing?.error ?? null,
+    evidence: failing?.evidence ?? null,
+    steps_in_progress: t.stepsInProgress,
+    environment: annotations.findLast((a) => a.type === 'environment')?.description ?? null,
     stripe_ids: stripeIds,
     links: stripeLinks(stripeIds, target),
     artifacts,
   };
 }
 
-export function summariseRun(report: PwReport, meta: Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'started_at' | 'duration_ms'> & { started_at: string; duration_ms: number }, reportDir: string): RunSummary {
-  const rel = (p: string) => path.relative(reportDir, p);
-  const tests = report.suites.flatMap((s) => specs(s)).flatMap(({ spec, titlePath }) => spec.tests.map((t) => summariseTest(spec, titlePath, t, rel, meta.target)));
-  const counts: Record<Outcome, number> = { passed: 0, failed: 0, flaky: 0, inconclusive: 0, skipped: 0 };
-  for (const t of tests) counts[t.outcome]++;
-  // "No tests found" is how Playwright says the grep matched nothing: that is "no-tests", not a failure.
-  const globalError = (report.errors ?? []).some((e) => !/^Error: No tests found/.test(e.message ?? ''));
-  const outcome: RunSummary['outcome'] =
-    counts.failed > 0 || globalError ? 'failed' : counts.inconclusive > 0 ? 'inconclusive' : counts.flaky > 0 ? 'flaky' : counts.passed > 0 ? 'passed' : 'no-tests';
-  return { ...meta, outcome, counts, tests };
+export function countOutcomes(tests: TestSummary[]): Record<TestOutcome, number> {
+  const counts = Object.fromEntries(TEST_OUTCOMES.map((o) => [o, 0])) as Record<TestOutcome, number>;
+  for (const t of tests) if (t.outcome !== 'running') counts[t.outcome]++;
+  return counts;
 }
 
+/** A finished run's outcome: any failure (or an error outside the tests) fails it; then inconclusive, flaky, passed. */
+export function runOutcome(tests: TestSummary[], errors: string[]): RunOutcome {
+  const c = countOutcomes(tests);
+  if (c.failed > 0 || errors.length > 0) return 'failed';
+  if (c.aborted > 0) return 'aborted';
+  if (c.inconclusive > 0) return 'inconclusive';
+  if (c.flaky > 0) return 'flaky';
+  return c.passed > 0 ? 'passed' : 'no-tests';
+}
+
+const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
 /**
- * Exit code of `canary run`: 0 passed (flaky included, reported as such), 1 failed, 2 when no
- * test matched (a usage error: a wrong --grep must not pass silently), 3 inconclusive.
+ * Exit code of `canary run`: 0 passed (flaky included, reported as such), 1 failed (a --timeout
+ * included), 2 when no test matched (a wrong --grep must not pass silently), 3 inconclusive,
+ * 128+N when stopped by signal N (130 SIGINT, 143 SIGTERM).
  */
-export function exitCodeOf(outcome: RunSummary['outcome']): number {
-  if (outcome === 'passed' || outcome === 'flaky') return 0;
-  if (outcome === 'no-tests') return 2;
-  if (outcome === 'inconclusive') return 3;
-  return 1;
+export function exitCodeOf(summary: Pick<RunSummary, 'outcome' | 'stopped'>): number {
+  switch (summary.outcome) {
+    case 'passed':
+    case 'flaky':
+      return 0;
+    case 'no-tests':
+      return 2;
+    case 'inconclusive':
+      return 3;
+    case 'aborted':
+      return 128 + (SIGNAL_NUMBERS[summary.stopped?.signal ?? 'SIGTERM'] ?? 15);
+    default:
+      return 1;
+  }
 }
 
 export function formatSummary(s: RunSummary, reportPath: string): string {
   const lines = [
     `checkout-canary run ${s.run_id}: ${s.outcome.toUpperCase()} in ${(s.duration_ms / 1000).toFixed(1)} s (${s.trigger}${s.deployer ? `, deployed by ${s.deployer}` : ''}${s.commit ? `, commit ${s.commit.slice(0, 12)}` : ''})`,
     `  target: Stripe ${s.target.stripe === 'emulator' ? `emulator ${s.target.stripe_api_url}` : 'test mode'}, app ${s.target.app} ${s.target.app_url}`,
-    `  tests: ${s.counts.passed} passed, ${s.counts.failed} failed, ${s.counts.flaky} flaky, ${s.counts.inconclusive} inconclusive, ${s.counts.skipped} skipped`,
+    `  tests: ${TEST_OUTCOMES.map((o) => `${s.counts[o]} ${o}`).join(', ')}`,
   ];
+  if (s.stopped) {
+    lines.push(
+      s.stopped.reason === 'timeout'
+        ? `  stopped: the run exceeded its timeout after ${(s.stopped.after_ms / 1000).toFixed(1)} s`
+        : `  stopped: ${s.stopped.signal ?? 'a signal'} after ${(s.stopped.after_ms / 1000).toFixed(1)} s`,
+    );
+  }
   for (const t of s.tests.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped')) {
     lines.push(`  ${t.outcome.toUpperCase()}: ${t.title}`);
     if (t.stage_title) lines.push(`    stage: ${t.stage_title}${t.failed_step ? ` (step "${t.failed_step}")` : ''}`);
     if (t.error) lines.push(`    ${t.error.split('\n')[0]}`);
   }
+  for (const e of s.errors) lines.push(`  ERROR: ${e.split('\n')[0]}`);
   if (s.outcome === 'no-tests') lines.push('  no test matched: check --grep (the specs are tagged @critical and @extended)');
   lines.push(`  report: ${reportPath}`);
   return lines.join('\n');

@@ -3,16 +3,27 @@
  * is a CanaryError naming its stage, with the ids and Stripe request ids as evidence.
  */
 import Stripe from 'stripe';
-import { StripeApiFailure, StripeStateMismatch, WebhookNotAcknowledged } from '../errors.ts';
+import { StripeApiFailure, StripeStateMismatch, TargetMisconfigured } from '../errors.ts';
 
-/** Runs a Stripe call; an SDK error becomes a StripeApiFailure that keeps its request id. */
+/**
+ * Runs a Stripe call; an SDK error becomes a StripeApiFailure that keeps its request id, or, when
+ * Stripe refuses the key itself (401, 403), a configuration failure that says so.
+ */
 export async function stripeCall<T>(what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
     if (err instanceof Stripe.errors.StripeError) {
       const facts = [err.statusCode && `HTTP ${err.statusCode}`, err.rawType, err.code, err.requestId && `request ${err.requestId}`].filter(Boolean).join(', ');
-      throw new StripeApiFailure(`Stripe API error while ${what}: ${err.message} (${facts})`, { type: err.type, code: err.code, statusCode: err.statusCode, requestId: err.requestId }, err);
+      const evidence = { type: err.type, code: err.code ?? null, status: err.statusCode ?? null, request_id: err.requestId ?? null, while: what };
+      if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+        throw new TargetMisconfigured(
+          `Stripe refused STRIPE_SECRET_KEY while ${what}: ${err.message} (${facts}); check the key and its permissions.`,
+          { ...evidence, variable: 'STRIPE_SECRET_KEY' },
+          err,
+        );
+      }
+      throw new StripeApiFailure(`Stripe API error while ${what}: ${err.message} (${facts})`, evidence, err);
     }
     throw err;
   }
@@ -24,13 +35,28 @@ export async function findRunCustomer(stripe: Stripe, email: string, runId: stri
   const list = await stripeCall('listing customers by email', () => stripe.customers.list({ email, limit: 10 }));
   const mine = list.data.filter((c) => c.metadata.canary_run_id === runId);
   if (mine.length !== 1) {
-    throw new StripeStateMismatch(`Expected one Stripe customer with email ${email} and metadata canary_run_id=${runId}, found ${mine.length} (of ${list.data.length} with that email).`, {
-      email,
-      runId,
-      customers: list.data.map((c) => c.id),
-    });
+    throw new StripeStateMismatch(
+      `Expected one Stripe customer with email ${email} and metadata canary_run_id=${runId}, found ${mine.length} (of ${list.data.length} with that email).`,
+      {
+        email,
+        runId,
+        customers: list.data.map((c) => c.id),
+      },
+    );
   }
   return mine[0]!;
+}
+
+/** Fails when `object` does not carry every label (the run's metadata, by which cleanup finds it). */
+export function verifyLabels(object: { id: string; object: string; metadata: Stripe.Metadata | null }, labels: Record<string, string>): void {
+  const missing = Object.entries(labels).filter(([k, v]) => object.metadata?.[k] !== v);
+  if (missing.length > 0) {
+    throw new StripeStateMismatch(`The ${object.object} ${object.id} lacks the run's metadata ${missing.map(([k, v]) => `${k}=${v}`).join(', ')}.`, {
+      [object.object]: object.id,
+      metadata: object.metadata ?? {},
+      expected: labels,
+    });
+  }
 }
 
 export interface PaidUpgrade {
@@ -47,7 +73,7 @@ export interface PaidUpgrade {
  * complete and paid.
  */
 export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Customer, price: Stripe.Price, last4: string): Promise<PaidUpgrade> {
-  const subs = await stripeCall('listing the customer\'s subscriptions', () =>
+  const subs = await stripeCall("listing the customer's subscriptions", () =>
     stripe.subscriptions.list({ customer: customer.id, status: 'all', expand: ['data.latest_invoice', 'data.default_payment_method'] }),
   );
   const evidence = { customer: customer.id, subscriptions: subs.data.map((s) => `${s.id} (${s.status})`) };
@@ -63,80 +89,27 @@ export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Custome
   }
   const invoice = subscription.latest_invoice as Stripe.Invoice;
   if (invoice.status !== 'paid' || invoice.amount_paid !== price.unit_amount) {
-    throw new StripeStateMismatch(`Invoice ${invoice.id} is ${invoice.status} with ${invoice.amount_paid} paid; expected paid ${price.unit_amount}.`, { ...evidence, invoice: invoice.id });
+    throw new StripeStateMismatch(`Invoice ${invoice.id} is ${invoice.status} with ${invoice.amount_paid} paid; expected paid ${price.unit_amount}.`, {
+      ...evidence,
+      invoice: invoice.id,
+    });
   }
   const paymentMethod = subscription.default_payment_method as Stripe.PaymentMethod | null;
-  if (!paymentMethod || paymentMethod.type !== 'card' || paymentMethod.card?.last4 !== last4) {
-    throw new StripeStateMismatch(`Subscription ${subscription.id}'s default payment method is ${paymentMethod ? `${paymentMethod.type} ending ${paymentMethod.card?.last4}` : 'missing'}; expected a card ending ${last4}.`, evidence);
+  if (paymentMethod?.type !== 'card' || paymentMethod.card?.last4 !== last4) {
+    throw new StripeStateMismatch(
+      `Subscription ${subscription.id}'s default payment method is ${paymentMethod ? `${paymentMethod.type} ending ${paymentMethod.card?.last4}` : 'missing'}; expected a card ending ${last4}.`,
+      evidence,
+    );
   }
-  const sessions = await stripeCall('listing the customer\'s checkout sessions', () => stripe.checkout.sessions.list({ customer: customer.id, limit: 10 }));
+  const sessions = await stripeCall("listing the customer's checkout sessions", () => stripe.checkout.sessions.list({ customer: customer.id, limit: 10 }));
   const session = sessions.data.find((s) => s.subscription === subscription.id);
-  if (!session || session.status !== 'complete' || session.payment_status !== 'paid') {
-    throw new StripeStateMismatch(`No complete and paid checkout session created subscription ${subscription.id}.`, { ...evidence, sessions: sessions.data.map((s) => `${s.id} (${s.status}/${s.payment_status})`) });
+  if (session?.status !== 'complete' || session.payment_status !== 'paid') {
+    throw new StripeStateMismatch(`No complete and paid checkout session created subscription ${subscription.id}.`, {
+      ...evidence,
+      sessions: sessions.data.map((s) => `${s.id} (${s.status}/${s.payment_status})`),
+    });
   }
   return { customer, subscription, invoice, paymentMethod, session };
-}
-
-export interface Delivery {
-  endpoint_id: string;
-  url: string;
-  attempt: number;
-  status: number | null;
-  error: string | null;
-}
-
-/** What the target says about the deliveries of an event: the emulator shows them; real Stripe does not through the API. */
-export async function deliveriesOf(apiUrl: string | undefined, eventId: string): Promise<Delivery[] | null> {
-  if (!apiUrl) return null;
-  try {
-    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/_emulator/webhook-deliveries?event=${encodeURIComponent(eventId)}`);
-    if (!res.ok) return null;
-    return ((await res.json()) as { data: Delivery[] }).data;
-  } catch {
-    return null;
-  }
-}
-
-/** The checkout.session.completed event of a session. */
-export async function completedEvent(stripe: Stripe, sessionId: string): Promise<Stripe.Event | undefined> {
-  for await (const event of stripe.events.list({ type: 'checkout.session.completed', limit: 100 })) {
-    if ((event.data.object as Stripe.Checkout.Session).id === sessionId) return event;
-  }
-  return undefined;
-}
-
-/**
- * Waits (bounded) until every endpoint acknowledged the session's checkout.session.completed
- * event (`pending_webhooks` 0); otherwise WebhookNotAcknowledged with what the endpoint answered.
- */
-export async function waitForWebhookAcknowledged(
-  stripe: Stripe,
-  sessionId: string,
-  options: { timeoutMs: number; apiUrl?: string; pollMs?: number },
-): Promise<Stripe.Event> {
-  const deadline = Date.now() + options.timeoutMs;
-  let event: Stripe.Event | undefined;
-  for (;;) {
-    event = await stripeCall('reading the checkout.session.completed event', async () =>
-      event ? stripe.events.retrieve(event.id) : completedEvent(stripe, sessionId),
-    );
-    if (event && event.pending_webhooks === 0) return event;
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
-  }
-  if (!event) {
-    throw new StripeStateMismatch(`Stripe recorded no checkout.session.completed event for ${sessionId} within ${options.timeoutMs} ms.`, { session: sessionId });
-  }
-  const deliveries = await deliveriesOf(options.apiUrl, event.id);
-  const answered = deliveries?.length
-    ? `; the endpoint answered ${deliveries.map((d) => (d.status ?? d.error ?? 'nothing')).join(', ')}`
-    : deliveries
-      ? '; no delivery was attempted'
-      : '';
-  throw new WebhookNotAcknowledged(
-    `The app's webhook endpoint never acknowledged ${event.type} ${event.id}: pending_webhooks is ${event.pending_webhooks} after ${options.timeoutMs} ms${answered}.`,
-    { event: event.id, pending_webhooks: event.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
-  );
 }
 
 /** The card error Stripe recorded for the customer's newest failed payment, if any. */
@@ -166,41 +139,4 @@ export async function verifyNoPaidSubscription(stripe: Stripe, customerId: strin
     });
   }
   return subs.data;
-}
-
-function customerOf(event: Stripe.Event): string | null {
-  const object = event.data.object as { id?: string; object?: string; customer?: string | { id: string } | null };
-  if (object.object === 'customer') return object.id ?? null;
-  return typeof object.customer === 'string' ? object.customer : (object.customer?.id ?? null);
-}
-
-/**
- * Waits (bounded) until every event about the customer since `sinceSec` is acknowledged by every
- * endpoint, so what the app shows afterwards is what it will keep showing.
- */
-export async function waitForCustomerEventsAcknowledged(
-  stripe: Stripe,
-  customerId: string,
-  options: { sinceSec: number; types?: string[]; timeoutMs: number; apiUrl?: string; pollMs?: number },
-): Promise<Stripe.Event[]> {
-  const deadline = Date.now() + options.timeoutMs;
-  let pending: Stripe.Event[] = [];
-  for (;;) {
-    const mine: Stripe.Event[] = [];
-    await stripeCall('listing the events of the customer', async () => {
-      for await (const event of stripe.events.list({ created: { gte: options.sinceSec }, ...(options.types ? { types: options.types } : {}), limit: 100 })) {
-        if (customerOf(event) === customerId) mine.push(event);
-      }
-    });
-    pending = mine.filter((e) => e.pending_webhooks > 0);
-    if (pending.length === 0) return mine;
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
-  }
-  const first = pending[0]!;
-  const deliveries = await deliveriesOf(options.apiUrl, first.id);
-  throw new WebhookNotAcknowledged(
-    `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} (pending_webhooks ${first.pending_webhooks}, counting every endpoint of the account) within ${options.timeoutMs} ms${deliveries?.length ? `; the endpoint answered ${deliveries.map((d) => d.status ?? d.error ?? 'nothing').join(', ')}` : ''}.`,
-    { events: pending.map((e) => e.id), pending_webhooks: first.pending_webhooks, deliveries: deliveries ?? 'not visible on this target' },
-  );
 }

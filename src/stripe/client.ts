@@ -3,6 +3,7 @@
  * STRIPE_API_URL, at the emulator through its three plain options (host, port, protocol).
  */
 import Stripe from 'stripe';
+import { UserError } from '../errors.ts';
 
 export interface StripeTarget {
   secretKey: string;
@@ -10,9 +11,7 @@ export interface StripeTarget {
   apiUrl?: string;
 }
 
-export class LiveKeyRefused extends Error {
-  override readonly name = 'LiveKeyRefused';
-}
+export class LiveKeyRefused extends UserError {}
 
 export const isLiveKey = (key: string | undefined): boolean => /^(sk|rk)_live_/.test(key ?? '');
 

@@ -48,9 +48,7 @@ export const GOOD_CARD: Omit<CardForm, 'email'> = {
   billingPostalCode: '94107',
 };
 
-export async function startDemoHarness(
-  options: { app?: Partial<DemoAppOptions>; emulator?: StripeEmulatorOptions } = {},
-): Promise<DemoHarness> {
+export async function startDemoHarness(options: { app?: Partial<DemoAppOptions>; emulator?: StripeEmulatorOptions } = {}): Promise<DemoHarness> {
   const emulator = await startStripeEmulator({ port: 0, ...options.emulator });
   const adminToken = randomAdminToken();
   let app: RunningDemoApp;

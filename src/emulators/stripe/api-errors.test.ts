@@ -7,7 +7,6 @@ import { failure, useApiEmulator, type StripeError } from './testing/api-kit.ts'
 import type { TestEmulator } from './testing/sdk.ts';
 import { assertShape } from './testing/shape.ts';
 
-
 interface Expected {
   type: string;
   statusCode: number;
@@ -61,7 +60,13 @@ describe('errors', () => {
       message: 'Missing required param: customer.',
     });
     const noUrl = await failure(stripe.webhookEndpoints.create({ enabled_events: ['*'] } as unknown as Stripe.WebhookEndpointCreateParams));
-    assertError(noUrl, { type: 'StripeInvalidRequestError', statusCode: 400, code: 'parameter_missing', param: 'url', message: 'Missing required param: url.' });
+    assertError(noUrl, {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      code: 'parameter_missing',
+      param: 'url',
+      message: 'Missing required param: url.',
+    });
   });
 
   it('an unknown parameter is a 400 naming it, nested ones in bracket notation', async () => {
@@ -86,12 +91,24 @@ describe('errors', () => {
       message: 'Received unknown parameter: line_items[0][foo]',
     });
     const list = await failure(stripe.customers.list({ colour: 'red' } as Stripe.CustomerListParams));
-    assertError(list, { type: 'StripeInvalidRequestError', statusCode: 400, code: 'parameter_unknown', param: 'colour', message: 'Received unknown parameter: colour' });
+    assertError(list, {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      code: 'parameter_unknown',
+      param: 'colour',
+      message: 'Received unknown parameter: colour',
+    });
   });
 
   it('a value of the wrong type or out of range is a 400', async () => {
     const notInt = await failure(stripe.customers.list({ limit: 'abc' as unknown as number }));
-    assertError(notInt, { type: 'StripeInvalidRequestError', statusCode: 400, code: 'parameter_invalid_integer', param: 'limit', message: 'Invalid integer: abc' });
+    assertError(notInt, {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      code: 'parameter_invalid_integer',
+      param: 'limit',
+      message: 'Invalid integer: abc',
+    });
     const tooMany = await failure(stripe.customers.list({ limit: 101 }));
     assertError(tooMany, { type: 'StripeInvalidRequestError', statusCode: 400, param: 'limit', message: 'This value must be less than or equal to 100.' });
     const tooFew = await failure(stripe.customers.list({ limit: 0 }));
@@ -101,7 +118,13 @@ describe('errors', () => {
     const badEnum = await failure(stripe.subscriptions.list({ status: 'sleeping' as Stripe.SubscriptionListParams.Status }));
     assertError(badEnum, { type: 'StripeInvalidRequestError', statusCode: 400, param: 'status', message: /^Invalid status: must be one of/ });
     const badEmail = await failure(stripe.customers.create({ email: 'not-an-email' }));
-    assertError(badEmail, { type: 'StripeInvalidRequestError', statusCode: 400, code: 'email_invalid', param: 'email', message: 'Invalid email address: not-an-email' });
+    assertError(badEmail, {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+      code: 'email_invalid',
+      param: 'email',
+      message: 'Invalid email address: not-an-email',
+    });
   });
 
   it('an unknown id is a 404 resource_missing with param id', async () => {
@@ -115,7 +138,13 @@ describe('errors', () => {
     });
     const p = await product();
     const otherType = await failure(stripe.customers.retrieve(p.id));
-    assertError(otherType, { type: 'StripeInvalidRequestError', statusCode: 404, code: 'resource_missing', param: 'id', message: `No such customer: '${p.id}'` });
+    assertError(otherType, {
+      type: 'StripeInvalidRequestError',
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'id',
+      message: `No such customer: '${p.id}'`,
+    });
     for (const [request, what, id] of [
       [stripe.subscriptions.retrieve('sub_nope'), 'subscription', 'sub_nope'],
       [stripe.checkout.sessions.retrieve('cs_test_nope'), 'checkout.session', 'cs_test_nope'],
@@ -183,7 +212,10 @@ describe('idempotency', () => {
     assert.notEqual(second.lastResponse.requestId, first.lastResponse.requestId);
 
     const listed = await stripe.customers.list({ email: 'idem@example.com' });
-    assert.deepEqual(listed.data.map((c) => c.id), [first.id]);
+    assert.deepEqual(
+      listed.data.map((c) => c.id),
+      [first.id],
+    );
     const events = await stripe.events.list({ type: 'customer.created', limit: 100 });
     assert.equal(events.data.filter((e) => (e.data.object as Stripe.Customer).id === first.id).length, 1);
   });
@@ -205,7 +237,9 @@ describe('idempotency', () => {
   });
 
   it('a request that fails validation keeps nothing: the key then works with valid parameters', async () => {
-    const refused = await failure(stripe.customers.create({ email: 'idem-valid@example.com', bogus: '1' } as Stripe.CustomerCreateParams, { idempotencyKey: 'idem-validation' }));
+    const refused = await failure(
+      stripe.customers.create({ email: 'idem-valid@example.com', bogus: '1' } as Stripe.CustomerCreateParams, { idempotencyKey: 'idem-validation' }),
+    );
     assert.equal(refused.code, 'parameter_unknown');
     const missing = await failure(
       stripe.subscriptions.create({ customer: 'cus_nope', items: [{ price: 'price_nope' }] }, { idempotencyKey: 'idem-validation-2' }),

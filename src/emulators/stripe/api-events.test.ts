@@ -35,7 +35,10 @@ describe('events', () => {
     await stripe.customers.update(customer.id, { name: 'Later Name' });
 
     const events = (await allEvents()).filter((e) => objectId(e) === customer.id);
-    assert.deepEqual(events.map((e) => e.type), ['customer.created', 'customer.updated', 'customer.updated']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['customer.created', 'customer.updated', 'customer.updated'],
+    );
     const [created, firstUpdate, secondUpdate] = events as [Stripe.Event, Stripe.Event, Stripe.Event];
 
     assert.match(created.id, /^evt_/);
@@ -92,7 +95,10 @@ describe('events', () => {
     const same = await stripe.customers.update(customer.id, { email: 'same@example.com' });
     assertShape(same, 'customer');
     const events = (await allEvents()).filter((e) => objectId(e) === customer.id);
-    assert.deepEqual(events.map((e) => e.type), ['customer.created']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['customer.created'],
+    );
   });
 
   it('filters by type (with a wildcard), by several types and by created', async () => {
@@ -132,7 +138,11 @@ describe('events', () => {
   it('a session that passes expires_at expires by itself, with its event', async () => {
     const product = await stripe.products.create({ name: 'Expiring' });
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100 });
-    const session = await stripe.checkout.sessions.create({ mode: 'payment', line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://shop.example/ok' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'https://shop.example/ok',
+    });
     assertShape(session, 'checkout.session');
     await advanceClock(25 * 3600);
     // Nobody asks about the session itself: it expires on the emulator’s clock, with its event.
@@ -154,7 +164,11 @@ describe('events', () => {
   it('records a subscription’s creation as Stripe does, in order', async () => {
     const product = await stripe.products.create({ name: 'Ordered' });
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1200, recurring: { interval: 'month' } });
-    const customer = await stripe.customers.create({ email: 'order@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const customer = await stripe.customers.create({
+      email: 'order@example.com',
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
     assertShape(customer, 'customer');
     assert.match(customer.invoice_settings.default_payment_method as string, /^pm_/);
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id, quantity: 2 }] }, { idempotencyKey: 'order-of-events' });
@@ -234,7 +248,11 @@ describe('events', () => {
   it('records subscription updates and cancellation', async () => {
     const product = await stripe.products.create({ name: 'Cancelled' });
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 900, recurring: { interval: 'month' } });
-    const customer = await stripe.customers.create({ email: 'cancel@example.com', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const customer = await stripe.customers.create({
+      email: 'cancel@example.com',
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
     const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], metadata: { a: '1' } });
     const updated = await stripe.subscriptions.update(sub.id, { metadata: { a: '2' } });
     assertShape(updated, 'subscription');
@@ -242,12 +260,10 @@ describe('events', () => {
     assertShape(canceled, 'subscription');
 
     const events = (await allEvents()).filter((e) => objectId(e) === sub.id);
-    assert.deepEqual(events.map((e) => e.type), [
-      'customer.subscription.created',
-      'customer.subscription.updated',
-      'customer.subscription.updated',
-      'customer.subscription.deleted',
-    ]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.updated', 'customer.subscription.deleted'],
+    );
     const metaUpdate = events[2]!;
     assert.deepEqual(metaUpdate.data.previous_attributes, { metadata: { a: '1' } });
     assert.deepEqual((metaUpdate.data.object as Stripe.Subscription).metadata, { a: '2' });

@@ -111,11 +111,17 @@ describe('customers', () => {
     const list = await stripe.customers.list({ limit: 2 });
     assert.equal(list.object, 'list');
     assert.equal(list.url, '/v1/customers');
-    assert.deepEqual(list.data.map((c) => c.id), [two.id, one.id]);
+    assert.deepEqual(
+      list.data.map((c) => c.id),
+      [two.id, one.id],
+    );
     for (const c of list.data) assertShape(c, 'customer');
 
     const byEmail = await stripe.customers.list({ email: 'list-one@example.com' });
-    assert.deepEqual(byEmail.data.map((c) => c.id), [one.id]);
+    assert.deepEqual(
+      byEmail.data.map((c) => c.id),
+      [one.id],
+    );
     assert.equal(byEmail.has_more, false);
     assertShape(byEmail.data[0], 'customer');
   });
@@ -176,7 +182,10 @@ describe('products and prices', () => {
     assert.equal((retrieved.product as Stripe.Product).name, 'Canary Pro');
 
     const recurringOnly = await stripe.prices.list({ product: product.id, type: 'recurring' });
-    assert.deepEqual(recurringOnly.data.map((p) => p.id), [monthly.id]);
+    assert.deepEqual(
+      recurringOnly.data.map((p) => p.id),
+      [monthly.id],
+    );
     for (const p of recurringOnly.data) assertShape(p, 'price');
   });
 
@@ -194,7 +203,11 @@ describe('products and prices', () => {
     );
     assertInvalidRequest(clash, 'lookup_key', /lookup key/);
     const still = await stripe.prices.list({ lookup_keys: ['canary_basic'] });
-    assert.deepEqual(still.data.map((p) => p.id), [first.id], 'the refused price was not created');
+    assert.deepEqual(
+      still.data.map((p) => p.id),
+      [first.id],
+      'the refused price was not created',
+    );
 
     const moved = await stripe.prices.create({
       product: product.id,
@@ -210,7 +223,10 @@ describe('products and prices', () => {
     assertShape(old, 'price');
     assert.equal(old.lookup_key, null);
     const now = await stripe.prices.list({ lookup_keys: ['canary_basic'] });
-    assert.deepEqual(now.data.map((p) => p.id), [moved.id]);
+    assert.deepEqual(
+      now.data.map((p) => p.id),
+      [moved.id],
+    );
   });
 });
 
@@ -280,10 +296,13 @@ describe('checkout sessions', () => {
     const items = await stripe.checkout.sessions.listLineItems(session.id);
     assert.equal(items.object, 'list');
     assert.equal(items.url, `/v1/checkout/sessions/${session.id}/line_items`);
-    assert.deepEqual(items.data.map((li) => [li.price?.id, li.quantity, li.amount_total]), [
-      [shirt.id, 1, 2000],
-      [mug.id, 3, 2250],
-    ]);
+    assert.deepEqual(
+      items.data.map((li) => [li.price?.id, li.quantity, li.amount_total]),
+      [
+        [shirt.id, 1, 2000],
+        [mug.id, 3, 2250],
+      ],
+    );
     assert.equal(items.data[0]!.description, 'Thing 2000');
     for (const li of items.data) {
       assertShape(li, 'item');
@@ -294,15 +313,27 @@ describe('checkout sessions', () => {
     assert.equal(page.has_more, true);
     const ids = items.data.map((li) => li.id);
     const next = await stripe.checkout.sessions.listLineItems(session.id, { limit: 1, starting_after: ids[0] });
-    assert.deepEqual(next.data.map((li) => li.id), [ids[1]]);
+    assert.deepEqual(
+      next.data.map((li) => li.id),
+      [ids[1]],
+    );
     assert.equal(next.has_more, false);
     const previous = await stripe.checkout.sessions.listLineItems(session.id, { ending_before: ids[1] });
-    assert.deepEqual(previous.data.map((li) => li.id), [ids[0]]);
+    assert.deepEqual(
+      previous.data.map((li) => li.id),
+      [ids[0]],
+    );
     assert.equal(previous.has_more, false);
     const all = await stripe.checkout.sessions.listLineItems(session.id, { limit: 1 }).autoPagingToArray({ limit: 100 });
-    assert.deepEqual(all.map((li) => li.id), ids);
+    assert.deepEqual(
+      all.map((li) => li.id),
+      ids,
+    );
     const backwards = await stripe.checkout.sessions.listLineItems(session.id, { limit: 1, ending_before: ids[1] }).autoPagingToArray({ limit: 100 });
-    assert.deepEqual(backwards.map((li) => li.id), [ids[0]]);
+    assert.deepEqual(
+      backwards.map((li) => li.id),
+      [ids[0]],
+    );
     const unknown = await failure(stripe.checkout.sessions.listLineItems(session.id, { starting_after: 'li_unknown' }));
     assertInvalidRequest(unknown, 'starting_after', /li_unknown/, 'resource_missing');
   });
@@ -312,7 +343,12 @@ describe('checkout sessions', () => {
     const customer = await stripe.customers.create({ email: 'sessions@example.com' });
     assertShape(customer, 'customer');
     const make = async () => {
-      const s = await stripe.checkout.sessions.create({ mode: 'payment', customer: customer.id, line_items: [{ price: price.id, quantity: 1 }], success_url: 'https://shop.example/ok' });
+      const s = await stripe.checkout.sessions.create({
+        mode: 'payment',
+        customer: customer.id,
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: 'https://shop.example/ok',
+      });
       assertShape(s, 'checkout.session');
       return s;
     };
@@ -320,7 +356,10 @@ describe('checkout sessions', () => {
     const second = await make();
 
     const mine = await stripe.checkout.sessions.list({ customer: customer.id });
-    assert.deepEqual(mine.data.map((s) => s.id), [second.id, first.id]);
+    assert.deepEqual(
+      mine.data.map((s) => s.id),
+      [second.id, first.id],
+    );
     for (const s of mine.data) assertShape(s, 'checkout.session');
 
     const expired = await stripe.checkout.sessions.expire(first.id);
@@ -329,9 +368,15 @@ describe('checkout sessions', () => {
     assert.equal(expired.url, null);
 
     const open = await stripe.checkout.sessions.list({ customer: customer.id, status: 'open' });
-    assert.deepEqual(open.data.map((s) => s.id), [second.id]);
+    assert.deepEqual(
+      open.data.map((s) => s.id),
+      [second.id],
+    );
     const gone = await stripe.checkout.sessions.list({ customer: customer.id, status: 'expired' });
-    assert.deepEqual(gone.data.map((s) => s.id), [first.id]);
+    assert.deepEqual(
+      gone.data.map((s) => s.id),
+      [first.id],
+    );
     assertShape(gone.data[0], 'checkout.session');
 
     const twice = await failure(stripe.checkout.sessions.expire(first.id));
@@ -364,7 +409,13 @@ describe('checkout sessions', () => {
     const customer = await stripe.customers.create({ email: 'both@example.com' });
     assertShape(customer, 'customer');
     const both = await failure(
-      stripe.checkout.sessions.create({ ...base, mode: 'payment', customer: customer.id, customer_email: 'both@example.com', line_items: [{ price: once.id, quantity: 1 }] }),
+      stripe.checkout.sessions.create({
+        ...base,
+        mode: 'payment',
+        customer: customer.id,
+        customer_email: 'both@example.com',
+        line_items: [{ price: once.id, quantity: 1 }],
+      }),
     );
     assert.equal(both.statusCode, 400);
     assert.match(both.message, /customer, customer_email/);
@@ -405,10 +456,16 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assert.equal(customer.invoice_settings.default_payment_method, pm.id);
 
     const listed = await stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
-    assert.deepEqual(listed.data.map((x) => x.id), [pm.id]);
+    assert.deepEqual(
+      listed.data.map((x) => x.id),
+      [pm.id],
+    );
     assertShape(listed.data[0], 'payment_method');
     const viaCustomer = await stripe.customers.listPaymentMethods(customer.id);
-    assert.deepEqual(viaCustomer.data.map((x) => x.id), [pm.id]);
+    assert.deepEqual(
+      viaCustomer.data.map((x) => x.id),
+      [pm.id],
+    );
     const retrieved = await stripe.paymentMethods.retrieve(pm.id);
     assertShape(retrieved, 'payment_method');
     assert.equal(retrieved.customer, customer.id);
@@ -492,10 +549,16 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assert.equal(invoiceAgain.status, 'paid');
     assert.ok(!('payments' in invoiceAgain), 'payments is only there when expanded');
     const byCustomer = await stripe.invoices.list({ customer: customer.id });
-    assert.deepEqual(byCustomer.data.map((i) => i.id), [invoice.id]);
+    assert.deepEqual(
+      byCustomer.data.map((i) => i.id),
+      [invoice.id],
+    );
     for (const i of byCustomer.data) assertShape(i, 'invoice');
     const bySub = await stripe.invoices.list({ subscription: sub.id, status: 'paid' });
-    assert.deepEqual(bySub.data.map((i) => i.id), [invoice.id]);
+    assert.deepEqual(
+      bySub.data.map((i) => i.id),
+      [invoice.id],
+    );
     const lines = await stripe.invoices.listLineItems(invoice.id!);
     assert.equal(lines.data.length, 1);
     assert.equal(lines.url, `/v1/invoices/${invoice.id}/lines`);
@@ -507,10 +570,16 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     const unknownLine = await failure(stripe.invoices.listLineItems(invoice.id!, { starting_after: 'il_unknown' }));
     assertInvalidRequest(unknownLine, 'starting_after', /il_unknown/, 'resource_missing');
     const pis = await stripe.paymentIntents.list({ customer: customer.id });
-    assert.deepEqual(pis.data.map((x) => x.id), [pi.id]);
+    assert.deepEqual(
+      pis.data.map((x) => x.id),
+      [pi.id],
+    );
     for (const x of pis.data) assertShape(x, 'payment_intent');
     const charges = await stripe.charges.list({ payment_intent: pi.id });
-    assert.deepEqual(charges.data.map((x) => x.id), [charge.id]);
+    assert.deepEqual(
+      charges.data.map((x) => x.id),
+      [charge.id],
+    );
     assertShape(charges.data[0], 'charge');
   });
 
@@ -548,17 +617,21 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assert.equal(pi.last_payment_error?.charge, charge.id);
 
     const incomplete = await stripe.subscriptions.list({ customer: customer.id, status: 'incomplete' });
-    assert.deepEqual(incomplete.data.map((s) => s.id), [sub.id]);
+    assert.deepEqual(
+      incomplete.data.map((s) => s.id),
+      [sub.id],
+    );
     const open = await stripe.invoices.list({ customer: customer.id, status: 'open' });
-    assert.deepEqual(open.data.map((i) => i.id), [invoice.id]);
+    assert.deepEqual(
+      open.data.map((i) => i.id),
+      [invoice.id],
+    );
   });
 
   it('refuses with a 402 card error and creates nothing when payment_behavior is error_if_incomplete', async () => {
     const price = await recurringPrice(3300);
     const { customer } = await payingCustomer('pm_card_chargeCustomerFail', 'strict@example.com');
-    const err = await failure(
-      stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], payment_behavior: 'error_if_incomplete' }),
-    );
+    const err = await failure(stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], payment_behavior: 'error_if_incomplete' }));
     assert.equal(err.type, 'StripeCardError');
     assert.equal(err.statusCode, 402);
     assert.equal(err.rawType, 'card_error');
@@ -594,10 +667,16 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assertShape(b, 'subscription');
 
     const all = await stripe.subscriptions.list({ customer: customer.id });
-    assert.deepEqual(all.data.map((s) => s.id), [b.id, a.id]);
+    assert.deepEqual(
+      all.data.map((s) => s.id),
+      [b.id, a.id],
+    );
     for (const s of all.data) assertShape(s, 'subscription');
     const byPrice = await stripe.subscriptions.list({ customer: customer.id, price: pro.id });
-    assert.deepEqual(byPrice.data.map((s) => s.id), [b.id]);
+    assert.deepEqual(
+      byPrice.data.map((s) => s.id),
+      [b.id],
+    );
     const active = await stripe.subscriptions.list({ customer: customer.id, status: 'active' });
     assert.equal(active.data.length, 2);
 
@@ -616,11 +695,21 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assertShape(retrieved, 'subscription');
     assert.equal(retrieved.status, 'canceled');
     const defaultList = await stripe.subscriptions.list({ customer: customer.id });
-    assert.deepEqual(defaultList.data.map((s) => s.id), [b.id], 'canceled subscriptions are left out by default');
+    assert.deepEqual(
+      defaultList.data.map((s) => s.id),
+      [b.id],
+      'canceled subscriptions are left out by default',
+    );
     const canceledList = await stripe.subscriptions.list({ customer: customer.id, status: 'canceled' });
-    assert.deepEqual(canceledList.data.map((s) => s.id), [a.id]);
+    assert.deepEqual(
+      canceledList.data.map((s) => s.id),
+      [a.id],
+    );
     const everything = await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
-    assert.deepEqual(everything.data.map((s) => s.id), [b.id, a.id]);
+    assert.deepEqual(
+      everything.data.map((s) => s.id),
+      [b.id, a.id],
+    );
 
     const deletedEvents = await stripe.events.list({ type: 'customer.subscription.deleted' });
     const event = deletedEvents.data.find((e) => (e.data.object as Stripe.Subscription).id === a.id);

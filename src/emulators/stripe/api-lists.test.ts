@@ -6,7 +6,6 @@ import type Stripe from 'stripe';
 import { failure, useApiEmulator } from './testing/api-kit.ts';
 import { assertShape } from './testing/shape.ts';
 
-
 describe('pagination', () => {
   let stripe: Stripe;
   /** The 25 customers, oldest first. */
@@ -30,40 +29,65 @@ describe('pagination', () => {
     assert.equal(first.object, 'list');
     assert.equal(first.url, '/v1/customers');
     assert.equal(first.has_more, true);
-    assert.deepEqual(first.data.map((c) => c.id), expected.slice(0, 10));
+    assert.deepEqual(
+      first.data.map((c) => c.id),
+      expected.slice(0, 10),
+    );
     for (const c of first.data) assertShape(c, 'customer');
 
     const second = await stripe.customers.list({ limit: 10, starting_after: first.data.at(-1)!.id });
     assert.equal(second.has_more, true);
-    assert.deepEqual(second.data.map((c) => c.id), expected.slice(10, 20));
+    assert.deepEqual(
+      second.data.map((c) => c.id),
+      expected.slice(10, 20),
+    );
     const third = await stripe.customers.list({ limit: 10, starting_after: second.data.at(-1)!.id });
     assert.equal(third.has_more, false);
-    assert.deepEqual(third.data.map((c) => c.id), expected.slice(20));
+    assert.deepEqual(
+      third.data.map((c) => c.id),
+      expected.slice(20),
+    );
     for (const c of third.data) assertShape(c, 'customer');
 
     const byDefault = await stripe.customers.list();
     assert.equal(byDefault.data.length, 10, 'the default limit is 10');
     const all = await stripe.customers.list({ limit: 100 });
     assert.equal(all.has_more, false);
-    assert.deepEqual(all.data.map((c) => c.id), expected);
+    assert.deepEqual(
+      all.data.map((c) => c.id),
+      expected,
+    );
   });
 
   it('pages backwards with ending_before', async () => {
     const expected = newestFirst();
     const page = await stripe.customers.list({ limit: 5, ending_before: expected[10] });
-    assert.deepEqual(page.data.map((c) => c.id), expected.slice(5, 10), 'the five just before the cursor, still newest first');
+    assert.deepEqual(
+      page.data.map((c) => c.id),
+      expected.slice(5, 10),
+      'the five just before the cursor, still newest first',
+    );
     assert.equal(page.has_more, true);
     for (const c of page.data) assertShape(c, 'customer');
     const top = await stripe.customers.list({ limit: 10, ending_before: expected[3] });
-    assert.deepEqual(top.data.map((c) => c.id), expected.slice(0, 3));
+    assert.deepEqual(
+      top.data.map((c) => c.id),
+      expected.slice(0, 3),
+    );
     assert.equal(top.has_more, false);
   });
 
   it('filters by created ranges', async () => {
     const gte = await stripe.customers.list({ limit: 100, created: { gte: secondBatchStart } });
-    assert.deepEqual(gte.data.map((c) => c.id), newestFirst().slice(0, 15));
+    assert.deepEqual(
+      gte.data.map((c) => c.id),
+      newestFirst().slice(0, 15),
+    );
     const lt = await stripe.customers.list({ limit: 100, created: { lt: secondBatchStart } });
-    assert.deepEqual(lt.data.map((c) => c.id), newestFirst().slice(15));
+    assert.deepEqual(
+      lt.data.map((c) => c.id),
+      newestFirst().slice(15),
+    );
     for (const c of [...gte.data, ...lt.data]) assertShape(c, 'customer');
     const exact = await stripe.customers.list({ limit: 100, created: made[0]!.created });
     assert.ok(exact.data.some((c) => c.id === made[0]!.id));
@@ -84,7 +108,10 @@ describe('pagination', () => {
     }
     assert.deepEqual(seen, newestFirst());
     const array = await stripe.customers.list({ limit: 7 }).autoPagingToArray({ limit: 1000 });
-    assert.deepEqual(array.map((c) => c.id), newestFirst());
+    assert.deepEqual(
+      array.map((c) => c.id),
+      newestFirst(),
+    );
     const backwards = await stripe.customers.list({ limit: 4, ending_before: made[0]!.id }).autoPagingToArray({ limit: 1000 });
     assert.deepEqual(new Set(backwards.map((c) => c.id)), new Set(newestFirst().slice(0, 24)));
     assert.equal(backwards.length, 24);
@@ -122,7 +149,14 @@ describe('expansion', () => {
       line_items: [{ price: monthly.id, quantity: 2 }],
       success_url: 'https://shop.example/ok',
     });
-    for (const [obj, name] of [[product, 'product'], [monthly, 'price'], [customer, 'customer'], [pm, 'payment_method'], [sub, 'subscription'], [session, 'checkout.session']] as const) {
+    for (const [obj, name] of [
+      [product, 'product'],
+      [monthly, 'price'],
+      [customer, 'customer'],
+      [pm, 'payment_method'],
+      [sub, 'subscription'],
+      [session, 'checkout.session'],
+    ] as const) {
       assertShape(obj, name);
     }
     assert.equal(sub.status, 'active');
@@ -249,10 +283,7 @@ describe('expansion', () => {
   });
 
   it('refuses more than four levels, counting data, and changes nothing', async () => {
-    const paths = [
-      'latest_invoice.payments.data.payment.payment_intent',
-      'latest_invoice.customer.invoice_settings.default_payment_method.customer',
-    ];
+    const paths = ['latest_invoice.payments.data.payment.payment_intent', 'latest_invoice.customer.invoice_settings.default_payment_method.customer'];
     for (const path of paths) {
       const err = await failure(stripe.subscriptions.retrieve(sub.id, { expand: [path] }));
       assert.equal(err.type, 'StripeInvalidRequestError');
@@ -266,9 +297,7 @@ describe('expansion', () => {
     assertShape(fourOnList.data[0], 'subscription');
 
     const before = await stripe.customers.list({ limit: 100 });
-    const refused = await failure(
-      stripe.customers.create({ email: 'deep@example.com', expand: ['a.b.c.d.e'] } as Stripe.CustomerCreateParams),
-    );
+    const refused = await failure(stripe.customers.create({ email: 'deep@example.com', expand: ['a.b.c.d.e'] } as Stripe.CustomerCreateParams));
     assert.equal(refused.code, 'property_expansion_max_depth');
     const afterList = await stripe.customers.list({ limit: 100 });
     assert.equal(afterList.data.length, before.data.length, 'a refused expand creates nothing');

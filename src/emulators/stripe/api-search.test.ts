@@ -6,14 +6,18 @@ import type Stripe from 'stripe';
 import { failure, useApiEmulator } from './testing/api-kit.ts';
 import { assertShape } from './testing/shape.ts';
 
-
 let stripe: Stripe;
 const c: Record<string, Stripe.Customer> = {};
 let later = 0;
 
 useApiEmulator(async (api) => {
   stripe = api.stripe;
-  c.jenny = await stripe.customers.create({ email: 'Jenny.Rosen@Example.com', name: 'Jenny Rosen', phone: '+15555550100', metadata: { tier: 'gold', order: '42' } });
+  c.jenny = await stripe.customers.create({
+    email: 'Jenny.Rosen@Example.com',
+    name: 'Jenny Rosen',
+    phone: '+15555550100',
+    metadata: { tier: 'gold', order: '42' },
+  });
   c.pat = await stripe.customers.create({ email: 'pat@example.org', name: "Pat O'Brien", metadata: { tier: 'silver' } });
   c.sam = await stripe.customers.create({ email: 'sam@example.net', name: 'Sam Rosenberg' });
   later = await api.advanceClock(600);
@@ -66,7 +70,10 @@ describe('customers.search', () => {
     const paged = [...first.data, ...second.data, ...third.data];
     for (const x of paged) assertShape(x, 'customer');
     const everyone = [c.kim!.id, c.lee!.id, c.sam!.id, c.pat!.id, c.jenny!.id];
-    assert.deepEqual(paged.map((x) => x.id), everyone);
+    assert.deepEqual(
+      paged.map((x) => x.id),
+      everyone,
+    );
 
     const seen: string[] = [];
     for await (const x of stripe.customers.search({ query: "email~'example'", limit: 2 })) {
@@ -75,7 +82,10 @@ describe('customers.search', () => {
     }
     assert.deepEqual(seen, everyone);
     const array = await stripe.customers.search({ query: "email~'example'", limit: 1 }).autoPagingToArray({ limit: 100 });
-    assert.deepEqual(array.map((x) => x.id), everyone);
+    assert.deepEqual(
+      array.map((x) => x.id),
+      everyone,
+    );
   });
 
   it('refuses a query it cannot parse with a 400 saying where', async () => {
@@ -103,12 +113,21 @@ describe('subscriptions.search', () => {
   it('finds subscriptions by status and metadata', async () => {
     const product = await stripe.products.create({ name: 'Searchable' });
     const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } });
-    const payer = await stripe.customers.create({ email: 'payer@example.io', payment_method: 'pm_card_visa', invoice_settings: { default_payment_method: 'pm_card_visa' } });
+    const payer = await stripe.customers.create({
+      email: 'payer@example.io',
+      payment_method: 'pm_card_visa',
+      invoice_settings: { default_payment_method: 'pm_card_visa' },
+    });
     const failing = await stripe.customers.create({ email: 'failing@example.io' });
     const failingPm = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: failing.id });
     const pro = await stripe.subscriptions.create({ customer: payer.id, items: [{ price: price.id }], metadata: { plan: 'pro' } });
     const basic = await stripe.subscriptions.create({ customer: payer.id, items: [{ price: price.id }], metadata: { plan: 'basic' } });
-    const stuck = await stripe.subscriptions.create({ customer: failing.id, items: [{ price: price.id }], metadata: { plan: 'pro' }, default_payment_method: failingPm.id });
+    const stuck = await stripe.subscriptions.create({
+      customer: failing.id,
+      items: [{ price: price.id }],
+      metadata: { plan: 'pro' },
+      default_payment_method: failingPm.id,
+    });
     for (const s of [pro, basic, stuck]) assertShape(s, 'subscription');
     assert.equal(stuck.status, 'incomplete');
 

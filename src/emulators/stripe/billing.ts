@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { StripeApiError, invalidRequest } from './errors.ts';
-import { behaviourOf, cardBrand, type CardBehaviour, type CardDecline } from './cards.ts';
+import { behaviourOf, cardBrand, GENERIC_DECLINE_CARD, type CardBehaviour, type CardDecline } from './cards.ts';
 import { newId, randomToken } from './ids.ts';
 import { blank } from './objects.ts';
 import type { Clock } from './clock.ts';
@@ -26,10 +26,7 @@ export interface BillingDetails {
   postal_code?: string | null;
 }
 
-export type PaymentOutcome =
-  | { status: 'succeeded' }
-  | { status: 'declined'; decline: CardDecline }
-  | { status: 'requires_action' };
+export type PaymentOutcome = { status: 'succeeded' } | { status: 'declined'; decline: CardDecline } | { status: 'requires_action' };
 
 export type ThreeDSResult = 'authenticated' | 'failed';
 
@@ -72,8 +69,12 @@ export class Billing {
     return behaviourOf(this.cardNumberOf(pm));
   }
 
-  /** A card payment method, unattached. Throws the card error for a number that is not a card. */
-  createCardPaymentMethod(card: CardDetails, billing: BillingDetails = {}): StripeObject {
+  /**
+   * A card payment method, unattached. Throws the card error for a number that is not a card.
+   * With `issuerDeclines` the card is what was entered (brand, last4…) but its issuer declines
+   * it as the generic decline test card is declined (the hosted page's `decline` fault).
+   */
+  createCardPaymentMethod(card: CardDetails, billing: BillingDetails = {}, options: { issuerDeclines?: boolean } = {}): StripeObject {
     const number = card.number.replace(/\D/g, '');
     const behaviour = behaviourOf(number);
     if (behaviour.kind === 'invalid') throw cardError(behaviour.decline, 'number');
@@ -101,18 +102,15 @@ export class Billing {
     if (pm.card.checks) pm.card.checks = { address_line1_check: null, address_postal_code_check: billing.postal_code ? 'pass' : null, cvc_check: 'pass' };
     if (pm.card.three_d_secure_usage) pm.card.three_d_secure_usage = { supported: true };
     this.store.insert(pm);
-    this.store.cardNumbers.set(pm.id, number);
+    // The number kept here decides only how charges end; the card's own details stay as entered.
+    this.store.cardNumbers.set(pm.id, options.issuerDeclines ? GENERIC_DECLINE_CARD : number);
     return pm;
   }
 
   attach(pm: StripeObject, customer: StripeObject, request: RequestInfo): void {
     if (pm.customer === customer.id) return;
     if (pm.customer) {
-      throw invalidRequest(
-        `The payment method you provided has already been attached to a customer.`,
-        'payment_method',
-        'payment_method_unexpected_state',
-      );
+      throw invalidRequest(`The payment method you provided has already been attached to a customer.`, 'payment_method', 'payment_method_unexpected_state');
     }
     const behaviour = this.behaviourOf(pm);
     if (behaviour.kind === 'declines') {
@@ -125,7 +123,11 @@ export class Billing {
 
   detach(pm: StripeObject, request: RequestInfo): void {
     if (!pm.customer) {
-      throw invalidRequest('The payment method you provided is not attached to a customer so detachment is impossible.', 'payment_method', 'payment_method_unexpected_state');
+      throw invalidRequest(
+        'The payment method you provided is not attached to a customer so detachment is impossible.',
+        'payment_method',
+        'payment_method_unexpected_state',
+      );
     }
     const customer = this.store.find('customer', pm.customer);
     pm.customer = null;
@@ -156,14 +158,17 @@ export class Billing {
     }
   }
 
-  createPaymentIntent(fields: {
-    amount: number;
-    currency: string;
-    customer: string | null;
-    description?: string | null;
-    metadata?: Record<string, string>;
-    setup_future_usage?: string | null;
-  }, request: RequestInfo): StripeObject {
+  createPaymentIntent(
+    fields: {
+      amount: number;
+      currency: string;
+      customer: string | null;
+      description?: string | null;
+      metadata?: Record<string, string>;
+      setup_future_usage?: string | null;
+    },
+    request: RequestInfo,
+  ): StripeObject {
     const pi = blank('payment_intent', { id: newId('payment_intent'), created: this.clock.now() });
     Object.assign(pi, {
       amount: fields.amount,
@@ -345,10 +350,7 @@ export class Billing {
 
     const invoice = this.createInvoice(customer, sub, now, request);
     sub.latest_invoice = invoice.id;
-    const pi = this.createPaymentIntent(
-      { amount: invoice.amount_due, currency, customer: customer.id, description: 'Subscription creation' },
-      request,
-    );
+    const pi = this.createPaymentIntent({ amount: invoice.amount_due, currency, customer: customer.id, description: 'Subscription creation' }, request);
     const payment = blank('invoice_payment', { id: newId('invoice_payment'), created: now });
     Object.assign(payment, {
       amount_paid: null,
@@ -386,7 +388,13 @@ export class Billing {
         subscription: sub.id,
         parent: {
           invoice_item_details: null,
-          subscription_item_details: { invoice_item: null, proration: false, proration_details: { credited_items: null }, subscription: sub.id, subscription_item: si.id },
+          subscription_item_details: {
+            invoice_item: null,
+            proration: false,
+            proration_details: { credited_items: null },
+            subscription: sub.id,
+            subscription_item: si.id,
+          },
           type: 'subscription_item_details',
         },
         pricing: { type: 'price_details', unit_amount_decimal: si.price.unit_amount_decimal },
@@ -439,13 +447,7 @@ export class Billing {
     return invoice;
   }
 
-  private settleInvoice(
-    invoice: StripeObject,
-    payment: StripeObject,
-    sub: StripeObject,
-    outcome: PaymentOutcome,
-    request: RequestInfo,
-  ): void {
+  private settleInvoice(invoice: StripeObject, payment: StripeObject, sub: StripeObject, outcome: PaymentOutcome, request: RequestInfo): void {
     const now = this.clock.now();
     invoice.attempt_count += 1;
     invoice.attempted = true;

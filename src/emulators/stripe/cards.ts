@@ -41,8 +41,7 @@ export const DECLINES = {
   },
   authenticationFailed: {
     code: 'payment_intent_authentication_failure',
-    message:
-      'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+    message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
   },
 } as const satisfies Record<string, CardDecline>;
 
@@ -74,6 +73,9 @@ export const TEST_CARDS: Record<string, CardBehaviour> = {
   '4000008260003178': { kind: 'requires_3ds', then: { kind: 'declines', decline: DECLINES.insufficientFunds } },
   '4000000000000341': { kind: 'fails_on_charge', decline: DECLINES.generic },
 };
+
+/** The card every issuer decline without a more specific reason behaves as (`generic_decline`). */
+export const GENERIC_DECLINE_CARD = '4000000000000002';
 
 /** Payment method ids Stripe accepts in test mode in place of card details (`pm_card_visa`, …). */
 export const TEST_PAYMENT_METHODS: Record<string, string> = {

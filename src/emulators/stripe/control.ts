@@ -64,10 +64,7 @@ export function controlRoutes(
       } else {
         const target = emu.clock.now() + body.advance_seconds!;
         if (target < 0 || target > MAX_UNIX_SECONDS) {
-          throw invalidRequest(
-            `Invalid clock body at advance_seconds: the clock would move to ${target}, outside 0..${MAX_UNIX_SECONDS}`,
-            'advance_seconds',
-          );
+          throw invalidRequest(`Invalid clock body at advance_seconds: the clock would move to ${target}, outside 0..${MAX_UNIX_SECONDS}`, 'advance_seconds');
         }
         emu.clock.advance(body.advance_seconds!);
       }

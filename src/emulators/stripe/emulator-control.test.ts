@@ -18,7 +18,13 @@ async function emulator(t: TestContext, options: StripeEmulatorOptions = FAST): 
   return emu;
 }
 
-async function control(emu: TestEmulator, method: string, path: string, body?: unknown, rawBody?: string): Promise<{ status: number; body: any; requestId: string | null }> {
+async function control(
+  emu: TestEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  rawBody?: string,
+): Promise<{ status: number; body: any; requestId: string | null }> {
   const res = await fetch(emu.emulator.url + path, {
     method,
     headers: body === undefined && rawBody === undefined ? {} : { 'content-type': 'application/json' },
@@ -69,7 +75,10 @@ test('clock: GET answers {now}; POST {now} sets it and objects created afterward
   assert.ok(events.data[0]!.created >= target && events.data[0]!.created < target + 60);
   // created filters use the emulator's time too.
   const found = await emu.stripe.customers.list({ created: { gte: target } });
-  assert.deepEqual(found.data.map((c) => c.id), [customer.id]);
+  assert.deepEqual(
+    found.data.map((c) => c.id),
+    [customer.id],
+  );
 });
 
 test('clock: POST {advance_seconds} moves it forward and created follows', async (t) => {
@@ -83,7 +92,10 @@ test('clock: POST {advance_seconds} moves it forward and created follows', async
   assert.ok(after.created < moved.body.now + 60);
   // Newest first in lists follows created.
   const list = await emu.stripe.customers.list();
-  assert.deepEqual(list.data.map((c) => c.id), [after.id, before.id]);
+  assert.deepEqual(
+    list.data.map((c) => c.id),
+    [after.id, before.id],
+  );
 });
 
 test('clock: a Checkout session expires (status expired, checkout.session.expired sent) when the clock passes expires_at', async (t) => {
@@ -109,7 +121,10 @@ test('clock: a Checkout session expires (status expired, checkout.session.expire
   assert.ok(moved.body.now > session.expires_at);
   await waitFor(() => hook.received.length === 2, 'both expiries delivered');
   const received = hook.received.map((r) => JSON.parse(r.body) as { type: string; data: { object: { id: string; status: string } } });
-  assert.deepEqual(received.map((e) => e.type), ['checkout.session.expired', 'checkout.session.expired']);
+  assert.deepEqual(
+    received.map((e) => e.type),
+    ['checkout.session.expired', 'checkout.session.expired'],
+  );
   assert.deepEqual(received.map((e) => e.data.object.id).sort(), [session.id, other.id].sort());
   assert.ok(received.every((e) => e.data.object.status === 'expired'));
 
@@ -155,11 +170,14 @@ test('api faults: two injected 500s on POST /v1/customers, then success; other r
   }
   const third = await emu.stripe.customers.create({ name: 'third time lucky' });
   assertShape(third, 'customer');
-  assert.deepEqual((await emu.stripe.customers.list()).data.map((c) => c.id), [third.id]);
+  assert.deepEqual(
+    (await emu.stripe.customers.list()).data.map((c) => c.id),
+    [third.id],
+  );
   assert.equal((await control(emu, 'GET', '/_emulator/faults')).body.api[0].remaining, 0);
 });
 
-test('api faults: the injected error is in Stripe\'s error shape (raw fetch), with custom type and code', async (t) => {
+test("api faults: the injected error is in Stripe's error shape (raw fetch), with custom type and code", async (t) => {
   const emu = await emulator(t);
   await setFaults(emu, {
     api: [
@@ -256,7 +274,11 @@ test('checkout page faults: a CAPTCHA instead of the form, or no answer at all; 
 
   await setFaults(emu, { checkout_page: 'captcha_on_submit' });
   assert.match(await (await page()).text(), /id="cardNumber"/, 'the form shows; the challenge comes on submit');
-  const confirmed = await fetch(`${emu.emulator.url}/c/pay/${session.id}/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const confirmed = await fetch(`${emu.emulator.url}/c/pay/${session.id}/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   assert.deepEqual([confirmed.status, await confirmed.json()], [200, { status: 'captcha' }]);
   assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).status, 'open', 'nothing was charged');
 
@@ -266,6 +288,60 @@ test('checkout page faults: a CAPTCHA instead of the form, or no answer at all; 
 
   assert.equal((await control(emu, 'DELETE', '/_emulator/faults')).body.checkout_page, 'none');
   assert.match(await (await page()).text(), /id="cardNumber"/);
+});
+
+test('checkout page decline: 4242 is declined on the hosted page as 4000 0000 0000 0002 is; cleared, the same session pays', async (t) => {
+  const emu = await emulator(t);
+  const session = await openSession(emu.stripe);
+  const form = {
+    email: 'buyer@example.com',
+    cardNumber: '4242 4242 4242 4242',
+    cardExpiry: '12 / 34',
+    cardCvc: '123',
+    billingName: 'Jo Buyer',
+    billingCountry: 'US',
+    billingPostalCode: '94107',
+  };
+  const confirm = async () => {
+    const res = await fetch(`${emu.emulator.url}/c/pay/${session.id}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(form),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  assert.equal((await setFaults(emu, { checkout_page: 'decline' })).body.checkout_page, 'decline');
+  assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body.checkout_page, 'decline');
+  assert.match(await (await fetch(session.url!)).text(), /id="cardNumber"/, 'the page shows as usual');
+  const declined = await confirm();
+  assert.equal(declined.status, 402);
+  assert.deepEqual(declined.body, { status: 'card_error', message: 'Your card has been declined.', code: 'card_declined', decline_code: 'generic_decline' });
+
+  const [pi] = (await emu.stripe.paymentIntents.list()).data;
+  assert.ok(pi);
+  assertShape(pi, 'payment_intent');
+  assert.equal(pi.status, 'requires_payment_method');
+  assert.deepEqual(
+    [pi.last_payment_error?.type, pi.last_payment_error?.code, pi.last_payment_error?.decline_code, pi.last_payment_error?.message],
+    ['card_error', 'card_declined', 'generic_decline', 'Your card was declined.'],
+  );
+  assert.equal(pi.last_payment_error?.payment_method?.card?.last4, '4242', 'the card is the one entered');
+  const charge = await emu.stripe.charges.retrieve(pi.latest_charge as string);
+  assert.deepEqual(
+    [charge.status, charge.failure_code, charge.outcome?.reason, charge.payment_method_details?.card?.last4],
+    ['failed', 'card_declined', 'generic_decline', '4242'],
+  );
+  const types: string[] = (await emu.stripe.events.list({ limit: 100 })).data.map((e) => e.type);
+  for (const type of ['payment_intent.payment_failed', 'charge.failed']) assert.ok(types.includes(type), `missing ${type} in ${types.join(', ')}`);
+  assert.ok(!types.includes('charge.succeeded') && !types.includes('checkout.session.completed'), types.join(', '));
+  assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+
+  await control(emu, 'DELETE', '/_emulator/faults');
+  const paid = await confirm();
+  assert.equal(paid.status, 200, JSON.stringify(paid.body));
+  assert.equal(paid.body.status, 'complete');
+  assert.equal((await emu.stripe.checkout.sessions.retrieve(session.id)).payment_status, 'paid');
 });
 
 test('control: bad bodies answer 400 naming the field, and change nothing', async (t) => {
@@ -331,7 +407,10 @@ test('control: POST /_emulator/reset empties state, clock, faults and the delive
   await openSession(emu.stripe);
   await control(emu, 'POST', '/_emulator/clock', { advance_seconds: 10 * 86400 });
   await setFaults(emu, { api: [{ method: 'GET', path: '/v1/products', status: 500, count: 5 }], webhooks: { reorder: true } });
-  await waitFor(async () => (await fetch(`${emu.emulator.url}/_emulator/webhook-deliveries`).then((r) => r.json()) as { data: unknown[] }).data.length > 0, 'a delivery attempt logged');
+  await waitFor(
+    async () => ((await fetch(`${emu.emulator.url}/_emulator/webhook-deliveries`).then((r) => r.json())) as { data: unknown[] }).data.length > 0,
+    'a delivery attempt logged',
+  );
 
   const reset = await control(emu, 'POST', '/_emulator/reset');
   assert.equal(reset.status, 200);
@@ -343,8 +422,15 @@ test('control: POST /_emulator/reset empties state, clock, faults and the delive
   assert.equal((await emu.stripe.checkout.sessions.list()).data.length, 0);
   assert.equal((await emu.stripe.webhookEndpoints.list()).data.length, 0);
   assert.equal((await emu.stripe.events.list()).data.length, 0);
-  await assert.rejects(emu.stripe.customers.retrieve(customer.id), (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404);
-  assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
+  await assert.rejects(
+    emu.stripe.customers.retrieve(customer.id),
+    (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 404,
+  );
+  assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body, {
+    api: [],
+    checkout_page: 'none',
+    webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 },
+  });
   assert.deepEqual((await control(emu, 'GET', '/_emulator/webhook-deliveries')).body.data, []);
   const clock = (await control(emu, 'GET', '/_emulator/clock')).body.now as number;
   assert.ok(clock < customer.created + 86400, `clock back to wall time: ${clock} vs ${customer.created}`);

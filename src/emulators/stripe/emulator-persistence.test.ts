@@ -87,7 +87,10 @@ test('persistence: objects, lists, deleted stubs, idempotency keys, secrets and 
   assert.equal(sess.status, 'open');
   assert.equal(sess.customer, customer.id);
   const items = await s2.checkout.sessions.listLineItems(session.id);
-  assert.deepEqual(items.data.map((li) => [li.price?.id, li.quantity]), [[price.id, 2]]);
+  assert.deepEqual(
+    items.data.map((li) => [li.price?.id, li.quantity]),
+    [[price.id, 2]],
+  );
   const we = await s2.webhookEndpoints.retrieve(endpoint.id);
   assertShape(we, 'webhook_endpoint');
   assert.equal(we.url, endpoint.url);
@@ -95,10 +98,19 @@ test('persistence: objects, lists, deleted stubs, idempotency keys, secrets and 
 
   // Lists intact, in the same order.
   const customersAfter = await s2.customers.list();
-  assert.deepEqual(customersAfter.data.map((x) => x.id), customersBefore.data.map((x) => x.id));
-  assert.deepEqual(customersAfter.data.map((x) => x.id), [older.id, customer.id]);
+  assert.deepEqual(
+    customersAfter.data.map((x) => x.id),
+    customersBefore.data.map((x) => x.id),
+  );
+  assert.deepEqual(
+    customersAfter.data.map((x) => x.id),
+    [older.id, customer.id],
+  );
   const eventsAfter = await s2.events.list({ limit: 100 });
-  assert.deepEqual(eventsAfter.data.map((e) => e.id), eventsBefore.data.map((e) => e.id));
+  assert.deepEqual(
+    eventsAfter.data.map((e) => e.id),
+    eventsBefore.data.map((e) => e.id),
+  );
 
   // The deleted customer still answers its stub.
   const stub = await s2.customers.retrieve(doomed.id);
@@ -149,7 +161,10 @@ test('persistence: a corrupt or foreign data file makes startStripeEmulator reje
     ['empty.json', ''],
     ['null.json', 'null'],
     ['missing-parts.json', '{"format": "checkout-canary-stripe-emulator/1"}'],
-    ['wrong-parts.json', '{"format": "checkout-canary-stripe-emulator/1", "clockOffsetMs": 0, "objects": [1], "deleted": [], "secrets": [], "cardNumbers": [], "sessionItems": [], "sessionOptions": [], "idempotency": []}'],
+    [
+      'wrong-parts.json',
+      '{"format": "checkout-canary-stripe-emulator/1", "clockOffsetMs": 0, "objects": [1], "deleted": [], "secrets": [], "cardNumbers": [], "sessionItems": [], "sessionOptions": [], "idempotency": []}',
+    ],
   ];
   for (const [name, content] of cases) {
     const file = path.join(dir, name);
@@ -209,7 +224,10 @@ test('persistence: a failed write answers an api_error, and writing resumes once
   await rm(blocker);
   const saved = await emu.stripe.customers.create({ name: 'saved' });
   const onDisk = JSON.parse(await readFile(dataFile, 'utf8')) as { objects: { id: string; name?: string }[] };
-  assert.ok(onDisk.objects.some((o) => o.id === saved.id), 'the change after the fix is on disk');
+  assert.ok(
+    onDisk.objects.some((o) => o.id === saved.id),
+    'the change after the fix is on disk',
+  );
   assert.equal(onDisk.objects.filter((o) => o.name?.startsWith('unsaved')).length, 10);
 });
 

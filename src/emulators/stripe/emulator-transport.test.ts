@@ -80,7 +80,10 @@ test('auth: Basic auth with the key as user works', async (t) => {
   assert.equal(created.body.name, 'Basic');
   const listed = await raw(emu, '/v1/customers', { headers: { authorization: basic } });
   assert.equal(listed.status, 200);
-  assert.deepEqual(listed.body.data.map((c: { id: string }) => c.id), [created.body.id]);
+  assert.deepEqual(
+    listed.body.data.map((c: { id: string }) => c.id),
+    [created.body.id],
+  );
 });
 
 test('auth: missing header, garbage, live and malformed keys answer 401 authentication_error without echoing the key', async (t) => {
@@ -219,24 +222,39 @@ test('transport: unknown routes and wrong methods answer 404 "Unrecognized reque
   );
 });
 
-test('transport: malformed requests answer 4xx in Stripe\'s shape, never 500, and the emulator keeps serving', async (t) => {
+test("transport: malformed requests answer 4xx in Stripe's shape, never 500, and the emulator keeps serving", async (t) => {
   const emu = await emulator(t);
   const auth = { authorization: `Bearer ${KEY}` };
   const cases: [string, string, RequestInit, number][] = [
     ['invalid percent-encoding in the path', '/v1/customers/%E0%A4%A', { headers: auth }, 400],
     ['lone % in the path', '/v1/customers/%', { headers: auth }, 400],
     ['very long path segment', `/v1/customers/${'x'.repeat(1000)}`, { headers: auth }, 404],
-    ['invalid percent-encoding in the body', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'name=%E0%A4%A&metadata[%ZZ]=%' }, 200],
+    [
+      'invalid percent-encoding in the body',
+      '/v1/customers',
+      { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'name=%E0%A4%A&metadata[%ZZ]=%' },
+      200,
+    ],
     ['JSON body to /v1', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":"json"}' }, 400],
     ['broken JSON body to /v1', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"name":' }, 400],
     ['unsupported content type', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': 'text/xml' }, body: '<customer/>' }, 400],
-    ['multipart body', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n\r\n--x--' }, 400],
+    [
+      'multipart body',
+      '/v1/customers',
+      { method: 'POST', headers: { ...auth, 'content-type': 'multipart/form-data; boundary=x' }, body: '--x\r\n\r\n--x--' },
+      400,
+    ],
     ['no content type', '/v1/customers', { method: 'POST', headers: auth, body: 'name=x' }, 400],
     ['huge body (> 1 MB)', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: `name=${'a'.repeat(1024 * 1024 + 10)}` }, 400],
     ['deeply nested brackets', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: `metadata${'[a]'.repeat(5000)}=c` }, 400],
     ['metadata[a][b]=c', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'metadata[a][b]=c' }, 400],
     ['array where a string is expected', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'email[]=a%40b.co' }, 400],
-    ['indexed array where a string is expected', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'name[0]=a&name[1]=b' }, 400],
+    [
+      'indexed array where a string is expected',
+      '/v1/customers',
+      { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'name[0]=a&name[1]=b' },
+      400,
+    ],
     ['object where a string is expected', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'name[first]=a' }, 400],
     ['repeated scalar', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'email=a%40b.co&email=c%40d.co' }, 400],
     ['string where an array is expected', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'expand=foo' }, 400],
@@ -244,7 +262,12 @@ test('transport: malformed requests answer 4xx in Stripe\'s shape, never 500, an
     ['unknown parameter', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM }, body: 'foo=bar' }, 400],
     ['bad query string', '/v1/customers?limit[]=1&limit[]=2&starting_after[x]=y', { headers: auth }, 400],
     ['invalid percent-encoding in the query', '/v1/customers?email=%E0%A4%A&%=%', { headers: auth }, 400],
-    ['idempotency key too long', '/v1/customers', { method: 'POST', headers: { ...auth, 'content-type': FORM, 'idempotency-key': 'k'.repeat(256) }, body: 'name=x' }, 400],
+    [
+      'idempotency key too long',
+      '/v1/customers',
+      { method: 'POST', headers: { ...auth, 'content-type': FORM, 'idempotency-key': 'k'.repeat(256) }, body: 'name=x' },
+      400,
+    ],
   ];
   for (const [label, path, init, status] of cases) {
     const a = await raw(emu, path, init);
@@ -279,7 +302,7 @@ function rawSocket(emu: TestEmulator, data: string): Promise<string> {
   });
 }
 
-test('transport: unparseable HTTP (garbage request line, oversized headers) is answered in Stripe\'s shape', async (t) => {
+test("transport: unparseable HTTP (garbage request line, oversized headers) is answered in Stripe's shape", async (t) => {
   const emu = await emulator(t);
   const cases: [string, string, number][] = [
     ['garbage request line', 'GARBAGE\r\n\r\n', 400],
@@ -309,8 +332,54 @@ test('transport: 10k random garbage bodies never get a 5xx and never stop the em
     seed ^= seed << 5;
     return (seed >>> 0) / 2 ** 32;
   };
-  const pieces = ['metadata', 'expand', 'name', 'email', 'address', 'line_items', 'preferred_locales', '[', ']', '[]', '=', '&', '%', '%2', '%ZZ', '%00', '%E0%A4', '+', '__proto__', 'constructor', 'prototype', '0', '99999', 'a', '.', 'invoice_settings', 'default_payment_method', '\u00e9', '\uD83D\uDCA9', '\u0000', ';', '"', "'", '\\', 'true', '-1'];
-  const paths = ['/v1/customers', '/v1/products', '/v1/prices', '/v1/webhook_endpoints', '/v1/checkout/sessions', '/v1/customers/cus_x', '/v1/customers?', '/v1/events?'];
+  const pieces = [
+    'metadata',
+    'expand',
+    'name',
+    'email',
+    'address',
+    'line_items',
+    'preferred_locales',
+    '[',
+    ']',
+    '[]',
+    '=',
+    '&',
+    '%',
+    '%2',
+    '%ZZ',
+    '%00',
+    '%E0%A4',
+    '+',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '0',
+    '99999',
+    'a',
+    '.',
+    'invoice_settings',
+    'default_payment_method',
+    '\u00e9',
+    '\uD83D\uDCA9',
+    '\u0000',
+    ';',
+    '"',
+    "'",
+    '\\',
+    'true',
+    '-1',
+  ];
+  const paths = [
+    '/v1/customers',
+    '/v1/products',
+    '/v1/prices',
+    '/v1/webhook_endpoints',
+    '/v1/checkout/sessions',
+    '/v1/customers/cus_x',
+    '/v1/customers?',
+    '/v1/events?',
+  ];
   const garbage = () => {
     const n = 1 + Math.floor(rand() * 12);
     let s = '';
@@ -330,7 +399,13 @@ test('transport: 10k random garbage bodies never get a 5xx and never stop the em
       const req = http.request({ host: base.hostname, port: base.port, method, path, agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), requestId: (res.headers['request-id'] as string | undefined) ?? null }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            requestId: (res.headers['request-id'] as string | undefined) ?? null,
+          }),
+        );
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -359,7 +434,10 @@ test('transport: 10k random garbage bodies never get a 5xx and never stop the em
       if (a.status >= 400) assert.match(a.text, /^\{"error":\{"type":"invalid_request_error"/, a.text.slice(0, 200));
     }
   }
-  assert.equal([...statuses.values()].reduce((x, y) => x + y, 0), TOTAL);
+  assert.equal(
+    [...statuses.values()].reduce((x, y) => x + y, 0),
+    TOTAL,
+  );
   assert.ok((statuses.get(400) ?? 0) > 0, `some garbage is rejected: ${JSON.stringify([...statuses])}`);
   const after = await emu.stripe.customers.create({ name: 'after garbage' });
   assert.equal((await emu.stripe.customers.retrieve(after.id)).id, after.id);

@@ -101,7 +101,10 @@ test('webhook endpoints: the secret is returned on create only; retrieve, list, 
   assertShape(retrieved, 'webhook_endpoint');
   assert.ok(!('secret' in retrieved), 'retrieve must not show the secret');
   const listed = await emu.stripe.webhookEndpoints.list();
-  assert.deepEqual(listed.data.map((we) => we.id), [created.id]);
+  assert.deepEqual(
+    listed.data.map((we) => we.id),
+    [created.id],
+  );
   assert.ok(!('secret' in listed.data[0]!), 'list must not show the secret');
 
   const updated = await emu.stripe.webhookEndpoints.update(created.id, {
@@ -182,10 +185,19 @@ test('webhooks: enabled types are delivered signed so constructEvent accepts the
   assert.throws(() => verify(emu, all.received[0]!, onlyWe.secret!), Stripe.errors.StripeSignatureVerificationError);
 
   // The delivery log agrees: updated and product events went only to the * endpoint.
-  assert.deepEqual((await deliveries(emu, { event: updated.id })).map((r) => r.endpoint_id), [allWe.id]);
-  assert.deepEqual((await deliveries(emu, { event: productEvent.id })).map((r) => r.endpoint_id), [allWe.id]);
+  assert.deepEqual(
+    (await deliveries(emu, { event: updated.id })).map((r) => r.endpoint_id),
+    [allWe.id],
+  );
+  assert.deepEqual(
+    (await deliveries(emu, { event: productEvent.id })).map((r) => r.endpoint_id),
+    [allWe.id],
+  );
   assert.deepEqual((await deliveries(emu, { event: created.id })).map((r) => r.endpoint_id).sort(), [onlyWe.id, allWe.id].sort());
-  assert.deepEqual((await deliveries(emu, { endpoint: onlyWe.id })).map((r) => r.event_id), [created.id]);
+  assert.deepEqual(
+    (await deliveries(emu, { endpoint: onlyWe.id })).map((r) => r.event_id),
+    [created.id],
+  );
 });
 
 test('webhooks: 500, 500, then 200 is retried; pending_webhooks goes from 1 to 0 once acknowledged', async (t) => {
@@ -232,12 +244,15 @@ test('webhooks: an endpoint that always fails leaves pending_webhooks at 1 after
     const records = await deliveries(emu, { event: event.id });
     return records.length === 4 ? records : null;
   }, 'four attempts').then((r) => r!);
-  assert.deepEqual(log.map((r) => [r.endpoint_id, r.attempt, r.status]), [
-    [we.id, 1, 500],
-    [we.id, 2, 500],
-    [we.id, 3, 500],
-    [we.id, 4, 500],
-  ]);
+  assert.deepEqual(
+    log.map((r) => [r.endpoint_id, r.attempt, r.status]),
+    [
+      [we.id, 1, 500],
+      [we.id, 2, 500],
+      [we.id, 3, 500],
+      [we.id, 4, 500],
+    ],
+  );
   assert.equal(hook.received.length, 4);
   const after = await emu.stripe.events.retrieve(event.id);
   assert.equal(after.pending_webhooks, 1);
@@ -302,7 +317,10 @@ test('webhooks: a disabled endpoint gets nothing, and counts for nothing; a dele
   assert.equal(verify(emu, on.received[0]!, onWe.secret!).id, event.id);
   assert.equal(off.received.length, 0);
   assert.equal(gone.received.length, 0);
-  assert.deepEqual((await deliveries(emu, { event: event.id })).map((r) => r.endpoint_id), [onWe.id]);
+  assert.deepEqual(
+    (await deliveries(emu, { event: event.id })).map((r) => r.endpoint_id),
+    [onWe.id],
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +338,10 @@ test('webhook faults: duplicate_rate 1 makes the receiver see the same event id 
   const customer = await emu.stripe.customers.create({ name: 'dup' });
   const event = await eventFor(emu, 'customer.created', customer.id);
   await waitFor(() => hook.received.length === 2, 'original and duplicate received');
-  assert.deepEqual(hook.received.map((d) => verify(emu, d, we.secret!).id), [event.id, event.id]);
+  assert.deepEqual(
+    hook.received.map((d) => verify(emu, d, we.secret!).id),
+    [event.id, event.id],
+  );
   assert.equal(hook.received[0]!.body, hook.received[1]!.body);
   const log = await waitFor<DeliveryRecord[] | null>(async () => {
     const records = await deliveries(emu, { event: event.id });
@@ -345,12 +366,15 @@ test('webhook faults: drop_rate 1 delivers nothing, the log shows dropped, the e
     const records = await deliveries(emu, { event: event.id });
     return records.length === 4 ? records : null;
   }, 'all four attempts dropped').then((r) => r!);
-  assert.deepEqual(log.map((r) => [r.endpoint_id, r.attempt, r.status, r.error]), [
-    [we.id, 1, null, 'dropped'],
-    [we.id, 2, null, 'dropped'],
-    [we.id, 3, null, 'dropped'],
-    [we.id, 4, null, 'dropped'],
-  ]);
+  assert.deepEqual(
+    log.map((r) => [r.endpoint_id, r.attempt, r.status, r.error]),
+    [
+      [we.id, 1, null, 'dropped'],
+      [we.id, 2, null, 'dropped'],
+      [we.id, 3, null, 'dropped'],
+      [we.id, 4, null, 'dropped'],
+    ],
+  );
   assert.equal(hook.received.length, 0);
   assert.equal((await emu.stripe.events.retrieve(event.id)).pending_webhooks, 1);
 
@@ -360,7 +384,10 @@ test('webhook faults: drop_rate 1 delivers nothing, the log shows dropped, the e
   const delivered = await emu.stripe.customers.create({ name: 'delivered' });
   const next = await eventFor(emu, 'customer.created', delivered.id);
   await waitFor(async () => (await emu.stripe.events.retrieve(next.id)).pending_webhooks === 0, 'delivered after clearing');
-  assert.deepEqual(hook.received.map((d) => d.event.id), [next.id]);
+  assert.deepEqual(
+    hook.received.map((d) => d.event.id),
+    [next.id],
+  );
 });
 
 test('webhook faults: reorder sends the events of one request out of creation order', async (t) => {
@@ -398,9 +425,15 @@ test('webhooks: a create answered with an expansion error changes nothing and se
   assert.equal((await emu.stripe.customers.list()).data.length, 0);
   assert.equal((await emu.stripe.events.list()).data.length, 0);
   // The key was not spent, and the next change is delivered alone.
-  const customer = await emu.stripe.customers.create({ name: 'expandable', expand: ['invoice_settings.default_payment_method'] }, { idempotencyKey: 'expand-key' });
+  const customer = await emu.stripe.customers.create(
+    { name: 'expandable', expand: ['invoice_settings.default_payment_method'] },
+    { idempotencyKey: 'expand-key' },
+  );
   const event = await eventFor(emu, 'customer.created', customer.id);
   await waitFor(async () => (await emu.stripe.events.retrieve(event.id)).pending_webhooks === 0, 'delivered');
-  assert.deepEqual(hook.received.map((d) => d.event.id), [event.id]);
+  assert.deepEqual(
+    hook.received.map((d) => d.event.id),
+    [event.id],
+  );
   assert.equal((await emu.stripe.customers.list()).data.length, 1);
 });

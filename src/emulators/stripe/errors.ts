@@ -1,11 +1,5 @@
 /** An error answered in Stripe's JSON shape: `{ error: { type, code, message, param, … } }`. */
-export type StripeErrorType =
-  | 'api_error'
-  | 'card_error'
-  | 'idempotency_error'
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'rate_limit_error';
+export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error' | 'rate_limit_error';
 
 export interface StripeErrorFields {
   type: StripeErrorType;
@@ -45,8 +39,7 @@ export class StripeApiError extends Error {
 export const invalidRequest = (message: string, param?: string, code?: string): StripeApiError =>
   new StripeApiError(400, { type: 'invalid_request_error', message, param, code });
 
-export const missingParam = (param: string): StripeApiError =>
-  invalidRequest(`Missing required param: ${param}.`, param, 'parameter_missing');
+export const missingParam = (param: string): StripeApiError => invalidRequest(`Missing required param: ${param}.`, param, 'parameter_missing');
 
 export const noSuch = (resource: string, id: string, param = 'id'): StripeApiError =>
   new StripeApiError(404, {

@@ -21,10 +21,12 @@ export type ApiFault = z.output<typeof apiFaultSchema>;
 /**
  * What the hosted Checkout page does instead of its job, as real Checkout can: put a bot
  * challenge (CAPTCHA) in front of the form (`captcha`) or in front of the payment once submitted
- * (`captcha_on_submit`, where real Checkout usually shows it), or not be reachable at all
- * (`unreachable`: the connection is dropped).
+ * (`captcha_on_submit`, where real Checkout usually shows it), not be reachable at all
+ * (`unreachable`: the connection is dropped), or have the issuer decline every card paid on it
+ * (`decline`: even 4242… is declined as 4000 0000 0000 0002 is, so a monitor sees an unexpected
+ * card result).
  */
-export const CHECKOUT_PAGE_FAULTS = ['none', 'captcha', 'captcha_on_submit', 'unreachable'] as const;
+export const CHECKOUT_PAGE_FAULTS = ['none', 'captcha', 'captcha_on_submit', 'unreachable', 'decline'] as const;
 export type CheckoutPageFault = (typeof CHECKOUT_PAGE_FAULTS)[number];
 
 interface ActiveFault extends ApiFault {
@@ -49,7 +51,12 @@ export class Faults {
   set(rules: ApiFault[]): void {
     this.rules = rules.map((r) => ({
       ...r,
-      matcher: new RegExp(`^${r.path.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+      matcher: new RegExp(
+        `^${r.path
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]+')}$`,
+      ),
       remaining: r.count ?? Number.POSITIVE_INFINITY,
     }));
   }

@@ -38,14 +38,3 @@ export function newId(kind: IdKind): string {
   const [prefix, length] = ID_PREFIX[kind];
   return prefix + randomToken(length);
 }
-
-/** The object type an id belongs to, from its prefix (longest prefix wins: `cs_test_` before `cs_`). */
-const BY_PREFIX = Object.entries(ID_PREFIX)
-  .filter(([kind]) => kind !== 'request')
-  .map(([kind, [prefix]]) => [prefix, kind as IdKind] as const)
-  .sort((a, b) => b[0].length - a[0].length);
-
-export function kindOfId(id: string): IdKind | undefined {
-  for (const [prefix, kind] of BY_PREFIX) if (id.startsWith(prefix)) return kind;
-  return undefined;
-}

@@ -65,26 +65,20 @@ export function paginate(items: StripeObject[], query: ListQuery, url: string, k
  * with the same cursors as `paginate`: an unknown cursor is Stripe's 400, and `ending_before`
  * answers the page just before the cursor.
  */
-export function paginateInOrder(
-  items: StripeObject[],
-  query: Omit<ListQuery, 'created'>,
-  url: string,
-  kind: string,
-): StripeObject {
+export function paginateInOrder(items: StripeObject[], query: Omit<ListQuery, 'created'>, url: string, kind: string): StripeObject {
   return paginate(items, query, url, kind, false);
 }
 
 /** Search results page by page; `page` is the opaque `next_page` token of the previous page. */
-export function searchPage(
-  items: StripeObject[],
-  matches: (o: StripeObject) => boolean,
-  query: { limit?: number; page?: string },
-  url: string,
-): StripeObject {
+export function searchPage(items: StripeObject[], matches: (o: StripeObject) => boolean, query: { limit?: number; page?: string }, url: string): StripeObject {
   const limit = query.limit ?? 10;
   let offset = 0;
   if (query.page !== undefined) {
-    const decoded = Number(Buffer.from(query.page, 'base64url').toString('utf8').replace(/^page:/, ''));
+    const decoded = Number(
+      Buffer.from(query.page, 'base64url')
+        .toString('utf8')
+        .replace(/^page:/, ''),
+    );
     if (!Number.isInteger(decoded) || decoded < 0 || !Buffer.from(query.page, 'base64url').toString('utf8').startsWith('page:')) {
       throw invalidRequest(`Invalid page: ${query.page}`, 'page');
     }

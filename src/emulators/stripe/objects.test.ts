@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
 import { blank, deletedStub, OBJECT_KINDS } from './objects.ts';
 import type { ObjectKind, StripeObject } from './objects.ts';
-import { assertShape, fixture, fixturesPath } from './testing/shape.ts';
+import { assertShape, fixture, manifestPath } from './testing/shape.ts';
 
 // Each kind's fixture resource has the same name as the kind.
 function fixtureNameFor(kind: ObjectKind): string {
@@ -99,10 +99,13 @@ describe('blank()', () => {
 });
 
 describe('assertShape()', () => {
-  it('reads the reference fixtures', () => {
-    assert.match(fixturesPath(), /stripe-fixtures3\.json$/);
+  it('reads the committed shapes manifest', () => {
+    assert.match(manifestPath(), /stripe-shapes\.json$/);
     assert.equal(fixture('customer').object, 'customer');
-    assert.throws(() => fixture('no_such_resource'), (err: Error) => err.message.includes('no_such_resource') && err.message.includes(fixturesPath()));
+    assert.throws(
+      () => fixture('no_such_resource'),
+      (err: Error) => err.message.includes('no_such_resource') && err.message.includes(manifestPath()),
+    );
   });
 
   it('fails on a missing key', () => {
@@ -116,7 +119,10 @@ describe('assertShape()', () => {
 
   it('fails on an extra key', () => {
     const customer = { ...blank('customer', { id: 'cus_1' }), foo: 1 };
-    assert.match(shapeFailure(() => assertShape(customer, 'customer')), /unexpected: foo$/);
+    assert.match(
+      shapeFailure(() => assertShape(customer, 'customer')),
+      /unexpected: foo$/,
+    );
   });
 
   it('fails on a misnamed nested key', () => {
@@ -138,18 +144,27 @@ describe('assertShape()', () => {
 
     const invoice = blank('invoice', { id: 'in_1' });
     invoice.lines.data.push({ ...blank('line_item', { id: 'il_1' }), bogus: true });
-    assert.match(shapeFailure(() => assertShape(invoice, 'invoice')), /unexpected: lines\.data\[0\]\.bogus/);
+    assert.match(
+      shapeFailure(() => assertShape(invoice, 'invoice')),
+      /unexpected: lines\.data\[0\]\.bogus/,
+    );
 
     // A list's own keys are checked too.
     const charge = blank('charge', { id: 'ch_1' });
     charge.refunds.total_count = 0;
-    assert.match(shapeFailure(() => assertShape(charge, 'charge')), /unexpected: refunds\.total_count/);
+    assert.match(
+      shapeFailure(() => assertShape(charge, 'charge')),
+      /unexpected: refunds\.total_count/,
+    );
   });
 
   it('accepts well-formed list data', () => {
     const sub = blank('subscription', { id: 'sub_1' });
     const item = blank('subscription_item', { id: 'si_1' });
-    item.price = { ...blank('price', { id: 'price_1' }), recurring: { interval: 'month', interval_count: 1, meter: null, usage_type: 'licensed', trial_period_days: null } };
+    item.price = {
+      ...blank('price', { id: 'price_1' }),
+      recurring: { interval: 'month', interval_count: 1, meter: null, usage_type: 'licensed', trial_period_days: null },
+    };
     item.plan = blank('plan', { id: 'price_1' });
     sub.items.data.push(item);
     assertShape(sub, 'subscription');
@@ -181,7 +196,10 @@ describe('assertShape()', () => {
     event.data.object = blank('plan', { id: 'plan_1' });
     assertShape(event, 'event');
     delete event.data.object.usage_type;
-    assert.match(shapeFailure(() => assertShape(event, 'event')), /missing: data\.object\.usage_type/);
+    assert.match(
+      shapeFailure(() => assertShape(event, 'event')),
+      /missing: data\.object\.usage_type/,
+    );
   });
 
   it('treats metadata and maps the fixture shows as {} as free-form', () => {
@@ -200,7 +218,10 @@ describe('assertShape()', () => {
     session.line_items = { object: 'list', data: [blank('item', { id: 'li_1' })], has_more: false, url: '/v1/checkout/sessions/cs_test_1/line_items' };
     assertShape(session, 'checkout.session');
     session.line_items.data[0].extra = 1;
-    assert.match(shapeFailure(() => assertShape(session, 'checkout.session')), /unexpected: line_items\.data\[0\]\.extra/);
+    assert.match(
+      shapeFailure(() => assertShape(session, 'checkout.session')),
+      /unexpected: line_items\.data\[0\]\.extra/,
+    );
   });
 
   it('rejects non-objects', () => {

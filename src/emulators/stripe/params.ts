@@ -4,19 +4,20 @@
  * booleans are parsed from strings exactly as Stripe does: `limit=abc` is "Invalid integer".
  */
 import { z } from 'zod';
-import { StripeApiError, invalidRequest, missingParam } from './errors.ts';
+import { type StripeApiError, invalidRequest, missingParam } from './errors.ts';
 
 /** `{param}` in a message is replaced by the parameter's bracket path when the error is built. */
 const describe = (input: unknown): string => (typeof input === 'string' ? input : JSON.stringify(input));
 
 export const str = (max = 5000) =>
-  z
-    .string({ error: (iss) => `Invalid string: ${describe(iss.input)}` })
-    .max(max, { error: `Invalid {param}: must be at most ${max} characters` });
+  z.string({ error: (iss) => `Invalid string: ${describe(iss.input)}` }).max(max, { error: `Invalid {param}: must be at most ${max} characters` });
 
 /** A non-empty string (Stripe rejects `email=` for required strings with parameter_invalid_empty). */
 export const nonEmpty = (max = 5000) =>
-  str(max).min(1, { error: 'You passed an empty string for \'{param}\'. We assume empty values are an attempt to unset a parameter; however \'{param}\' cannot be unset. You should remove \'{param}\' from your request or supply a non-empty value.' });
+  str(max).min(1, {
+    error:
+      "You passed an empty string for '{param}'. We assume empty values are an attempt to unset a parameter; however '{param}' cannot be unset. You should remove '{param}' from your request or supply a non-empty value.",
+  });
 
 export const int = (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -30,10 +31,7 @@ export const int = (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER
         .max(max, { error: `This value must be less than or equal to ${max}.` }),
     );
 
-export const bool = () =>
-  z
-    .enum(['true', 'false'], { error: (iss) => `Invalid boolean: ${describe(iss.input)}` })
-    .transform((v) => v === 'true');
+export const bool = () => z.enum(['true', 'false'], { error: (iss) => `Invalid boolean: ${describe(iss.input)}` }).transform((v) => v === 'true');
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
   const list = values.length > 1 ? `${values.slice(0, -1).join(', ')}, or ${values.at(-1)}` : values[0];
@@ -41,9 +39,7 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
 };
 
 export const arrayOf = <T extends z.ZodType>(item: T, max = 100) =>
-  z
-    .array(item, { error: 'Invalid array' })
-    .max(max, { error: `Invalid {param}: at most ${max} entries are allowed` });
+  z.array(item, { error: 'Invalid array' }).max(max, { error: `Invalid {param}: at most ${max} entries are allowed` });
 
 /** Metadata: up to 50 keys, keys up to 40 characters, values up to 500; `metadata=` clears it. */
 export const metadata = () =>

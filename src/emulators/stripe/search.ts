@@ -70,10 +70,7 @@ class Parser {
       this.skipSpace();
       if (this.atEnd()) break;
       if (this.pos === afterClause) {
-        this.fail(
-          `unexpected '${this.src[this.pos]}' after a clause; separate clauses with a space, AND or OR`,
-          this.pos,
-        );
+        this.fail(`unexpected '${this.src[this.pos]}' after a clause; separate clauses with a space, AND or OR`, this.pos);
       }
 
       const connectivePos = this.pos;
@@ -122,10 +119,7 @@ class Parser {
         this.fail(`'${name}' is not a keyword; AND and OR must be uppercase`, fieldPos);
       }
       const supported = Object.keys(this.fields).sort().join(', ');
-      throw new SearchQueryError(
-        `Field '${name}' is not supported for this search (supported: ${supported})`,
-        fieldPos,
-      );
+      throw new SearchQueryError(`Field '${name}' is not supported for this search (supported: ${supported})`, fieldPos);
     }
 
     let metadataKey: string | undefined;
@@ -177,10 +171,7 @@ class Parser {
       if (op === '~' && [...value].length < MIN_SUBSTRING_LENGTH) {
         this.fail(`a substring search ('~') needs at least ${MIN_SUBSTRING_LENGTH} characters`, valuePos);
       }
-      predicate =
-        kind === 'metadata'
-          ? metadataStringPredicate(name, metadataKey as string, op === '~', value)
-          : stringPredicate(name, op === '~', value);
+      predicate = kind === 'metadata' ? metadataStringPredicate(name, metadataKey as string, op === '~', value) : stringPredicate(name, op === '~', value);
     }
 
     if (!negate) return predicate;
@@ -334,9 +325,7 @@ function comparator(op: Operator, value: number): (actual: number) => boolean {
 
 function metadataOf(obj: SearchObject, name: string): Record<string, unknown> | undefined {
   const metadata = obj[name];
-  return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)
-    ? (metadata as Record<string, unknown>)
-    : undefined;
+  return metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? (metadata as Record<string, unknown>) : undefined;
 }
 
 function metadataValue(obj: SearchObject, name: string, key: string): unknown {

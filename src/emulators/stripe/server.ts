@@ -60,11 +60,17 @@ export function apiKeyOf(header: string | undefined): string {
 function fingerprint(method: string, url: string, params: unknown): string {
   const canonical = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
       : Array.isArray(v)
         ? v.map(canonical)
         : v;
-  return createHash('sha256').update(`${method} ${url} ${JSON.stringify(canonical(params))}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${url} ${JSON.stringify(canonical(params))}`)
+    .digest('hex');
 }
 
 export interface ServerParts {

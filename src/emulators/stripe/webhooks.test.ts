@@ -82,9 +82,20 @@ test('2xx acknowledges exactly once and is recorded', async (t) => {
   const records = dispatcher.deliveries();
   assert.equal(records.length, 1);
   const r = records[0]!;
-  assert.deepEqual({ ...r, time: 0, duration_ms: 0 }, {
-    event_id: 'evt_ok', endpoint_id: 'we_1', url: server.url, attempt: 1, status: 204, error: null, duplicate: false, time: 0, duration_ms: 0,
-  });
+  assert.deepEqual(
+    { ...r, time: 0, duration_ms: 0 },
+    {
+      event_id: 'evt_ok',
+      endpoint_id: 'we_1',
+      url: server.url,
+      attempt: 1,
+      status: 204,
+      error: null,
+      duplicate: false,
+      time: 0,
+      duration_ms: 0,
+    },
+  );
   assert.ok(r.time >= before && r.time <= Math.floor(Date.now() / 1000));
   assert.ok(r.duration_ms >= 0);
 });
@@ -95,10 +106,13 @@ test('500 then 200: retried, acknowledged once, attempts recorded', async (t) =>
   dispatcher.enqueue('evt_r', eventJson('evt_r'), [target(server.url)]);
   await dispatcher.idle();
   assert.deepEqual(acks, [['evt_r', 'we_1']]);
-  assert.deepEqual(dispatcher.deliveries({ eventId: 'evt_r' }).map((r) => [r.attempt, r.status, r.error]), [
-    [1, 500, null],
-    [2, 200, null],
-  ]);
+  assert.deepEqual(
+    dispatcher.deliveries({ eventId: 'evt_r' }).map((r) => [r.attempt, r.status, r.error]),
+    [
+      [1, 500, null],
+      [2, 200, null],
+    ],
+  );
 });
 
 test('each retry is signed again with a fresh timestamp the SDK accepts', async (t) => {
@@ -116,7 +130,10 @@ test('each retry is signed again with a fresh timestamp the SDK accepts', async 
   assert.ok(ts[0]! < ts[1]! && ts[1]! < ts[2]!, `timestamps increase: ${ts.join(', ')}`);
   assert.equal(new Set(headers).size, 3);
   for (const h of headers) assert.equal(stripe.webhooks.constructEvent(payload, h, SECRET).id, 'evt_t');
-  assert.deepEqual(dispatcher.deliveries().map((r) => r.time), ts);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => r.time),
+    ts,
+  );
   assert.equal(acks.length, 1);
 });
 
@@ -126,11 +143,14 @@ test('always-500 gives up after the configured attempts and never acknowledges',
   dispatcher.enqueue('evt_f', eventJson('evt_f'), [target(server.url)]);
   await dispatcher.idle();
   assert.equal(server.received.length, 3);
-  assert.deepEqual(dispatcher.deliveries().map((r) => [r.attempt, r.status]), [
-    [1, 500],
-    [2, 500],
-    [3, 500],
-  ]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => [r.attempt, r.status]),
+    [
+      [1, 500],
+      [2, 500],
+      [3, 500],
+    ],
+  );
   assert.deepEqual(acks, []);
 });
 
@@ -139,7 +159,10 @@ test('3xx is a failure (redirects are not followed)', async (t) => {
   const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [] });
   dispatcher.enqueue('evt_3', eventJson('evt_3'), [target(server.url)]);
   await dispatcher.idle();
-  assert.deepEqual(dispatcher.deliveries().map((r) => r.status), [302]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => r.status),
+    [302],
+  );
   assert.deepEqual(acks, []);
 });
 
@@ -149,10 +172,13 @@ test('no answer within the timeout is recorded as timeout and retried', async (t
   dispatcher.enqueue('evt_slow', eventJson('evt_slow'), [target(server.url)]);
   await dispatcher.idle();
   const records = dispatcher.deliveries();
-  assert.deepEqual(records.map((r) => [r.attempt, r.status, r.error]), [
-    [1, null, 'timeout'],
-    [2, 200, null],
-  ]);
+  assert.deepEqual(
+    records.map((r) => [r.attempt, r.status, r.error]),
+    [
+      [1, null, 'timeout'],
+      [2, 200, null],
+    ],
+  );
   assert.ok(records[0]!.duration_ms >= 40, `timeout took ${records[0]!.duration_ms} ms`);
   assert.equal(acks.length, 1);
 });
@@ -206,11 +232,14 @@ test('drop_rate 1 never reaches the endpoint and is retried; cleared faults deli
   dispatcher.enqueue('evt_d', eventJson('evt_d'), [target(server.url)]);
   await dispatcher.idle();
   assert.equal(server.received.length, 0);
-  assert.deepEqual(dispatcher.deliveries().map((r) => [r.attempt, r.status, r.error]), [
-    [1, null, 'dropped'],
-    [2, null, 'dropped'],
-    [3, null, 'dropped'],
-  ]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => [r.attempt, r.status, r.error]),
+    [
+      [1, null, 'dropped'],
+      [2, null, 'dropped'],
+      [3, null, 'dropped'],
+    ],
+  );
   assert.deepEqual(acks, []);
 
   dispatcher.clearFaults();
@@ -228,10 +257,13 @@ test('drop_rate uses the injected random per attempt', async (t) => {
   dispatcher.setFaults({ drop_rate: 0.5 });
   dispatcher.enqueue('evt_dr', eventJson('evt_dr'), [target(server.url)]);
   await dispatcher.idle();
-  assert.deepEqual(dispatcher.deliveries().map((r) => [r.attempt, r.status, r.error]), [
-    [1, null, 'dropped'],
-    [2, 200, null],
-  ]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => [r.attempt, r.status, r.error]),
+    [
+      [1, null, 'dropped'],
+      [2, 200, null],
+    ],
+  );
   assert.equal(server.received.length, 1);
   assert.equal(acks.length, 1);
 });
@@ -247,10 +279,13 @@ test('duplicate_rate 1 sends an identical extra copy but acknowledges once', asy
   assert.equal(a!.body, b!.body);
   assert.equal(a!.headers['stripe-signature'], b!.headers['stripe-signature']);
   assert.equal(stripe.webhooks.constructEvent(b!.body, String(b!.headers['stripe-signature']), SECRET).id, 'evt_dup');
-  assert.deepEqual(dispatcher.deliveries().map((r) => [r.attempt, r.status, r.duplicate]), [
-    [1, 200, false],
-    [1, 200, true],
-  ]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => [r.attempt, r.status, r.duplicate]),
+    [
+      [1, 200, false],
+      [1, 200, true],
+    ],
+  );
   assert.deepEqual(acks, [['evt_dup', 'we_1']]);
 });
 
@@ -260,7 +295,13 @@ test('duplicates of failed attempts do not change retry accounting', async (t) =
   dispatcher.setFaults({ duplicate_rate: 1 });
   dispatcher.enqueue('evt_dupf', eventJson('evt_dupf'), [target(server.url)]);
   await dispatcher.idle();
-  assert.deepEqual(dispatcher.deliveries().filter((r) => !r.duplicate).map((r) => r.attempt), [1, 2]);
+  assert.deepEqual(
+    dispatcher
+      .deliveries()
+      .filter((r) => !r.duplicate)
+      .map((r) => r.attempt),
+    [1, 2],
+  );
   assert.equal(dispatcher.deliveries().filter((r) => r.duplicate).length, 2);
   assert.equal(server.received.length, 4);
   assert.deepEqual(acks, []);
@@ -298,7 +339,10 @@ test('reorder never leaves a batch in creation order, even if the shuffle does',
   dispatcher.enqueue('evt_1', eventJson('evt_1'), [target(server.url)]);
   dispatcher.enqueue('evt_2', eventJson('evt_2'), [target(server.url)]);
   await dispatcher.idle();
-  assert.deepEqual(server.received.map((r) => (JSON.parse(r.body) as { id: string }).id), ['evt_2', 'evt_1']);
+  assert.deepEqual(
+    server.received.map((r) => (JSON.parse(r.body) as { id: string }).id),
+    ['evt_2', 'evt_1'],
+  );
 });
 
 test('multiple targets each get the event, signed with their own secret', async (t) => {
@@ -313,7 +357,10 @@ test('multiple targets each get the event, signed with their own secret', async 
   assert.equal(stripe.webhooks.constructEvent(payload, String(s1.received[0]!.headers['stripe-signature']), 'whsec_a').id, 'evt_m');
   assert.equal(stripe.webhooks.constructEvent(payload, String(s2.received[1]!.headers['stripe-signature']), 'whsec_b').id, 'evt_m');
   assert.throws(() => stripe.webhooks.constructEvent(payload, String(s1.received[0]!.headers['stripe-signature']), 'whsec_b'));
-  assert.deepEqual(acks.sort(), [['evt_m', 'we_a'], ['evt_m', 'we_b']]);
+  assert.deepEqual(acks.sort(), [
+    ['evt_m', 'we_a'],
+    ['evt_m', 'we_b'],
+  ]);
   assert.equal(dispatcher.deliveries({ endpointId: 'we_b' }).length, 2);
   assert.equal(dispatcher.deliveries({ endpointId: 'we_a', eventId: 'evt_m' }).length, 1);
   assert.equal(dispatcher.deliveries({ eventId: 'evt_other' }).length, 0);
@@ -414,7 +461,10 @@ test('a throwing onAcknowledged is reported as a warning and does not break deli
   });
   dispatcher.enqueue('evt_boom', eventJson('evt_boom'), [target(server.url), target(server.url, 'we_2')]);
   await dispatcher.idle();
-  assert.deepEqual(dispatcher.deliveries().map((r) => r.status), [200, 200]);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => r.status),
+    [200, 200],
+  );
   await waitFor(() => warnings.length === 2, 'two warnings');
   assert.match(warnings[0]!, /boom/);
 });
@@ -424,7 +474,10 @@ test('the delivery log is capped', async (t) => {
   dispatcher.setFaults({ drop_rate: 1 }); // no HTTP needed
   for (let i = 0; i < 23; i++) dispatcher.enqueue(`evt_${i}`, '{}', [target('http://127.0.0.1:9/')]);
   await dispatcher.idle();
-  assert.deepEqual(dispatcher.deliveries().map((r) => r.event_id), ['evt_18', 'evt_19', 'evt_20', 'evt_21', 'evt_22']);
+  assert.deepEqual(
+    dispatcher.deliveries().map((r) => r.event_id),
+    ['evt_18', 'evt_19', 'evt_20', 'evt_21', 'evt_22'],
+  );
 });
 
 test('setFaults validates ranges and names the field', (t) => {
@@ -441,7 +494,11 @@ test('setFaults validates ranges and names the field', (t) => {
     [{ latency: 1 }, /latency/],
   ];
   for (const [faults, re] of bad) {
-    assert.throws(() => dispatcher.setFaults(faults as never), (err: unknown) => err instanceof RangeError && re.test(err.message), JSON.stringify(faults));
+    assert.throws(
+      () => dispatcher.setFaults(faults as never),
+      (err: unknown) => err instanceof RangeError && re.test(err.message),
+      JSON.stringify(faults),
+    );
   }
   // Rejected calls change nothing (validation happens before anything is applied).
   assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: false, drop_rate: 0.25 });

@@ -211,7 +211,9 @@ export class WebhookDispatcher {
   deliveries(filter: { eventId?: string; endpointId?: string } = {}): DeliveryRecord[] {
     return this.log
       .slice(-this.maxLogRecords)
-      .filter((r) => (filter.eventId === undefined || r.event_id === filter.eventId) && (filter.endpointId === undefined || r.endpoint_id === filter.endpointId))
+      .filter(
+        (r) => (filter.eventId === undefined || r.event_id === filter.eventId) && (filter.endpointId === undefined || r.endpoint_id === filter.endpointId),
+      )
       .sort((a, b) => a.seq - b.seq)
       .map(({ seq: _seq, ...record }) => record);
   }

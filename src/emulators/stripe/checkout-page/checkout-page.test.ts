@@ -45,6 +45,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  shop?.closeAllConnections();
   shop?.close();
   await t?.close();
 });
@@ -64,7 +65,10 @@ async function newSession(overrides: Partial<Stripe.Checkout.SessionCreateParams
   return { customer, session };
 }
 
-async function open(session: Stripe.Checkout.Session, context?: BrowserContext): Promise<{ page: Page; checkout: StripeCheckoutPage; context: BrowserContext }> {
+async function open(
+  session: Stripe.Checkout.Session,
+  context?: BrowserContext,
+): Promise<{ page: Page; checkout: StripeCheckoutPage; context: BrowserContext }> {
   const ctx = context ?? (await browser.newContext());
   const page = await ctx.newPage();
   await page.goto(session.url!);
@@ -232,7 +236,10 @@ describe('paying', () => {
         const charge = await stripe.charges.retrieve(pi.latest_charge as string);
         assert.equal(charge.status, 'failed');
         assert.equal(charge.failure_code, card.code);
-        assert.deepEqual((await eventTypesFor(pi.id)).filter((x) => x === 'payment_intent.payment_failed'), ['payment_intent.payment_failed']);
+        assert.deepEqual(
+          (await eventTypesFor(pi.id)).filter((x) => x === 'payment_intent.payment_failed'),
+          ['payment_intent.payment_failed'],
+        );
         assert.deepEqual(await eventTypesFor(charge.id), ['charge.failed']);
         assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'open');
         const active = await stripe.subscriptions.list({ customer: customer.id, status: 'active' });
@@ -242,6 +249,59 @@ describe('paying', () => {
       }
     });
   }
+
+  test('under the checkout_page decline fault 4242 is declined as 4000 0000 0000 0002 is, and Stripe records the decline', async () => {
+    const faults = (method: string, body?: unknown) =>
+      fetch(`${t.emulator.url}/_emulator/faults`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const { customer, session } = await newSession();
+    const { page, checkout, context } = await open(session);
+    assert.equal((await faults('POST', { checkout_page: 'decline' })).status, 200);
+    try {
+      await checkout.payWith(CARDS.visa);
+      assert.equal(await checkout.errorText(), 'Your card has been declined.');
+      const pis = await stripe.paymentIntents.list({ customer: customer.id });
+      assert.equal(pis.data.length, 1);
+      const pi = pis.data[0]!;
+      assertShape(pi, 'payment_intent');
+      assert.equal(pi.status, 'requires_payment_method');
+      assert.equal(pi.last_payment_error?.type, 'card_error');
+      assert.equal(pi.last_payment_error?.code, CARDS.declined.code);
+      assert.equal(pi.last_payment_error?.decline_code, CARDS.declined.declineCode);
+      assert.equal(pi.last_payment_error?.payment_method?.card?.last4, '4242', 'the card entered, declined by its issuer');
+      const charge = await stripe.charges.retrieve(pi.latest_charge as string);
+      assert.equal(charge.status, 'failed');
+      assert.equal(charge.failure_code, 'card_declined');
+      assert.equal(charge.outcome?.reason, 'generic_decline');
+      assert.deepEqual(
+        (await eventTypesFor(pi.id)).filter((x) => x === 'payment_intent.payment_failed'),
+        ['payment_intent.payment_failed'],
+      );
+      assert.deepEqual(await eventTypesFor(charge.id), ['charge.failed']);
+      assert.equal((await stripe.checkout.sessions.retrieve(session.id)).status, 'open');
+      const subs = await stripe.subscriptions.list({ customer: customer.id, status: 'all' });
+      assert.deepEqual(
+        subs.data.map((s) => s.status),
+        ['incomplete'],
+      );
+      assert.equal((await stripe.paymentMethods.list({ customer: customer.id })).data.length, 0, 'a declined card is not attached');
+
+      // Cleared, the same card pays in the same session.
+      assert.equal((await faults('DELETE')).status, 200);
+      await checkout.payWith(CARDS.visa);
+      await page.waitForURL(`${shopUrl}/success?session_id=${session.id}`);
+      assert.deepEqual(
+        (await stripe.subscriptions.list({ customer: customer.id, status: 'all' })).data.map((s) => s.status),
+        ['active'],
+      );
+    } finally {
+      await faults('DELETE');
+      await context.close();
+    }
+  });
 
   test('4242 4242 4242 4241 is an incorrect number, and nothing is charged', async () => {
     const { customer, session } = await newSession();

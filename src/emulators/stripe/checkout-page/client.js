@@ -13,7 +13,10 @@
     let sum = 0;
     for (let i = 0; i < n.length; i++) {
       let d = Number(n[n.length - 1 - i]);
-      if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+      if (i % 2 === 1) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
       sum += d;
     }
     return sum % 10 === 0;
@@ -71,15 +74,22 @@
 
   $('cardNumber').addEventListener('input', (e) => {
     const n = digits(e.target.value).slice(0, 19);
-    e.target.value = amex(n) ? n.replace(/^(\d{0,4})(\d{0,6})(\d{0,5}).*/, (_, a, b, c) => [a, b, c].filter(Boolean).join(' ')) : n.replace(/(\d{4})(?=\d)/g, '$1 ');
+    e.target.value = amex(n)
+      ? n.replace(/^(\d{0,4})(\d{0,6})(\d{0,5}).*/, (_, a, b, c) => [a, b, c].filter(Boolean).join(' '))
+      : n.replace(/(\d{4})(?=\d)/g, '$1 ');
   });
   $('cardExpiry').addEventListener('input', (e) => {
     const d = digits(e.target.value).slice(0, 4);
     e.target.value = d.length > 2 ? `${d.slice(0, 2)} / ${d.slice(2)}` : d;
   });
   for (const id of Object.keys(checks)) {
-    $(id).addEventListener('blur', () => { if ($(id).value) validate(id); });
-    $(id).addEventListener('input', () => { if ($(id).getAttribute('aria-invalid') === 'true') validate(id); cardError.hidden = true; });
+    $(id).addEventListener('blur', () => {
+      if ($(id).value) validate(id);
+    });
+    $(id).addEventListener('input', () => {
+      if ($(id).getAttribute('aria-invalid') === 'true') validate(id);
+      cardError.hidden = true;
+    });
   }
 
   const setButton = (mode) => {

@@ -79,7 +79,7 @@ function sessionEmail(emu: Emulator, session: StripeObject): string | null {
 }
 
 export function lockedEmail(emu: Emulator, session: StripeObject): string | null {
-  return session.customer || session.customer_email ? sessionEmail(emu, session) ?? '' : null;
+  return session.customer || session.customer_email ? (sessionEmail(emu, session) ?? '') : null;
 }
 
 function cardErrorResult(err: StripeApiError): ConfirmResult {
@@ -93,7 +93,18 @@ function successUrl(emu: Emulator, session: StripeObject): string {
   return session.success_url ?? `${emu.baseUrl()}/c/pay/${session.id}`;
 }
 
-export function confirmCheckout(emu: Emulator, session: StripeObject, body: ConfirmBody, request: RequestInfo): ConfirmResult {
+export interface ConfirmOptions {
+  /** Every card entered is declined by its issuer (the page's `decline` fault). */
+  issuerDeclines?: boolean;
+}
+
+export function confirmCheckout(
+  emu: Emulator,
+  session: StripeObject,
+  body: ConfirmBody,
+  request: RequestInfo,
+  confirmOptions: ConfirmOptions = {},
+): ConfirmResult {
   const { store, billing } = emu;
   if (session.status === 'complete') return { status: 'complete', redirect: successUrl(emu, session) };
   if (session.status === 'expired') return { status: 'expired', message: 'This Checkout Session has expired.' };
@@ -118,6 +129,7 @@ export function confirmCheckout(emu: Emulator, session: StripeObject, body: Conf
       pm = billing.createCardPaymentMethod(
         { number: body.cardNumber, exp_month: mm!, exp_year: 2000 + yy! },
         { name: body.billingName.trim(), email, country: body.billingCountry, postal_code: body.billingPostalCode.trim() || null },
+        { issuerDeclines: confirmOptions.issuerDeclines },
       );
     } catch (err) {
       if (err instanceof StripeApiError && err.status === 402) return cardErrorResult(err);

@@ -13,7 +13,7 @@ export interface CheckoutPageOptions {
   afterChange: () => Promise<void>;
   /** Sessions past `expires_at` expire before the page is shown. */
   expireDue: () => void;
-  /** The injected fault of the page (a CAPTCHA, or no answer at all). */
+  /** The injected fault of the page (a CAPTCHA, no answer at all, or every card declined). */
   pageFault: () => CheckoutPageFault;
 }
 
@@ -42,14 +42,22 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
         return html(
           reply,
           200,
-          noticePage('This Checkout Session has expired', 'This Checkout Session is no longer active. Please return to the merchant to start again.', session.cancel_url ? { href: session.cancel_url, text: `Back to ${options.businessName}` } : undefined),
+          noticePage(
+            'This Checkout Session has expired',
+            'This Checkout Session is no longer active. Please return to the merchant to start again.',
+            session.cancel_url ? { href: session.cancel_url, text: `Back to ${options.businessName}` } : undefined,
+          ),
         );
       }
       if (session.status === 'complete') {
         return html(
           reply,
           200,
-          noticePage('Thanks for your payment', 'This Checkout Session is already complete; your payment went through.', session.success_url ? { href: session.success_url, text: 'Continue' } : undefined),
+          noticePage(
+            'Thanks for your payment',
+            'This Checkout Session is already complete; your payment went through.',
+            session.success_url ? { href: session.success_url, text: 'Continue' } : undefined,
+          ),
         );
       }
       return html(
@@ -75,7 +83,7 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
         const issue = parsed.error.issues[0]!;
         return reply.code(400).send({ status: 'bad_request', message: `Invalid ${issue.path.join('.') || 'body'}: ${issue.message}` });
       }
-      const result = confirmCheckout(emu, session, parsed.data, { id: req.id, idempotency_key: null });
+      const result = confirmCheckout(emu, session, parsed.data, { id: req.id, idempotency_key: null }, { issuerDeclines: options.pageFault() === 'decline' });
       await options.afterChange();
       const status = result.status === 'card_error' ? 402 : result.status === 'invalid' ? 400 : result.status === 'expired' ? 410 : 200;
       return reply.code(status).send(result);

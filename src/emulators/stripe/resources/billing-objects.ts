@@ -15,7 +15,10 @@ const cancellationDetails = z
   .strictObject({
     comment: str(5000).optional(),
     feedback: z
-      .union([z.literal(''), oneOf(['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused'])])
+      .union([
+        z.literal(''),
+        oneOf(['customer_service', 'low_quality', 'missing_features', 'other', 'switched_service', 'too_complex', 'too_expensive', 'unused']),
+      ])
       .optional(),
   })
   .optional();
@@ -175,7 +178,12 @@ export const billingObjects: ResourceModule = {
     route(
       'GET',
       '/v1/invoices',
-      { ...listParams, customer: str().optional(), subscription: str().optional(), status: oneOf(['draft', 'open', 'paid', 'uncollectible', 'void']).optional() },
+      {
+        ...listParams,
+        customer: str().optional(),
+        subscription: str().optional(),
+        status: oneOf(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
+      },
       ({ params: p, emu }) =>
         paginate(
           emu.store

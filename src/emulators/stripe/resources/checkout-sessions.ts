@@ -38,7 +38,7 @@ type CreateParams = z.output<z.ZodObject<typeof createParams>>;
 /** Everything Stripe checks before it creates a session, in one place, before any change. */
 function validate(emu: Emulator, p: CreateParams, now: number): { items: { price: StripeObject; quantity: number }[]; customer: StripeObject | null } {
   if (p.mode === 'setup') {
-    throw invalidRequest("The emulator does not support `mode=setup`; use `payment` or `subscription`.", 'mode');
+    throw invalidRequest('The emulator does not support `mode=setup`; use `payment` or `subscription`.', 'mode');
   }
   if (!p.line_items?.length) {
     throw invalidRequest(`\`line_items\` is required in \`${p.mode}\` mode.`, 'line_items', 'parameter_missing');
@@ -245,4 +245,3 @@ export const checkoutSessions: ResourceModule = {
     }),
   ],
 };
-

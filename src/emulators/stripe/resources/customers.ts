@@ -5,15 +5,7 @@ import { paginate, searchPage } from '../lists.ts';
 import { arrayOf, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
-import {
-  addressParam,
-  checkEmail,
-  compileQuery,
-  mustFind,
-  resolvePaymentMethod,
-  searchParams,
-  toAddress,
-} from './shared.ts';
+import { addressParam, checkEmail, compileQuery, mustFind, resolvePaymentMethod, searchParams, toAddress } from './shared.ts';
 
 const fields = {
   email: str(512).optional(),
@@ -128,15 +120,10 @@ export const customers: ResourceModule = {
 
     route('DELETE', '/v1/customers/:id', {}, ({ path, emu, request }) => deleteCustomer(emu, live(emu, path.id!), request)),
 
-    route(
-      'GET',
-      '/v1/customers/:id/payment_methods',
-      { ...listParams, type: oneOf(['card']).optional() },
-      ({ params: p, path, emu }) => {
-        const customer = live(emu, path.id!);
-        const pms = emu.store.all('payment_method').filter((pm) => pm.customer === customer.id);
-        return paginate(pms, p, `/v1/customers/${customer.id}/payment_methods`, 'payment_method');
-      },
-    ),
+    route('GET', '/v1/customers/:id/payment_methods', { ...listParams, type: oneOf(['card']).optional() }, ({ params: p, path, emu }) => {
+      const customer = live(emu, path.id!);
+      const pms = emu.store.all('payment_method').filter((pm) => pm.customer === customer.id);
+      return paginate(pms, p, `/v1/customers/${customer.id}/payment_methods`, 'payment_method');
+    }),
   ],
 };

@@ -1,5 +1,7 @@
-// Test helper: checks that an object has the same key structure as Stripe's own example object
-// (openapi fixtures3.json, read at run time and never copied into the project).
+// Test helper: checks that an object has the same key structure as Stripe's own example object.
+// The key structure comes from stripe-shapes.json beside this file, generated from stripe/openapi's
+// openapi/fixtures3.json by scripts/stripe-shapes.ts (the fixtures file itself is never copied into
+// the project, so these checks run on a clone with nothing outside the repository).
 //
 // Rules (values are never compared, only key paths):
 // - Key sets must be equal at every compared level: a missing key or an unexpected/misnamed key fails.
@@ -18,45 +20,43 @@
 //   list's data[0] (or, as above, against the resource named by data[0].object).
 import { AssertionError } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Plain = Record<string, unknown>;
 
-/** Path of stripe-fixtures3.json: $CANARY_STRIPE_FIXTURES, else <repo root>/../shared/reference/. */
-export function fixturesPath(): string {
-  const fromEnv = process.env.CANARY_STRIPE_FIXTURES;
-  if (fromEnv) return path.resolve(fromEnv);
-  // This file is <repo root>/src/emulators/stripe/testing/shape.ts.
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-  return path.resolve(repoRoot, '../shared/reference/stripe-fixtures3.json');
+/** Path of the committed key-structure manifest, stripe-shapes.json beside this file. */
+export function manifestPath(): string {
+  return fileURLToPath(new URL('./stripe-shapes.json', import.meta.url));
 }
 
-// Parsed files by path, so changing CANARY_STRIPE_FIXTURES between calls is honoured.
-const cache = new Map<string, Record<string, Plain>>();
+let cache: Record<string, Plain> | undefined;
 
 function resources(): Record<string, Plain> {
-  const file = fixturesPath();
-  let res = cache.get(file);
-  if (!res) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new Error(`Cannot read Stripe fixtures from ${file} (set CANARY_STRIPE_FIXTURES to override): ${(err as Error).message}`);
-    }
-    const r = isPlain(parsed) ? parsed.resources : undefined;
-    if (!isPlain(r)) throw new Error(`Stripe fixtures file ${file} has no "resources" object`);
-    res = r as Record<string, Plain>;
-    cache.set(file, res);
+  if (cache) return cache;
+  const file = manifestPath();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(
+      `Cannot read the Stripe shapes manifest ${file}: ${(err as Error).message}; regenerate it with \`node --import tsx scripts/stripe-shapes.ts\``,
+    );
   }
-  return res;
+  const r = isPlain(parsed) ? parsed.resources : undefined;
+  if (!isPlain(r))
+    throw new Error(`The Stripe shapes manifest ${file} has no "resources" object; regenerate it with \`node --import tsx scripts/stripe-shapes.ts\``);
+  cache = r as Record<string, Plain>;
+  return cache;
 }
 
-/** Stripe's example object `resources[name]` from the fixtures file. */
+/**
+ * The key structure of Stripe's example object `resources[name]`: its keys in the example's order,
+ * each leaf null, `{}` for a free-form map, arrays cut to their first element, `object` keeping its
+ * type name (see scripts/stripe-shapes.ts).
+ */
 export function fixture(name: string): Record<string, unknown> {
   const res = resources()[name];
-  if (!isPlain(res)) throw new Error(`No fixture resource "${name}" in ${fixturesPath()}`);
+  if (!isPlain(res)) throw new Error(`No fixture resource "${name}" in ${manifestPath()}`);
   return res;
 }
 
@@ -193,7 +193,7 @@ export function assertShape(actual: unknown, fixtureName: string): void {
   if (w.unexpected.length) parts.push(`unexpected: ${w.unexpected.join(', ')}`);
   throw new AssertionError({
     // No actual/expected here: the key paths are the useful part, not a dump of both objects.
-    message: `Object does not match the shape of fixture "${fixtureName}" (${fixturesPath()}): ${parts.join('; ')}`,
+    message: `Object does not match the shape of fixture "${fixtureName}" (${manifestPath()}): ${parts.join('; ')}`,
   });
 }
 

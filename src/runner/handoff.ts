@@ -1,0 +1,85 @@
+/**
+ * The one hand-off from `canary run` to the Playwright child it starts: everything the specs,
+ * the fixtures and the summary reporter need, as one object validated with the schemas of
+ * src/config, serialised once into CANARY_HANDOFF and parsed once on the other side. The run id
+ * is made here, by the runner.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+import { schemas } from '../config/config.ts';
+
+export const HANDOFF_VARIABLE = 'CANARY_HANDOFF';
+
+export const TRIGGERS = ['manual', 'post-deploy', 'schedule'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** `canary_<UTC stamp>_<random>`: sorts by time, unique across concurrent runs and machines. */
+export const RUN_ID_PATTERN = /^canary_\d{8}T\d{6}Z_[a-z0-9]{6,}$/;
+
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `canary_${stamp}_${randomBytes(4).toString('hex')}`;
+}
+
+const handoffSchema = z.strictObject({
+  run_id: z.string().regex(RUN_ID_PATTERN, 'must be a run id made by canary run'),
+  trigger: z.enum(TRIGGERS),
+  deployer: z.string().nullable(),
+  commit: z.string().nullable(),
+  grep: z.string().min(1),
+  started_at: z.iso.datetime(),
+  /** The folder of this run's reports (reports/<run-id>). */
+  report_dir: z.string().min(1),
+  headed: z.boolean(),
+  /** The bound on the whole run (`--timeout`), in ms. */
+  timeout_ms: schemas.positiveInt,
+  fulfilment_timeout_ms: schemas.positiveInt,
+  price_lookup_key: z.string().min(1),
+  stripe: z.strictObject({
+    secret_key: schemas.stripeKey,
+    /** The emulator's address; null for api.stripe.com. */
+    api_url: schemas.url('http://127.0.0.1:12111').nullable(),
+    kind: z.enum(['emulator', 'stripe']),
+  }),
+  app: z.strictObject({
+    url: schemas.url('https://app.example.com'),
+    admin_token: z.string().min(12),
+    kind: z.enum(['embedded', 'deployed']),
+  }),
+  /** Configured secret values of any format, for the child's redaction. */
+  secrets: z.array(z.string()),
+});
+
+export type Handoff = z.infer<typeof handoffSchema>;
+
+/** The environment variable that carries `handoff`, validated before it leaves. */
+export function handoffEnv(handoff: Handoff): Record<string, string> {
+  return { [HANDOFF_VARIABLE]: JSON.stringify(handoffSchema.parse(handoff)) };
+}
+
+/** The hand-off of the run this process belongs to; a clear error when it is missing or bad. */
+export function readHandoff(env: NodeJS.ProcessEnv = process.env): Handoff {
+  const raw = env[HANDOFF_VARIABLE];
+  if (!raw) throw new UserError(`${HANDOFF_VARIABLE} is not set: run the specs through \`canary run\`, which sets it.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (err) {
+    throw new UserError(`${HANDOFF_VARIABLE} is not JSON (${(err as Error).message}): run the specs through \`canary run\`.`);
+  }
+  const result = handoffSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new UserError(`${HANDOFF_VARIABLE}.${issue.path.join('.')} ${issue.message}: run the specs through \`canary run\`.`);
+  }
+  return result.data;
+}
+
+/** The hand-off when present (Playwright's config is also loaded by tools that are not a run). */
+export function handoffIfPresent(env: NodeJS.ProcessEnv = process.env): Handoff | null {
+  return env[HANDOFF_VARIABLE] ? readHandoff(env) : null;
+}

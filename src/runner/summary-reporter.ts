@@ -1,0 +1,178 @@
+/**
+ * The Playwright reporter that writes `summary.json` (see summary-schema.ts) while the run goes:
+ * at the start, whenever a journey step starts or ends and whenever a test ends, so even a run
+ * that is killed leaves what it knew; and once more at the end. It reads each failure's stage
+ * and evidence from the `canary-failure` attachment its step recorded, never from a message.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
+import { redact, registerSecret } from '../log/redact.ts';
+import { errorText } from './failure.ts';
+import { readHandoff, type Handoff } from './handoff.ts';
+import { countOutcomes, runOutcome, summariseTest, type AttemptInput, type TestInput } from './summary.ts';
+import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from './summary-schema.ts';
+
+export const SUMMARY_FILE = 'summary.json';
+
+export type RunMetaInput = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'grep' | 'started_at' | 'report_dir' | 'timeout_ms'> & {
+  target: RunSummary['target'];
+};
+
+/** What summary.json says about the targets of a hand-off. */
+export function targetOf(h: Handoff): RunSummary['target'] {
+  return { stripe: h.stripe.kind, stripe_api_url: h.stripe.api_url, app: h.app.kind, app_url: h.app.url };
+}
+
+/** The run-level part of a summary; the runner uses it too when Playwright never started. */
+export function runMeta(h: RunMetaInput): Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'errors' | 'duration_ms' | 'finished_at' | 'stopped'> {
+  return {
+    schema_version: SCHEMA_VERSION,
+    run_id: h.run_id,
+    trigger: h.trigger,
+    deployer: h.deployer,
+    commit: h.commit,
+    grep: h.grep,
+    started_at: h.started_at,
+    timeout_ms: h.timeout_ms,
+    target: h.target,
+    links: {
+      report: path.join(h.report_dir, 'html', 'index.html'),
+      results: path.join(h.report_dir, 'results.json'),
+      junit: path.join(h.report_dir, 'junit.xml'),
+      app: h.target.app_url,
+      stripe: h.target.stripe === 'stripe' ? 'https://dashboard.stripe.com/test' : (h.target.stripe_api_url ?? ''),
+    },
+  };
+}
+
+/** Writes `summary` to `dir/summary.json` atomically (validated, redacted): readers never see half a file. */
+export function writeSummary(dir: string, summary: RunSummary): void {
+  const checked = runSummarySchema.parse(summary);
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, SUMMARY_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${redact(JSON.stringify(checked, null, 2))}\n`);
+  renameSync(tmp, file);
+}
+
+interface Tracked {
+  test: TestCase;
+  attempts: AttemptInput[];
+  /** Journey steps running now, outermost first. */
+  open: TestStep[];
+  /** Journey steps of the current attempt that ended with an error. */
+  failed: string[];
+}
+
+export default class SummaryReporter implements Reporter {
+  private readonly handoff = readHandoff();
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly errors: string[] = [];
+  private finished = false;
+
+  constructor() {
+    for (const secret of this.handoff.secrets) registerSecret(secret);
+  }
+
+  printsToStdio(): boolean {
+    return false;
+  }
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    for (const test of suite.allTests()) this.tracked.set(test.id, { test, attempts: [], open: [], failed: [] });
+    this.write();
+  }
+
+  onTestBegin(test: TestCase): void {
+    const t = this.track(test);
+    t.open = [];
+    t.failed = [];
+    this.write();
+  }
+
+  onStepBegin(test: TestCase, _result: TestResult, step: TestStep): void {
+    if (step.category !== 'test.step') return;
+    this.track(test).open.push(step);
+    this.write();
+  }
+
+  onStepEnd(test: TestCase, _result: TestResult, step: TestStep): void {
+    if (step.category !== 'test.step') return;
+    const t = this.track(test);
+    t.open = t.open.filter((s) => s !== step);
+    if (step.error) t.failed.push(step.title);
+    this.write();
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const t = this.track(test);
+    t.attempts.push({
+      status: result.status,
+      duration: result.duration,
+      errors: result.errors.map((e) => ({
+        message: e.message,
+        location: e.location && { file: path.relative(process.cwd(), e.location.file), line: e.location.line },
+      })),
+      attachments: result.attachments.map((a) => ({ name: a.name, path: a.path, body: a.body })),
+      annotations: result.annotations ?? [],
+      failedSteps: [...t.failed, ...t.open.map((o) => o.title)],
+    });
+    t.open = [];
+    t.failed = [];
+    this.write();
+  }
+
+  onError(error: TestError): void {
+    // Playwright says "no tests found" this way; that is the no-tests outcome, not an error.
+    if (/No tests found/.test(error.message ?? '')) return;
+    this.errors.push(errorText(error.message ?? error.value ?? 'unknown error'));
+    this.write();
+  }
+
+  onEnd(_result: FullResult): void {
+    this.finished = true;
+    this.write();
+  }
+
+  private track(test: TestCase): Tracked {
+    let t = this.tracked.get(test.id);
+    if (!t) {
+      t = { test, attempts: [], open: [], failed: [] };
+      this.tracked.set(test.id, t);
+    }
+    return t;
+  }
+
+  private input(t: Tracked): TestInput {
+    const last = t.attempts.at(-1);
+    const retryComing = !this.finished && last !== undefined && last.status !== 'passed' && last.status !== 'skipped' && t.attempts.length <= t.test.retries;
+    const running = t.open.length > 0 || (t.attempts.length === 0 && !this.finished) || retryComing;
+    return {
+      title: t.test.titlePath().slice(3).join(' › '),
+      file: path.basename(t.test.location.file),
+      tags: t.test.tags,
+      status: running ? 'running' : t.test.outcome(),
+      annotations: t.test.annotations,
+      attempts: t.attempts,
+      stepsInProgress: t.open.map((s) => s.title),
+    };
+  }
+
+  private write(): void {
+    const h = this.handoff;
+    const rel = (p: string) => path.relative(h.report_dir, p);
+    const tests = [...this.tracked.values()].map((t) => summariseTest(this.input(t), targetOf(h), rel));
+    const summary: RunSummary = {
+      ...runMeta({ ...h, target: targetOf(h) }),
+      outcome: this.finished ? runOutcome(tests, this.errors) : 'running',
+      finished_at: null,
+      duration_ms: Math.max(0, Date.now() - Date.parse(h.started_at)),
+      counts: countOutcomes(tests),
+      tests,
+      errors: this.errors,
+      stopped: null,
+    };
+    writeSummary(h.report_dir, summary);
+  }
+}

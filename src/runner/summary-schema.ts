@@ -1,0 +1,102 @@
+/**
+ * The contract of `summary.json`: what every reader after the run (the CLI's summary, the
+ * alert, history, CI) may rely on. The zod schema is the source; `summary.schema.json` beside it
+ * is its JSON Schema, generated (`npm run schema:summary`) and checked by a test. Fields are
+ * snake_case; `schema_version` changes when a field changes meaning or goes away (fields are only
+ * ever added otherwise).
+ */
+import { z } from 'zod';
+import { STAGES } from '../errors.ts';
+import { TRIGGERS } from './handoff.ts';
+
+export const SCHEMA_VERSION = 2;
+
+export const TEST_OUTCOMES = ['passed', 'failed', 'flaky', 'inconclusive', 'skipped', 'aborted'] as const;
+export type TestOutcome = (typeof TEST_OUTCOMES)[number];
+
+const stage = z.enum(STAGES);
+
+/** Why a failing step failed, as data: written by the step that failed, read by the reporter. */
+export const failureRecordSchema = z.strictObject({
+  stage,
+  /** The journey step's title; null when the error came from outside any step (a fixture). */
+  step: z.string().nullable(),
+  /** The error's class (`WebhookNotAcknowledged`, `Error`…). */
+  error_name: z.string(),
+  message: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+});
+export type FailureRecord = z.infer<typeof failureRecordSchema>;
+
+export const testSummarySchema = z.strictObject({
+  title: z.string(),
+  file: z.string(),
+  tags: z.array(z.string()),
+  /** `running` only in the summary written while the run is still going. */
+  outcome: z.enum([...TEST_OUTCOMES, 'running']),
+  duration_ms: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+  stage: stage.nullable(),
+  stage_title: z.string().nullable(),
+  failed_step: z.string().nullable(),
+  /** The error's first lines, redacted. */
+  error: z.string().nullable(),
+  /** The facts of the failure for its stage (event ids, what an endpoint answered, codes…), redacted. */
+  evidence: z.record(z.string(), z.unknown()).nullable(),
+  /** The journey steps running when the summary was written (innermost last). */
+  steps_in_progress: z.array(z.string()),
+  environment: z.string().nullable(),
+  stripe_ids: z.record(z.string(), z.string()),
+  /** Where to look at what the test created: Stripe's dashboard for real test mode. */
+  links: z.record(z.string(), z.string()),
+  artifacts: z.strictObject({ screenshot: z.string().optional(), trace: z.string().optional(), video: z.string().optional() }),
+});
+export type TestSummary = z.infer<typeof testSummarySchema>;
+
+export const RUN_OUTCOMES = ['running', 'passed', 'failed', 'flaky', 'inconclusive', 'no-tests', 'aborted'] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+export const runSummarySchema = z.strictObject({
+  schema_version: z.literal(SCHEMA_VERSION),
+  run_id: z.string(),
+  outcome: z.enum(RUN_OUTCOMES),
+  trigger: z.enum(TRIGGERS),
+  deployer: z.string().nullable(),
+  commit: z.string().nullable(),
+  /** Which tests ran (`--grep`). */
+  grep: z.string().nullable(),
+  started_at: z.iso.datetime(),
+  finished_at: z.iso.datetime().nullable(),
+  duration_ms: z.number().int().nonnegative(),
+  /** The bound on the whole run (`--timeout`). */
+  timeout_ms: z.number().int().positive(),
+  target: z.strictObject({
+    stripe: z.enum(['emulator', 'stripe']),
+    stripe_api_url: z.string().nullable(),
+    app: z.enum(['embedded', 'deployed']),
+    app_url: z.string(),
+  }),
+  counts: z.strictObject(Object.fromEntries(TEST_OUTCOMES.map((o) => [o, z.number().int().nonnegative()])) as Record<TestOutcome, z.ZodNumber>),
+  tests: z.array(testSummarySchema),
+  /** Errors outside any test (Playwright could not load a spec, a global set-up failed), redacted. */
+  errors: z.array(z.string()),
+  /** Set when the run was stopped before Playwright finished: by a signal (aborted) or by --timeout (failed). */
+  stopped: z
+    .strictObject({
+      reason: z.enum(['signal', 'timeout']),
+      signal: z.string().nullable(),
+      after_ms: z.number().int().nonnegative(),
+    })
+    .nullable(),
+  links: z.record(z.string(), z.string()),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+/** The JSON Schema of summary.json, as committed beside this file. */
+export function summaryJsonSchema(): unknown {
+  return {
+    ...(z.toJSONSchema(runSummarySchema, { target: 'draft-2020-12' }) as object),
+    $id: 'https://github.com/checkout-canary/checkout-canary/summary.schema.json',
+    title: 'checkout-canary run summary',
+  };
+}

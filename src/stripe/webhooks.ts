@@ -1,0 +1,192 @@
+/**
+ * Whether *the app's* webhook endpoint acknowledged an event, judged for that endpoint alone:
+ * other endpoints of the account (staging, a developer's tunnel, a dead preview) must not raise
+ * an alarm. On the emulator the verdict comes from its deliveries to the app's endpoint URL; on
+ * real Stripe, whose API shows no per-endpoint deliveries, from the app's own record of the
+ * events it acknowledged. `pending_webhooks` (which counts every endpoint) is evidence, never the
+ * verdict. Every failure names each endpoint with its own answers.
+ */
+import type Stripe from 'stripe';
+import type { AppClient } from '../app-client/client.ts';
+import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';
+import { StripeStateMismatch, WebhookNotAcknowledged, type Evidence } from '../errors.ts';
+import { stripeCall } from './assertions.ts';
+
+export interface WebhookJudge {
+  stripe: Stripe;
+  /** The emulator's address (its control API shows deliveries); unset on real Stripe. */
+  apiUrl?: string;
+  app: AppClient;
+}
+
+/** One delivery attempt as the emulator's control API reports it (the emulator's own type; only its shape crosses, over HTTP). */
+export type Delivery = Pick<DeliveryRecord, 'event_id' | 'endpoint_id' | 'url' | 'attempt' | 'status' | 'error'>;
+
+/** One endpoint's answers to one event, for the evidence. */
+export interface EndpointAnswers {
+  endpoint_id: string;
+  url: string;
+  /** True for the app under test. */
+  app: boolean;
+  /** Each attempt's HTTP status, or what went wrong ('timeout', …). */
+  answers: (number | string)[];
+}
+
+export interface Acknowledgement {
+  acknowledged: boolean;
+  evidence: Evidence;
+}
+
+const ok = (d: Delivery) => d.status !== null && d.status >= 200 && d.status < 300;
+
+/** The emulator's record of an event's deliveries; null where there is none (real Stripe, another mock). */
+export async function deliveriesOf(apiUrl: string | undefined, eventId: string): Promise<Delivery[] | null> {
+  if (!apiUrl) return null;
+  try {
+    const res = await fetch(`${apiUrl.replace(/\/$/, '')}/_emulator/webhook-deliveries?event=${encodeURIComponent(eventId)}`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) return null;
+    return ((await res.json()) as { data: Delivery[] }).data;
+  } catch {
+    return null;
+  }
+}
+
+function endpointAnswers(deliveries: Delivery[], appUrl: string): EndpointAnswers[] {
+  const by = new Map<string, EndpointAnswers>();
+  for (const d of [...deliveries].sort((a, b) => a.attempt - b.attempt)) {
+    let e = by.get(d.endpoint_id);
+    if (!e) by.set(d.endpoint_id, (e = { endpoint_id: d.endpoint_id, url: d.url, app: d.url === appUrl, answers: [] }));
+    e.answers.push(d.status ?? d.error ?? 'no answer');
+  }
+  return [...by.values()].sort((a, b) => Number(b.app) - Number(a.app));
+}
+
+/** How many endpoints of the account are enabled (evidence on real Stripe); null when the key may not list them. */
+async function enabledEndpoints(stripe: Stripe): Promise<number | null> {
+  try {
+    let n = 0;
+    for await (const e of stripe.webhookEndpoints.list({ limit: 100 })) if (e.status === 'enabled') n++;
+    return n;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the app's endpoint acknowledged `event`, and what each endpoint answered. */
+export async function appAcknowledgement(judge: WebhookJudge, event: Stripe.Event, options: { detailed?: boolean } = {}): Promise<Acknowledgement> {
+  const appHook = await judge.app.webhook();
+  const base = { event: { id: event.id, type: event.type }, pending_webhooks: event.pending_webhooks, app_endpoint: appHook.url };
+  const deliveries = await deliveriesOf(judge.apiUrl, event.id);
+  if (deliveries) {
+    const mine = deliveries.filter((d) => d.url === appHook.url);
+    return {
+      acknowledged: mine.some(ok),
+      evidence: { ...base, verdict_from: "the emulator's deliveries to the app's endpoint", endpoints: endpointAnswers(deliveries, appHook.url) },
+    };
+  }
+  const record = await judge.app.acknowledgedEvent(event.id);
+  return {
+    acknowledged: record !== null,
+    evidence: {
+      ...base,
+      verdict_from: "the app's record of the events it acknowledged",
+      app_acknowledged_at: record?.acknowledged_at ?? null,
+      ...(options.detailed && { enabled_endpoints: await enabledEndpoints(judge.stripe) }),
+    },
+  };
+}
+
+/** One line on what the app's endpoint did with the event, for the message. */
+function answered(evidence: Evidence): string {
+  const endpoints = evidence.endpoints as EndpointAnswers[] | undefined;
+  if (!endpoints)
+    return `the app has no record of acknowledging it (pending_webhooks ${String(evidence.pending_webhooks)}, counting every endpoint of the account)`;
+  const mine = endpoints.find((e) => e.app);
+  const others = endpoints.filter((e) => !e.app);
+  return `${mine ? `it answered ${mine.answers.join(', ')}` : 'no delivery to it was attempted'}${others.length ? `; ${others.length} other endpoint(s) of the account: ${others.map((e) => `${e.url} answered ${e.answers.join(', ')}`).join('; ')}` : ''}`;
+}
+
+async function poll<T>(timeoutMs: number, pollMs: number, attempt: () => Promise<T | undefined>): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const done = await attempt();
+    if (done !== undefined || Date.now() >= deadline) return done;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** The checkout.session.completed event of a session. */
+export async function completedEvent(stripe: Stripe, sessionId: string): Promise<Stripe.Event | undefined> {
+  for await (const event of stripe.events.list({ type: 'checkout.session.completed', limit: 100 })) {
+    if ((event.data.object as Stripe.Checkout.Session).id === sessionId) return event;
+  }
+  return undefined;
+}
+
+/**
+ * Waits (bounded) until the app's endpoint acknowledged the session's checkout.session.completed;
+ * otherwise WebhookNotAcknowledged with what each endpoint answered.
+ */
+export async function waitForWebhookAcknowledged(
+  judge: WebhookJudge,
+  sessionId: string,
+  options: { timeoutMs: number; pollMs?: number },
+): Promise<Stripe.Event> {
+  let event: Stripe.Event | undefined;
+  const done = await poll(options.timeoutMs, options.pollMs ?? 250, async () => {
+    event = await stripeCall('reading the checkout.session.completed event', async () =>
+      event ? judge.stripe.events.retrieve(event.id) : completedEvent(judge.stripe, sessionId),
+    );
+    return event && (await appAcknowledgement(judge, event)).acknowledged ? event : undefined;
+  });
+  if (done) return done;
+  if (!event)
+    throw new StripeStateMismatch(`Stripe recorded no checkout.session.completed event for ${sessionId} within ${options.timeoutMs} ms.`, {
+      session: sessionId,
+    });
+  const { evidence } = await appAcknowledgement(judge, event, { detailed: true });
+  throw new WebhookNotAcknowledged(
+    `The app's webhook endpoint never acknowledged ${event.type} ${event.id} within ${options.timeoutMs} ms: ${answered(evidence)}.`,
+    {
+      ...evidence,
+      timeout_ms: options.timeoutMs,
+    },
+  );
+}
+
+function customerOf(event: Stripe.Event): string | null {
+  const object = event.data.object as { id?: string; object?: string; customer?: string | { id: string } | null };
+  if (object.object === 'customer') return object.id ?? null;
+  return typeof object.customer === 'string' ? object.customer : (object.customer?.id ?? null);
+}
+
+/**
+ * Waits (bounded) until the app's endpoint acknowledged every event about the customer since
+ * `sinceSec` (of `types`), so what the app shows afterwards is what it will keep showing.
+ */
+export async function waitForCustomerEventsAcknowledged(
+  judge: WebhookJudge,
+  customerId: string,
+  options: { sinceSec: number; types?: string[]; timeoutMs: number; pollMs?: number },
+): Promise<Stripe.Event[]> {
+  let pending: Stripe.Event[] = [];
+  const done = await poll(options.timeoutMs, options.pollMs ?? 250, async () => {
+    const mine: Stripe.Event[] = [];
+    await stripeCall('listing the events of the customer', async () => {
+      for await (const event of judge.stripe.events.list({ created: { gte: options.sinceSec }, ...(options.types && { types: options.types }), limit: 100 })) {
+        if (customerOf(event) === customerId) mine.push(event);
+      }
+    });
+    pending = [];
+    for (const event of mine) if (!(await appAcknowledgement(judge, event)).acknowledged) pending.push(event);
+    return pending.length === 0 ? mine : undefined;
+  });
+  if (done) return done;
+  const { evidence } = await appAcknowledgement(judge, pending[0]!, { detailed: true });
+  throw new WebhookNotAcknowledged(
+    `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} within ${options.timeoutMs} ms: for ${pending[0]!.id}, ${answered(evidence)}.`,
+    { ...evidence, pending_events: pending.map((e) => ({ id: e.id, type: e.type })), timeout_ms: options.timeoutMs },
+  );
+}

@@ -58,9 +58,32 @@ export class AppClient {
     return (await this.http.post<Environment>('/api/environments', { labels })).data;
   }
 
+  /** Every environment, and the time the app says it is now (its Date header), to age them by. */
+  async environments(): Promise<{ data: Environment[]; now: number }> {
+    const res = await this.http.get<{ data: Environment[] }>('/api/environments');
+    const date = Date.parse(String(res.headers.date ?? ''));
+    return { data: res.data.data, now: Number.isNaN(date) ? Date.now() : date };
+  }
+
+  /** Deletes the environment and its data; one already gone counts as deleted. */
+  async deleteEnvironment(id: string): Promise<void> {
+    await this.http.delete(`/api/environments/${encodeURIComponent(id)}`, { validateStatus: (s) => (s >= 200 && s < 300) || s === 404 });
+  }
+
+  /** Merges `labels` into the environment's labels. */
+  async labelEnvironment(id: string, labels: Record<string, string>): Promise<Environment> {
+    return (await this.http.patch<Environment>(`/api/environments/${encodeURIComponent(id)}`, { labels })).data;
+  }
+
   async accountByEmail(environmentId: string, email: string): Promise<Account | undefined> {
     const res = await this.http.get<{ data: Account[] }>(`/api/environments/${encodeURIComponent(environmentId)}/accounts`, { params: { email } });
     return res.data.data[0];
+  }
+
+  /** The deployed version the app reports on /healthz (answered with 200 or 503), or null when it says none. */
+  async version(): Promise<string | null> {
+    const res = await this.http.get<{ version?: string }>('/healthz', { validateStatus: (s) => s === 200 || s === 503 });
+    return typeof res.data?.version === 'string' ? res.data.version : null;
   }
 
   /** Where the app receives Stripe's webhooks (cached: it does not change while the app runs). */

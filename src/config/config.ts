@@ -126,6 +126,21 @@ export const VARIABLES = {
     default: '10m',
     description: 'The bound on a whole `canary run` (`--timeout`): past it the run is stopped and fails at stage timeout.',
   },
+  CANARY_RETENTION: {
+    schema: duration,
+    default: '7d',
+    description: "How long a failed test's resources are kept for debugging before `canary prune` deletes them (`--older-than`).",
+  },
+  CANARY_STRIPE_RATE: {
+    schema: z.coerce.number({ error: 'must be a number of requests per second' }).positive('must be above 0').max(100, 'must be at most 100'),
+    default: '24',
+    description: 'Stripe requests per second a bulk job (prune) starts at most; Stripe allows 25 per second in test mode.',
+  },
+  CANARY_STRIPE_CONCURRENCY: {
+    schema: positiveInt,
+    default: '8',
+    description: 'Stripe requests a bulk job (prune) keeps in flight at most.',
+  },
   CANARY_PRICE_LOOKUP_KEY: {
     schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a Stripe lookup_key (letters, digits, _ . -)'),
     default: 'canary_pro_monthly',

@@ -80,6 +80,9 @@ describe('admin API: environments', () => {
       ['POST', '/api/environments', { labels: {} }],
       ['GET', '/api/environments'],
       ['DELETE', `/api/environments/${env.id}`],
+      ['PATCH', `/api/environments/${env.id}`, { labels: { canary_outcome: 'failed' } }],
+      ['GET', '/_demo/clock'],
+      ['POST', '/_demo/clock', { advance_seconds: 86_400 }],
       ['GET', `/api/environments/${env.id}/accounts`],
       ['GET', `/api/environments/${env.id}/accounts/${accountId}`],
       ['GET', '/_demo/faults'],
@@ -114,6 +117,10 @@ describe('admin API: environments', () => {
     assert.equal(malformed.status, 401);
 
     assert.deepEqual(await environmentIds(), idsBefore, 'no environment was created or deleted');
+    const labels = (await h.admin('GET', '/api/environments')).body.data.find((e: { id: string }) => e.id === env.id).labels;
+    assert.deepEqual(labels, { canary_run_id: 'guarded' }, 'no label was changed');
+    const clock = (await h.admin('GET', '/_demo/clock')).body.now;
+    assert.ok(Math.abs(clock - Math.floor(Date.now() / 1000)) < 60, 'the clock was not moved');
     assert.equal((await h.admin('GET', '/_demo/faults')).body.fault, null, 'the fault was not set');
     assert.equal((await h.account(env.id, accountId!)).plan, 'free');
   });
@@ -146,6 +153,79 @@ describe('admin API: environments', () => {
     const wrongType = await raw('/api/environments', { method: 'POST', headers: { ...headers, 'content-type': 'text/xml' }, body: '<labels/>' });
     assert.equal(wrongType.status, 415);
     assert.deepEqual(await environmentIds(), idsBefore);
+  });
+
+  it('PATCH merges labels (null removes one) and answers the environment; an unknown environment is a 404', async () => {
+    const env = await h.environment({ canary_run_id: 'run-patch', spec: 'upgrade' });
+    const marked = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: { canary_outcome: 'failed', canary_failed_at: '1780000000' } });
+    assert.equal(marked.status, 200);
+    assert.deepEqual(marked.body, {
+      id: env.id,
+      created: env.created,
+      labels: { canary_run_id: 'run-patch', spec: 'upgrade', canary_outcome: 'failed', canary_failed_at: '1780000000' },
+    });
+    const changed = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: { spec: null, canary_outcome: 'passed', absent: null } });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(changed.body.labels, { canary_run_id: 'run-patch', canary_outcome: 'passed', canary_failed_at: '1780000000' });
+    const nothing = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: {} });
+    assert.deepEqual(nothing.body, changed.body, 'an empty patch changes nothing');
+    const listed = (await h.admin('GET', '/api/environments')).body.data.find((e: { id: string }) => e.id === env.id);
+    assert.deepEqual(listed, changed.body, 'the list shows the merged labels');
+
+    // Accounts signed up afterwards carry the merged labels to Stripe.
+    const { accountId } = await h.signup(env.id, email('patched'));
+    const customer = (await h.stripe.customers.retrieve((await h.account(env.id, accountId!)).stripe_customer_id)) as Stripe.Customer;
+    assert.deepEqual(customer.metadata, { ...changed.body.labels, environment: env.id, account: accountId });
+
+    const unknown = await h.admin('PATCH', '/api/environments/env_000000000000000000000000', { labels: { a: 'b' } });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.body.error, "No environment 'env_000000000000000000000000'.");
+    await h.admin('DELETE', `/api/environments/${env.id}`);
+    assert.equal((await h.admin('PATCH', `/api/environments/${env.id}`, { labels: { a: 'b' } })).status, 404, 'a deleted environment is gone');
+  });
+
+  it('PATCH refuses a bad body with a 400 that names the problem, changing nothing', async () => {
+    const labels = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`l${i}`, 'v']));
+    const env = await h.environment(labels);
+    const cases: [unknown, RegExp][] = [
+      [{}, /^Invalid environment labels at labels: required, an object of label names to strings \(null removes one\)$/],
+      [{ labels: 'failed' }, /at labels: an object of label names to strings/],
+      [{ labels: ['a'] }, /at labels: an object of label names to strings/],
+      [{ labels: null }, /at labels: an object of label names to strings/],
+      [{ labels: { canary_failed_at: 1780000000 } }, /at labels\.canary_failed_at: /],
+      [{ labels: { ok: true } }, /at labels\.ok: /],
+      [{ labels: { '': 'v' } }, /at labels\.: label names are 1–40 letters/],
+      [{ labels: { ['k'.repeat(41)]: 'v' } }, /label names are 1–40 letters/],
+      [{ labels: { 'a b': 'v' } }, /at labels\.a b: label names are 1–40 letters/],
+      [{ labels: { environment: 'env_other' } }, /environment and account are set by the app/],
+      [{ labels: { account: null } }, /environment and account are set by the app/],
+      [{ labels: { long: 'v'.repeat(501) } }, /at labels\.long: label values are at most 500 characters/],
+      [{ labels: { a: 'b' }, outcome: 'failed' }, /Invalid environment labels: Unrecognized key: "outcome"/],
+      [[{ a: 'b' }], /Invalid environment labels: /],
+      // 40 labels and 9 more: over what Stripe's 50 metadata keys leave beside environment and account.
+      [
+        { labels: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`m${i}`, 'v'])) },
+        /^Invalid labels: the environment would have 49 labels; at most 48\.$/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const r = await h.admin('PATCH', `/api/environments/${env.id}`, body);
+      assert.equal(r.status, 400, JSON.stringify(body).slice(0, 80));
+      assert.match(r.body.error, message, JSON.stringify(body).slice(0, 80));
+    }
+    const headers = { authorization: `Bearer ${h.adminToken}`, 'content-type': 'application/json' };
+    const malformed = await json(await raw(`/api/environments/${env.id}`, { method: 'PATCH', headers, body: '{"labels": {' }));
+    assert.equal(malformed.status, 400);
+    const unchanged = (await h.admin('GET', '/api/environments')).body.data.find((e: { id: string }) => e.id === env.id);
+    assert.deepEqual(unchanged.labels, labels, 'nothing changed');
+
+    // Up to 48 in all is fine, also when removing some makes room in the same patch.
+    const eight = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`m${i}`, 'v'])) });
+    assert.equal(eight.status, 200);
+    assert.equal(Object.keys(eight.body.labels).length, 48);
+    const swapped = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: { l0: null, l1: null, n0: 'v', n1: 'v' } });
+    assert.equal(swapped.status, 200, JSON.stringify(swapped.body));
+    assert.equal(Object.keys(swapped.body.labels).length, 48);
   });
 });
 

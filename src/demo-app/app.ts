@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import qs from 'qs';
 import Stripe from 'stripe';
 import { z } from 'zod';
+import { MAX_UNIX_SECONDS, stampDateHeaders, type Clock } from './clock.ts';
 import type { AccountRow, Db } from './db.ts';
 import { FAULTS, parseFault, UnknownFault, type FaultName } from './faults.ts';
 import { PRO_LOOKUP_KEY, WRONG_LOOKUP_KEY, ensurePrice } from './stripe.ts';
@@ -17,6 +18,8 @@ import { billingPage, errorPage, renewalText, returnPage, signupPage, type PlanV
 
 export interface AppDeps {
   db: Db;
+  /** The app's clock (also the database's): `created` times and every response's Date header. */
+  clock: Clock;
   stripe: Stripe;
   webhookSecret: () => string;
   publicUrl: () => string;
@@ -48,16 +51,28 @@ class HttpError extends Error {
 // Labels go into Stripe metadata beside `environment` and `account`: Stripe allows 50 keys of at
 // most 40 characters with values of at most 500, and the app's own keys must not be overwritten.
 const RESERVED_LABELS = new Set(['environment', 'account']);
-const labelsSchema = z
-  .record(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'label names are 1–40 letters, digits, _ . -')
-      .refine((k) => !RESERVED_LABELS.has(k), 'environment and account are set by the app'),
-    z.string().max(500),
-  )
-  .refine((labels) => Object.keys(labels).length <= 40, 'at most 40 labels');
+/** An environment's labels after a change: what Stripe's 50 metadata keys leave beside the app's own two. */
+const MAX_LABELS = 50 - RESERVED_LABELS.size;
+const labelName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'label names are 1–40 letters, digits, _ . -')
+  .refine((k) => !RESERVED_LABELS.has(k), 'environment and account are set by the app');
+const labelValue = z.string().max(500, 'label values are at most 500 characters');
+const labelsSchema = z.record(labelName, labelValue).refine((labels) => Object.keys(labels).length <= 40, 'at most 40 labels');
 const environmentBody = z.strictObject({ labels: labelsSchema.optional() });
+/** PATCH: labels to merge in; `null` removes one. The total is checked once merged. */
+const labelsPatchBody = z.strictObject({
+  labels: z.record(labelName, labelValue.nullable(), {
+    error: (issue) => `${issue.input === undefined ? 'required, ' : ''}an object of label names to strings (null removes one)`,
+  }),
+});
+// One object with both fields optional, not a union: a union's error names no field.
+const clockBody = z
+  .strictObject({
+    now: z.number().int().min(0).max(MAX_UNIX_SECONDS).optional(),
+    advance_seconds: z.number().int().min(-MAX_UNIX_SECONDS).max(MAX_UNIX_SECONDS).optional(),
+  })
+  .refine((b) => (b.now === undefined) !== (b.advance_seconds === undefined), { error: 'send exactly one of now, advance_seconds' });
 const faultBody = z.strictObject({
   fault: z.string().nullable(),
   /** Only the next N times the fault would strike (then it clears itself); absent: until cleared. */
@@ -80,7 +95,7 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { db, stripe } = deps;
+  const { db, stripe, clock } = deps;
   let fault = deps.fault;
   /** How many more times the fault strikes before it clears itself; null: until cleared. */
   let remaining: number | null = null;
@@ -110,7 +125,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           held.add(release);
         });
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, routerOptions: { ignoreTrailingSlash: true } });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+    // HTTP that node cannot parse is answered on the socket, outside any response: dated here.
+    clientErrorHandler: (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, label] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout']
+            : [400, 'Bad Request'];
+      const body = JSON.stringify({ error: `${label}: the request is not valid HTTP.` });
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${label}\r\nDate: ${clock.httpDate()}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
+  });
+  stampDateHeaders(app.server, clock);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, qs.parse(body as string, { depth: 1, parameterLimit: 50 }));
   });
@@ -179,6 +216,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(201).send(db.createEnvironment(id('env'), body.labels ?? {}));
   });
   app.get('/api/environments', { onRequest: admin }, async () => ({ data: db.environments() }));
+  app.patch('/api/environments/:env', { onRequest: admin }, async (req) => {
+    const envId = (req.params as { env: string }).env;
+    const body = parseJson(labelsPatchBody, req.body, 'environment labels');
+    const env = db.updateLabels(envId, (current) => {
+      const merged = { ...current };
+      for (const [key, value] of Object.entries(body.labels)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      const count = Object.keys(merged).length;
+      if (count > MAX_LABELS) throw new HttpError(400, `Invalid labels: the environment would have ${count} labels; at most ${MAX_LABELS}.`);
+      return merged;
+    });
+    if (!env) throw new HttpError(404, `No environment '${envId}'.`);
+    return env;
+  });
   app.delete('/api/environments/:env', { onRequest: admin }, async (req) => {
     const envId = (req.params as { env: string }).env;
     const existed = db.deleteEnvironment(envId);
@@ -208,6 +261,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const ack = db.acknowledgedEvent(eventId);
     if (!ack) throw new HttpError(404, `No acknowledged event '${eventId}': the webhook handler has not answered 2xx to a verified delivery of it.`);
     return ack;
+  });
+  app.get('/_demo/clock', { onRequest: admin }, async () => ({ now: clock.now() }));
+  app.post('/_demo/clock', { onRequest: admin }, async (req) => {
+    const body = parseJson(clockBody, req.body, 'clock body (send {"now": unixSeconds} or {"advance_seconds": n})');
+    if (body.now !== undefined) {
+      clock.set(body.now);
+    } else {
+      const target = clock.now() + body.advance_seconds!;
+      if (target < 0 || target > MAX_UNIX_SECONDS) {
+        throw new HttpError(400, `Invalid clock body at advance_seconds: the clock would move to ${target}, outside 0..${MAX_UNIX_SECONDS}.`);
+      }
+      clock.advance(body.advance_seconds!);
+    }
+    return { now: clock.now() };
   });
   app.get('/_demo/faults', { onRequest: admin }, async () => ({ fault, remaining, faults: FAULTS }));
   app.post('/_demo/faults', { onRequest: admin }, async (req) => {
@@ -403,11 +470,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       db.processEvent(event, null, () => undefined);
       return;
     }
-    const sub = await stripe.subscriptions.retrieve(subscriptionId);
+    let sub: Stripe.Subscription;
+    try {
+      sub = await stripe.subscriptions.retrieve(subscriptionId);
+    } catch (err) {
+      // A subscription Stripe no longer has (its test data deleted) is nothing to follow, unless
+      // it is one of the app's accounts': then the delivery fails and Stripe retries.
+      const customerId = customerOf(event);
+      if (!isMissing(err) || (customerId && db.accountByCustomer(customerId))) throw err;
+      db.processEvent(event, null, () => undefined);
+      return;
+    }
     const customerId = typeof sub.customer === 'string' ? sub.customer : sub.customer.id;
     const acct = db.accountByCustomer(customerId);
     db.processEvent(event, acct?.id ?? null, () => {
-      if (!acct) return; // another app's customer in the same Stripe account
+      // Another app's customer in the same Stripe account, or an account deleted since (its
+      // environment cleaned up, its customer deleted on Stripe): acknowledged, nothing to change.
+      if (!acct) return;
       db.upsertSubscription({
         id: sub.id,
         account_id: acct.id,
@@ -436,6 +515,17 @@ function subscriptionOf(event: Stripe.Event): string | null {
     default:
       return null;
   }
+}
+
+/** The customer an event's object names (a subscription, session or invoice), when it names one. */
+function customerOf(event: Stripe.Event): string | null {
+  const customer = (event.data.object as unknown as { customer?: unknown }).customer;
+  if (typeof customer === 'string') return customer;
+  return customer && typeof customer === 'object' && typeof (customer as { id?: unknown }).id === 'string' ? (customer as { id: string }).id : null;
+}
+
+function isMissing(err: unknown): boolean {
+  return err instanceof Stripe.errors.StripeError && err.statusCode === 404 && err.code === 'resource_missing';
 }
 
 function wantsJson(req: FastifyRequest): boolean {

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Clock } from './clock.ts';
 
 export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE environments (
@@ -86,12 +87,14 @@ export interface AcknowledgedEvent {
   processed: boolean;
 }
 
-const now = () => Math.floor(Date.now() / 1000);
-
 export class Db {
   readonly sql: Database.Database;
 
-  constructor(file: string) {
+  /** `clock` dates every row the app records (`created`, `received`, …): the app's clock, which tests move. */
+  constructor(
+    file: string,
+    private readonly clock: Pick<Clock, 'now'> = new Clock(),
+  ) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.sql = new Database(file);
     this.sql.pragma('journal_mode = WAL');
@@ -128,7 +131,7 @@ export class Db {
   }
 
   createEnvironment(id: string, labels: Record<string, string>): EnvironmentRow {
-    const created = now();
+    const created = this.clock.now();
     this.sql.prepare('INSERT INTO environments (id, created, labels) VALUES (?, ?, ?)').run(id, created, JSON.stringify(labels));
     return { id, created, labels };
   }
@@ -138,6 +141,23 @@ export class Db {
       ...r,
       labels: JSON.parse(r.labels),
     }));
+  }
+
+  /**
+   * Replaces the environment's labels with `update(current)`, in one transaction (a concurrent
+   * change cannot be lost between the read and the write); undefined when there is no such
+   * environment. `update` may throw to refuse the change, which then changes nothing.
+   */
+  updateLabels(id: string, update: (labels: Record<string, string>) => Record<string, string>): EnvironmentRow | undefined {
+    return this.sql
+      .transaction(() => {
+        const env = this.environment(id);
+        if (!env) return undefined;
+        const labels = update(env.labels);
+        this.sql.prepare('UPDATE environments SET labels = ? WHERE id = ?').run(JSON.stringify(labels), id);
+        return { ...env, labels };
+      })
+      .immediate();
   }
 
   environment(id: string): EnvironmentRow | undefined {
@@ -162,7 +182,7 @@ export class Db {
   }
 
   createAccount(row: Omit<AccountRow, 'created' | 'stripe_customer_id'>): AccountRow {
-    const created = now();
+    const created = this.clock.now();
     this.sql
       .prepare('INSERT INTO accounts (id, environment_id, email, name, created) VALUES (?, ?, ?, ?, ?)')
       .run(row.id, row.environment_id, row.email, row.name, created);
@@ -198,7 +218,9 @@ export class Db {
   }
 
   recordCheckoutSession(id: string, accountId: string, priceId: string): void {
-    this.sql.prepare('INSERT OR IGNORE INTO checkout_sessions (id, account_id, price_id, created) VALUES (?, ?, ?, ?)').run(id, accountId, priceId, now());
+    this.sql
+      .prepare('INSERT OR IGNORE INTO checkout_sessions (id, account_id, price_id, created) VALUES (?, ?, ?, ?)')
+      .run(id, accountId, priceId, this.clock.now());
   }
 
   /** True when an event with this id was already stored. */
@@ -214,7 +236,7 @@ export class Db {
     return this.sql.transaction(() => {
       const inserted = this.sql
         .prepare('INSERT OR IGNORE INTO processed_events (id, type, account_id, received) VALUES (?, ?, ?, ?)')
-        .run(event.id, event.type, accountId, now()).changes;
+        .run(event.id, event.type, accountId, this.clock.now()).changes;
       if (inserted === 0) return false;
       change();
       return true;
@@ -231,7 +253,7 @@ export class Db {
         `INSERT INTO acknowledged_events (id, type, acknowledged_at, processed) VALUES (?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET processed = max(processed, excluded.processed)`,
       )
-      .run(event.id, event.type, now(), processed ? 1 : 0);
+      .run(event.id, event.type, this.clock.now(), processed ? 1 : 0);
   }
 
   acknowledgedEvent(id: string): AcknowledgedEvent | undefined {
@@ -253,6 +275,6 @@ export class Db {
          ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end, updated = excluded.updated
          WHERE subscriptions.status NOT IN ('canceled', 'incomplete_expired')`,
       )
-      .run({ ...row, updated: now() });
+      .run({ ...row, updated: this.clock.now() });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { buildApp } from './app.ts';
+import { Clock } from './clock.ts';
 import { Db } from './db.ts';
 import { parseFault } from './faults.ts';
 import { stripeClient, registerWebhookEndpoint, deleteWebhookEndpoint, ensurePrice, PRO_LOOKUP_KEY } from './stripe.ts';
@@ -71,13 +72,16 @@ export async function startDemoApp(options: DemoAppOptions): Promise<RunningDemo
   const upgradeHoldMs = holdMs(options.upgradeHoldMs, 'upgradeHoldMs');
   const webhookMetadata = checkMetadata(options.webhookMetadata ?? {});
   const host = options.host ?? '127.0.0.1';
-  const db = new Db(options.database ?? ':memory:');
+  // Starts at wall time on every start: a moved clock is not kept across restarts.
+  const clock = new Clock();
+  const db = new Db(options.database ?? ':memory:', clock);
   const stripe = stripeClient(options.stripeSecretKey, options.stripeApiUrl);
   let publicUrl = options.publicUrl?.replace(/\/$/, '') ?? '';
   let webhookSecret = options.webhookSecret ?? '';
   let webhookEndpointId: string | null = null;
   const app = await buildApp({
     db,
+    clock,
     stripe,
     webhookSecret: () => webhookSecret,
     publicUrl: () => publicUrl,

@@ -75,9 +75,9 @@ const stored = (eventId: string) =>
 const storedCount = () => (db.prepare('SELECT count(*) AS n FROM processed_events').get() as { n: number }).n;
 
 /** The events of `customer`, oldest first (the order Stripe created them). */
-async function eventsOf(customer: string, { handledOnly = false } = {}): Promise<Stripe.Event[]> {
+async function eventsOf(customer: string, { handledOnly = false } = {}, target = h): Promise<Stripe.Event[]> {
   const all: Stripe.Event[] = [];
-  for await (const event of h.stripe.events.list({ limit: 100 })) all.push(event);
+  for await (const event of target.stripe.events.list({ limit: 100 })) all.push(event);
   return all
     .filter((e) => {
       const obj = e.data.object as { id?: string; customer?: string | null };
@@ -467,6 +467,155 @@ describe('real deliveries from Stripe', () => {
       assert.deepEqual([ack.body.id, ack.body.type, ack.body.processed], [e.id, e.type, true]);
     }
     assert.deepEqual((await live.admin('GET', '/api/webhooks')).body, { url: live.app.webhookUrl, endpoint_id: live.app.webhookEndpointId });
+  });
+});
+
+describe('after cleanup: a deleted Stripe customer and a deleted environment', () => {
+  let live: DemoHarness;
+  let liveDb: Database.Database;
+  const liveFile = path.join(tmp, 'cleanup.sqlite');
+  before(async () => {
+    live = await startDemoHarness({ app: { database: liveFile }, emulator: { webhookRetryDelaysMs: [50, 100, 200] } });
+    liveDb = new Database(liveFile, { readonly: true });
+  });
+  after(async () => {
+    liveDb?.close();
+    await live?.close();
+  });
+
+  const rows = (sql: string, ...args: unknown[]) => liveDb.prepare(sql).all(...args) as Record<string, unknown>[];
+  /** Every row of every table of the app's database, as text, for a search by id. */
+  const everything = () =>
+    (rows("SELECT name FROM sqlite_master WHERE type = 'table'") as { name: string }[])
+      .flatMap(({ name }) => rows(`SELECT * FROM ${name}`).map((r) => `${name}: ${JSON.stringify(r)}`))
+      .join('\n');
+
+  /** A paid test in its own environment, its deliveries all acknowledged: the ids cleanup works with. */
+  async function passedTest(tag: string) {
+    const env = await live.environment({ canary_run_id: `run-${tag}` });
+    const { accountId, sessionId } = await live.subscribe(env.id, email(tag));
+    const customer = (await live.waitForPlan(env.id, accountId, 'pro')).stripe_customer_id as string;
+    const subscription = (await live.stripe.checkout.sessions.retrieve(sessionId)).subscription as string;
+    await waitFor(
+      async () => (await eventsOf(customer, { handledOnly: true }, live)).every((e) => e.pending_webhooks === 0),
+      'every delivery acknowledged',
+      10_000,
+    );
+    return { env: env.id, accountId, sessionId, customer, subscription };
+  }
+  /** The deliveries of `type` about `customer`, once one of them was answered. */
+  async function answered(customer: string, type: string) {
+    const found = await waitFor(
+      async () => {
+        const event = (await eventsOf(customer, {}, live)).find((e) => e.type === type);
+        if (!event) return false;
+        const deliveries = (await (await fetch(`${live.emulator.url}/_emulator/webhook-deliveries?event=${event.id}`)).json()).data as {
+          status: number | null;
+          error: string | null;
+        }[];
+        return deliveries.some((d) => d.status !== null) && { event, deliveries };
+      },
+      `a delivery of ${type} answered`,
+      10_000,
+    );
+    return found as Exclude<typeof found, false>;
+  }
+
+  it('customer deleted, then the environment: the cancellation is acknowledged, and nothing of the environment remains in the database', async () => {
+    const t = await passedTest('cleanup-passed');
+    const events = await eventsOf(t.customer, { handledOnly: true }, live);
+    assert.ok(everything().includes(t.env) && everything().includes(t.customer), 'the test left its rows');
+
+    await live.stripe.customers.del(t.customer);
+    const { event, deliveries } = await answered(t.customer, 'customer.subscription.deleted');
+    assert.deepEqual(
+      deliveries.map((d) => [d.status, d.error]),
+      [[200, null]],
+    );
+    assert.equal((await acknowledgement(event.id, live)).body.processed, true);
+    assert.equal((await live.account(t.env, t.accountId)).plan, 'free', 'the cancellation reached the account');
+
+    const deleted = await live.admin('DELETE', `/api/environments/${t.env}`);
+    assert.deepEqual(deleted.body, { id: t.env, deleted: true, existed: true });
+    const left = everything();
+    for (const id of [t.env, t.accountId, t.customer, t.subscription, t.sessionId, event.id, ...events.map((e) => e.id)]) {
+      assert.ok(!left.includes(id), `${id} is still in the database:\n${left}`);
+    }
+    assert.deepEqual((await live.admin('DELETE', `/api/environments/${t.env}`)).body, { id: t.env, deleted: true, existed: false });
+  });
+
+  it('environment deleted, then the customer: the late cancellation is acknowledged (2xx) and changes nothing', async () => {
+    const t = await passedTest('cleanup-late');
+    assert.equal((await live.admin('DELETE', `/api/environments/${t.env}`)).status, 200);
+    await live.stripe.customers.del(t.customer);
+    const { event, deliveries } = await answered(t.customer, 'customer.subscription.deleted');
+    assert.deepEqual(
+      deliveries.map((d) => [d.status, d.error]),
+      [[200, null]],
+    );
+    const ack = await acknowledgement(event.id, live);
+    assert.deepEqual([ack.status, ack.body.processed], [200, true]);
+    // Kept by id only (so a duplicate is known), tied to no account.
+    assert.deepEqual(rows('SELECT id, type, account_id FROM processed_events WHERE id = ?', event.id), [
+      { id: event.id, type: 'customer.subscription.deleted', account_id: null },
+    ]);
+    const left = everything();
+    for (const id of [t.env, t.accountId, t.customer, t.subscription, t.sessionId]) assert.ok(!left.includes(id), `${id} came back:\n${left}`);
+    assert.equal((await live.admin('GET', `/api/environments/${t.env}/accounts/${t.accountId}`)).status, 404);
+  });
+
+  it("events of a customer or subscription Stripe no longer has are acknowledged when they are not the app's, retried when they are", async () => {
+    const t = await passedTest('cleanup-gone');
+    const sample = (await eventsOf(t.customer, { handledOnly: true }, live)).find((e) => e.type === 'customer.subscription.updated')!;
+    const secret = 'whsec_cleanup_tests';
+    // The harness registered its endpoint; a second app with a known secret takes hand-signed deliveries.
+    const signed = await startDemoApp({
+      port: 0,
+      stripeSecretKey: 'sk_test_demo_app_tests',
+      stripeApiUrl: live.emulator.url,
+      adminToken: randomAdminToken(),
+      webhookSecret: secret,
+      database: liveFile,
+    });
+    try {
+      const send = async (event: unknown) => {
+        const payload = JSON.stringify(event);
+        const res = await fetch(`${signed.url}/webhooks/stripe`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'stripe-signature': live.stripe.webhooks.generateTestHeaderString({ payload, secret }) },
+          body: payload,
+        });
+        return { status: res.status, body: await res.json() };
+      };
+      const forged = (id: string, object: Record<string, unknown>, type = sample.type) => ({
+        ...sample,
+        id,
+        type,
+        data: { object: { ...sample.data.object, ...object } },
+      });
+
+      // customer.deleted (not among the app's events, but an endpoint with '*' gets it): nothing to do.
+      await live.stripe.customers.del(t.customer);
+      const customerDeleted = (await eventsOf(t.customer, {}, live)).find((e) => e.type === 'customer.deleted')!;
+      assert.ok(customerDeleted);
+      assert.deepEqual(await send(customerDeleted), { status: 200, body: { received: true } });
+
+      // A subscription Stripe does not have, of a customer the app does not have.
+      const gone = forged(`evt_gone_${randomBytes(6).toString('hex')}`, { id: 'sub_gone_000000000000', customer: 'cus_gone_000000000000' });
+      assert.deepEqual(await send(gone), { status: 200, body: { received: true } });
+      assert.deepEqual(rows('SELECT account_id FROM processed_events WHERE id = ?', gone.id), [{ account_id: null }]);
+
+      // A subscription Stripe does not have, of one of the app's accounts: something is wrong, so
+      // the delivery fails and Stripe retries it.
+      const other = await passedTest('cleanup-gone-ours');
+      const ours = forged(`evt_ours_${randomBytes(6).toString('hex')}`, { id: 'sub_gone_000000000001', customer: other.customer });
+      const refused = await send(ours);
+      assert.ok(refused.status >= 500, `got ${refused.status}`);
+      assert.deepEqual(rows('SELECT id FROM processed_events WHERE id = ?', ours.id), [], 'not stored, so a retry is processed');
+      assert.equal((await live.account(other.env, other.accountId)).plan, 'pro');
+    } finally {
+      await signed.close();
+    }
   });
 });
 

@@ -8,6 +8,8 @@ import { redact } from '../log/redact.ts';
 import { failureRecordSchema, type FailureRecord } from './summary-schema.ts';
 
 export const FAILURE_ATTACHMENT = 'canary-failure';
+/** What the fixtures deleted or kept after a test (src/cleanup/after-test.ts's CleanupRecord). */
+export const CLEANUP_ATTACHMENT = 'canary-cleanup';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;

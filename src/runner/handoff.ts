@@ -38,6 +38,8 @@ const handoffSchema = z.strictObject({
   /** The bound on the whole run (`--timeout`), in ms. */
   timeout_ms: schemas.positiveInt,
   fulfilment_timeout_ms: schemas.positiveInt,
+  /** How long a failed test's resources are kept (CANARY_RETENTION), in ms. */
+  retention_ms: schemas.positiveInt,
   price_lookup_key: z.string().min(1),
   stripe: z.strictObject({
     secret_key: schemas.stripeKey,
@@ -49,6 +51,8 @@ const handoffSchema = z.strictObject({
     url: schemas.url('https://app.example.com'),
     admin_token: z.string().min(12),
     kind: z.enum(['embedded', 'deployed']),
+    /** What the app reported on /healthz when the run started; null when it could not say. */
+    version: z.string().nullable(),
   }),
   /** Configured secret values of any format, for the child's redaction. */
   secrets: z.array(z.string()),

@@ -6,194 +6,28 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import os from 'node:os';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startDemoHarness, type DemoHarness } from '../demo-app/testing/harness.ts';
 import type { FaultName } from '../demo-app/faults.ts';
 import type { Stage } from '../errors.ts';
 import type { EndpointAnswers } from '../stripe/webhooks.ts';
 import { processesOfRun } from './run.ts';
-import { runSummarySchema, type RunSummary, type TestSummary } from './summary-schema.ts';
+import type { TestSummary } from './summary-schema.ts';
+import { assertLiveKeysRefused, canaryCli, explain, groupGone, onlyTest, portClosed, type CanaryCli } from './testing/canary-cli.ts';
 import { secretsIn } from './testing/report-texts.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/canary.js');
-/** Anything that looks like a Stripe key, webhook secret or Slack token, redacted or not. */
-const SECRET_PATTERNS = [
-  /\b(sk|rk)_(test|live)_(?!\[REDACTED\])[A-Za-z0-9]{6,}/,
-  /\bwhsec_(?!\[REDACTED\])[A-Za-z0-9]{6,}/,
-  /\bxox[abpre]-(?!\[REDACTED\])[A-Za-z0-9-]{6,}/,
-];
-/** The bound on one `canary run` child in these tests. */
-const RUN_BOUND_MS = 150_000;
-
-interface Finished {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  reportDir: string | null;
-  summary: RunSummary | null;
-}
-
-/** What the child inherits: nothing that would point it at another Stripe, app or Slack. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(STRIPE_|DEMO_APP_|CANARY_|SLACK_)/.test(k)) env[k] = v;
-  return env;
-}
-
-let reportsDir: string;
-let workDir: string;
-const children = new Set<ChildProcess>();
-
-function killGroup(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
-
-function explain(r: Finished): string {
-  return `exit ${r.code} ${r.signal ?? ''}\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-2000)}\n--- summary\n${JSON.stringify(
-    r.summary?.tests.map((t) => ({ outcome: t.outcome, stage: t.stage, step: t.failed_step, error: t.error })),
-    null,
-    1,
-  )}`;
-}
-
-/** No secret in what the run printed, nor anywhere in its report folder (zipped traces included). */
-function assertNoSecrets(r: Finished, known: string[]): void {
-  const secrets = [...known, ...SECRET_PATTERNS];
-  for (const s of secrets) {
-    assert.ok(
-      !(typeof s === 'string' ? r.stdout.includes(s) || r.stderr.includes(s) : s.test(r.stdout) || s.test(r.stderr)),
-      `${String(s)} appears in the run's output`,
-    );
-  }
-  if (r.reportDir) assert.deepEqual(secretsIn(r.reportDir, secrets), [], 'secrets found in the report folder');
-}
-
-/**
- * Runs `canary run ARGS` in a folder with no .env, reports under a temporary folder, in its own
- * process group, bounded; then checks its summary against the schema and scans it for secrets.
- * `started` gets the child as soon as it runs (to signal it).
- */
-function canaryRun(args: string[], env: NodeJS.ProcessEnv = {}, started?: (child: ChildProcess) => void): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], {
-      cwd: workDir,
-      env: { ...cleanEnv(), CANARY_REPORTS_DIR: reportsDir, CANARY_LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const bound = setTimeout(() => {
-      killGroup(child);
-      reject(new Error(`canary run ${args.join(' ')} did not finish within ${RUN_BOUND_MS / 1000} s:\n${stdout.slice(-3000)}\n${stderr.slice(-2000)}`));
-    }, RUN_BOUND_MS);
-    child.once('error', reject);
-    started?.(child);
-    child.once('close', (code, signal) => {
-      clearTimeout(bound);
-      children.delete(child);
-      try {
-        const m = /^\s*report: (.+)$/m.exec(stdout);
-        const reportDir = m ? path.resolve(workDir, m[1]!.trim()) : null;
-        const summaryFile = reportDir && path.join(reportDir, 'summary.json');
-        const summary = summaryFile && existsSync(summaryFile) ? runSummarySchema.parse(JSON.parse(readFileSync(summaryFile, 'utf8'))) : null;
-        const r: Finished = { code, signal, stdout, stderr, reportDir, summary };
-        assertNoSecrets(
-          r,
-          [env.STRIPE_SECRET_KEY, env.DEMO_APP_ADMIN_TOKEN].filter((x): x is string => !!x && !x.startsWith('sk_live') && !x.startsWith('rk_live')),
-        );
-        resolve(r);
-      } catch (err) {
-        reject(err);
-      }
-    });
-  });
-}
-
-/** The summary's only test, after checking the run's exit code. */
-function onlyTest(r: Finished, code: number): TestSummary {
-  assert.equal(r.code, code, explain(r));
-  assert.ok(r.summary, `summary.json is written\n${explain(r)}`);
-  assert.equal(r.summary.tests.length, 1, explain(r));
-  return r.summary.tests[0]!;
-}
-
-/** Waits (bounded) until `check` holds for the run's summary.json, read as the reporter writes it. */
-async function waitForSummary(runDirOf: () => string | null, check: (s: RunSummary) => boolean, what: string, ms = 60_000): Promise<RunSummary> {
-  const deadline = Date.now() + ms;
-  let last: RunSummary | null = null;
-  while (Date.now() < deadline) {
-    const dir = runDirOf();
-    const file = dir && path.join(dir, 'summary.json');
-    if (file && existsSync(file)) {
-      try {
-        last = runSummarySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-        if (check(last)) return last;
-      } catch {
-        // Between the reporter's writes: try again.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`summary.json never showed ${what} within ${ms / 1000} s; last: ${JSON.stringify(last?.tests)}`);
-}
-
-/** The run folders under the reports folder now. */
-const runDirs = (): Set<string> => new Set(readdirSync(reportsDir).filter((d) => d.startsWith('canary_')));
-
-/** The run folder that appeared since `known` was taken. */
-function newRunDir(known: Set<string>): string | null {
-  const fresh = [...runDirs()].filter((d) => !known.has(d));
-  return fresh.length === 1 ? path.join(reportsDir, fresh[0]!) : null;
-}
-
-/** True when nothing listens on the URL's port any more. */
-function portClosed(url: string): Promise<boolean> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(u.port), u.hostname);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
-/** A process group is gone when signal 0 to it fails. */
-function groupGone(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 const FAST_WEBHOOKS = { CANARY_FULFILMENT_TIMEOUT_MS: '4000', STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS: '1000', STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS: '100,200' };
 
+let cli: CanaryCli;
+const canaryRun: CanaryCli['run'] = (...args) => cli.run(...args);
 before(() => {
-  reportsDir = mkdtempSync(path.join(os.tmpdir(), 'canary-reports-'));
-  workDir = mkdtempSync(path.join(os.tmpdir(), 'canary-cwd-'));
+  cli = canaryCli();
 });
-after(() => {
-  for (const child of children) killGroup(child);
-  rmSync(reportsDir, { recursive: true, force: true });
-  rmSync(workDir, { recursive: true, force: true });
-});
+after(() => cli?.close());
 
 describe('canary run against the embedded Stripe emulator and demo app', () => {
   it('passes on a healthy app and writes reports/<run-id>/ with the HTML report, JSON, JUnit and summary.json', async () => {
@@ -203,7 +37,7 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.match(r.stdout, /1 passed/, "Playwright's summary line is printed");
     const s = r.summary!;
     assert.equal(path.basename(r.reportDir!), s.run_id, 'the folder is named after the run id');
-    assert.equal(readlinkSync(path.join(reportsDir, 'latest')), s.run_id, 'reports/latest points at the newest run');
+    assert.equal(readlinkSync(path.join(cli.reportsDir, 'latest')), s.run_id, 'reports/latest points at the newest run');
     for (const file of ['html/index.html', 'results.json', 'junit.xml', 'summary.json']) assert.ok(existsSync(path.join(r.reportDir!, file)), `${file} exists`);
     assert.match(readFileSync(path.join(r.reportDir!, 'junit.xml'), 'utf8'), /<testsuites id="" name="" tests="1" failures="0"/);
     assert.deepEqual(
@@ -318,12 +152,12 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
   });
 
   it('SIGTERM mid-run stops Playwright, its browser and the embedded targets, writes outcome aborted and exits 143', async () => {
-    const known = runDirs();
+    const known = cli.runDirs();
     let child: ChildProcess | undefined;
     const finished = canaryRun(['--grep', '@critical'], { DEMO_APP_FAULT: 'upgrade-hang' }, (c) => (child = c));
     // The reporter writes summary.json as steps start: wait until the hanging upgrade is in progress.
-    const during = await waitForSummary(
-      () => newRunDir(known),
+    const during = await cli.waitForSummary(
+      () => cli.newRunDir(known),
       (s) => s.tests[0]?.steps_in_progress.some((x) => /upgrade to Pro/.test(x)) ?? false,
       'the upgrade step in progress',
     );
@@ -337,31 +171,13 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     for (const url of [during.target.app_url, during.target.stripe_api_url!]) assert.ok(await portClosed(url), `${url} is closed`);
   });
 
-  it('refuses a live key with exit 2 before making any request', async () => {
-    let requests = 0;
-    const server = createServer((_req, res) => {
-      requests++;
-      res.end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
-      for (const key of ['sk_live_51DoNotUseThisLiveKey', 'rk_live_51DoNotUseThisRestrictedKey']) {
-        const r = await canaryRun(['--grep', '@critical'], {
-          STRIPE_SECRET_KEY: key,
-          STRIPE_API_URL: url,
-          DEMO_APP_URL: url,
-          DEMO_APP_ADMIN_TOKEN: 'admin-token-for-the-live-key-test',
-        });
-        assert.equal(r.code, 2, explain(r));
-        assert.match(r.stderr, /live/i, 'the message says the key is live');
-        assert.ok(!r.stderr.includes(key) && !r.stdout.includes(key), 'the key is not printed');
-        assert.equal(r.reportDir, null, 'no run started, so no report');
-      }
-      assert.equal(requests, 0, 'no request reached Stripe or the app');
-    } finally {
-      server.close();
-    }
+  it('refuses a live key with exit 2 before making any request, and starts no run', async () => {
+    const refused = await assertLiveKeysRefused(cli, ['run', '--grep', '@critical'], (url) => ({
+      STRIPE_API_URL: url,
+      DEMO_APP_URL: url,
+      DEMO_APP_ADMIN_TOKEN: 'admin-token-for-the-live-key-test',
+    }));
+    for (const r of refused) assert.equal(r.reportDir, null, 'no run started, so no report');
   });
 });
 
@@ -394,13 +210,13 @@ describe('canary run against a shared Stripe and app', () => {
     assert.equal(new Set(runs.map((r) => r.summary!.tests[0]!.environment)).size, 4, 'four environments');
     const customers = runs.map((r) => r.summary!.tests[0]!.stripe_ids.customer!);
     assert.equal(new Set(customers).size, 4, 'four customers');
-    for (const [i, id] of customers.entries()) {
-      const customer = await h.stripe.customers.retrieve(id);
-      assert.ok(!customer.deleted);
-      assert.equal(customer.metadata.canary_run_id, ids[i], `${id} carries its own run's id`);
-      assert.equal(customer.metadata.environment, runs[i]!.summary!.tests[0]!.environment);
-      const subs = await h.stripe.subscriptions.list({ customer: id });
-      assert.equal(subs.data.length, 1, `${id} has exactly its own subscription`);
+    // Each run checked, inside its journey, exactly one customer and one subscription of its own;
+    // then its cleanup deleted exactly its own customer and environment, nobody else's.
+    for (const [i, r] of runs.entries()) {
+      const t = r.summary!.tests[0]!;
+      const deleted = t.cleanup.deleted.filter((d) => d.type === 'customer' || d.type === 'environment').map((d) => d.id);
+      assert.deepEqual(deleted.sort(), [customers[i]!, t.environment!].sort(), `run ${ids[i]} deleted only its own customer and environment`);
+      assert.equal(((await h.stripe.customers.retrieve(customers[i]!)) as { deleted?: boolean }).deleted, true);
     }
   });
 

@@ -11,6 +11,7 @@ import { mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { AppClient } from '../app-client/client.ts';
 import type { Config } from '../config/config.ts';
 import { formatDuration } from '../config/config.ts';
 import { STAGE_TITLES, UserError } from '../errors.ts';
@@ -18,7 +19,7 @@ import type { Logger } from '../log/logger.ts';
 import { redact, registerSecret } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
-import { countOutcomes, exitCodeOf, formatSummary, runOutcome } from './summary.ts';
+import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome } from './summary.ts';
 import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
 import { runSummarySchema, type RunSummary } from './summary-schema.ts';
 import { startTargets, type Targets } from './targets.ts';
@@ -39,6 +40,8 @@ export interface RunOptions {
   headed?: boolean;
   /** The bound on the whole run; default CANARY_RUN_TIMEOUT. */
   timeoutMs?: number;
+  /** Cleanup errors fail the run (exit 1) instead of only being reported. */
+  strictCleanup?: boolean;
 }
 
 export interface RunIo {
@@ -190,12 +193,22 @@ function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, p
     s.errors.push(`Playwright exited with code ${playwright.code} before the run finished: ${playwright.tail.slice(-5).join(' | ')}`);
   }
   s.counts = countOutcomes(s.tests);
+  s.cleanup = runCleanup(s.tests);
   if (stop?.reason === 'signal') s.outcome = 'aborted';
   else if (stop?.reason === 'timeout') s.outcome = 'failed';
   else s.outcome = s.tests.some((t) => t.outcome === 'running') ? 'failed' : runOutcome(s.tests, s.errors);
   s.finished_at = new Date().toISOString();
   s.duration_ms = afterMs;
   return s;
+}
+
+/** The app's version from /healthz, for the report and the alert; null when it does not say (never fails the run). */
+async function appVersion(url: string, adminToken: string): Promise<string | null> {
+  try {
+    return await new AppClient(url, adminToken, 5_000).version();
+  } catch {
+    return null;
+  }
 }
 
 export async function runCanary(given: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
@@ -241,9 +254,10 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
       headed: options.headed === true,
       timeout_ms: timeoutMs,
       fulfilment_timeout_ms: config.CANARY_FULFILMENT_TIMEOUT_MS,
+      retention_ms: config.CANARY_RETENTION,
       price_lookup_key: config.CANARY_PRICE_LOOKUP_KEY,
       stripe: { secret_key: targets.stripe.secretKey, api_url: targets.stripe.apiUrl ?? null, kind: targets.stripe.kind },
-      app: { url: targets.app.url, admin_token: targets.app.adminToken, kind: targets.app.kind },
+      app: { url: targets.app.url, admin_token: targets.app.adminToken, kind: targets.app.kind, version: await appVersion(targets.app.url, targets.app.adminToken) },
       secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
     };
     if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
@@ -283,6 +297,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     tests: [],
     errors: [],
     stopped: null,
+    cleanup: runCleanup([]),
   };
   base.errors.push(...errors);
   const summary = finishSummary(base, stop, started.getTime(), playwright);
@@ -293,5 +308,5 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   await symlink(runId, next);
   await rename(next, path.join(reportsDir, 'latest'));
   io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
-  return { exitCode: exitCodeOf(summary), summary, reportDir };
+  return { exitCode: exitCodeOf(summary, { strictCleanup: options.strictCleanup }), summary, reportDir };
 }

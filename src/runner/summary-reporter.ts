@@ -10,7 +10,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { redact, registerSecret } from '../log/redact.ts';
 import { errorText } from './failure.ts';
 import { readHandoff, type Handoff } from './handoff.ts';
-import { countOutcomes, runOutcome, summariseTest, type AttemptInput, type TestInput } from './summary.ts';
+import { countOutcomes, runCleanup, runOutcome, summariseTest, type AttemptInput, type TestInput } from './summary.ts';
 import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from './summary-schema.ts';
 
 export const SUMMARY_FILE = 'summary.json';
@@ -21,11 +21,11 @@ export type RunMetaInput = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'co
 
 /** What summary.json says about the targets of a hand-off. */
 export function targetOf(h: Handoff): RunSummary['target'] {
-  return { stripe: h.stripe.kind, stripe_api_url: h.stripe.api_url, app: h.app.kind, app_url: h.app.url };
+  return { stripe: h.stripe.kind, stripe_api_url: h.stripe.api_url, app: h.app.kind, app_url: h.app.url, app_version: h.app.version };
 }
 
 /** The run-level part of a summary; the runner uses it too when Playwright never started. */
-export function runMeta(h: RunMetaInput): Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'errors' | 'duration_ms' | 'finished_at' | 'stopped'> {
+export function runMeta(h: RunMetaInput): Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'errors' | 'duration_ms' | 'finished_at' | 'stopped' | 'cleanup'> {
   return {
     schema_version: SCHEMA_VERSION,
     run_id: h.run_id,
@@ -172,6 +172,7 @@ export default class SummaryReporter implements Reporter {
       tests,
       errors: this.errors,
       stopped: null,
+      cleanup: runCleanup(tests),
     };
     writeSummary(h.report_dir, summary);
   }

@@ -3,7 +3,7 @@
  * alert, history, CI) may rely on. The zod schema is the source; `summary.schema.json` beside it
  * is its JSON Schema, generated (`npm run schema:summary`) and checked by a test. Fields are
  * snake_case; `schema_version` changes when a field changes meaning or goes away (fields are only
- * ever added otherwise).
+ * ever added otherwise, so readers must accept fields they do not know: objects are open).
  */
 import { z } from 'zod';
 import { STAGES } from '../errors.ts';
@@ -28,7 +28,26 @@ export const failureRecordSchema = z.strictObject({
 });
 export type FailureRecord = z.infer<typeof failureRecordSchema>;
 
-export const testSummarySchema = z.strictObject({
+const cleanupItem = z.object({
+  type: z.string(),
+  id: z.string(),
+  /** deleted, expired, canceled with its customer, kept. */
+  action: z.string(),
+  /** Where to look at it (Stripe's test-mode dashboard on real Stripe). */
+  link: z.string().optional(),
+});
+
+/** What cleanup did with a test's resources, over all its attempts (a flaky test's failed attempt keeps its own). */
+export const testCleanupSchema = z.object({
+  deleted: z.array(cleanupItem),
+  kept: z.array(cleanupItem),
+  /** Until when prune leaves what was kept (ISO); null when nothing was kept. */
+  kept_until: z.iso.datetime().nullable(),
+  errors: z.array(z.string()),
+});
+export type TestCleanup = z.infer<typeof testCleanupSchema>;
+
+export const testSummarySchema = z.object({
   title: z.string(),
   file: z.string(),
   tags: z.array(z.string()),
@@ -49,14 +68,15 @@ export const testSummarySchema = z.strictObject({
   stripe_ids: z.record(z.string(), z.string()),
   /** Where to look at what the test created: Stripe's dashboard for real test mode. */
   links: z.record(z.string(), z.string()),
-  artifacts: z.strictObject({ screenshot: z.string().optional(), trace: z.string().optional(), video: z.string().optional() }),
+  artifacts: z.object({ screenshot: z.string().optional(), trace: z.string().optional(), video: z.string().optional() }),
+  cleanup: testCleanupSchema,
 });
 export type TestSummary = z.infer<typeof testSummarySchema>;
 
 export const RUN_OUTCOMES = ['running', 'passed', 'failed', 'flaky', 'inconclusive', 'no-tests', 'aborted'] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
-export const runSummarySchema = z.strictObject({
+export const runSummarySchema = z.object({
   schema_version: z.literal(SCHEMA_VERSION),
   run_id: z.string(),
   outcome: z.enum(RUN_OUTCOMES),
@@ -70,24 +90,28 @@ export const runSummarySchema = z.strictObject({
   duration_ms: z.number().int().nonnegative(),
   /** The bound on the whole run (`--timeout`). */
   timeout_ms: z.number().int().positive(),
-  target: z.strictObject({
+  target: z.object({
     stripe: z.enum(['emulator', 'stripe']),
     stripe_api_url: z.string().nullable(),
     app: z.enum(['embedded', 'deployed']),
     app_url: z.string(),
+    /** The version the app reported on /healthz at the start; null when unknown. */
+    app_version: z.string().nullable().optional(),
   }),
-  counts: z.strictObject(Object.fromEntries(TEST_OUTCOMES.map((o) => [o, z.number().int().nonnegative()])) as Record<TestOutcome, z.ZodNumber>),
+  counts: z.object(Object.fromEntries(TEST_OUTCOMES.map((o) => [o, z.number().int().nonnegative()])) as Record<TestOutcome, z.ZodNumber>),
   tests: z.array(testSummarySchema),
   /** Errors outside any test (Playwright could not load a spec, a global set-up failed), redacted. */
   errors: z.array(z.string()),
   /** Set when the run was stopped before Playwright finished: by a signal (aborted) or by --timeout (failed). */
   stopped: z
-    .strictObject({
+    .object({
       reason: z.enum(['signal', 'timeout']),
       signal: z.string().nullable(),
       after_ms: z.number().int().nonnegative(),
     })
     .nullable(),
+  /** Cleanup over the whole run; its errors never fail a run unless --strict-cleanup. */
+  cleanup: z.object({ deleted: z.number().int().nonnegative(), kept: z.number().int().nonnegative(), errors: z.array(z.string()) }),
   links: z.record(z.string(), z.string()),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;

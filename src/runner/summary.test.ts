@@ -144,7 +144,7 @@ describe('run outcome and exit code', () => {
   });
   it('maps outcomes to 0, 1, 2, 3 and signals to 128+N', () => {
     const code = (outcome: RunSummary['outcome'], signal: string | null = null) =>
-      exitCodeOf({ outcome, stopped: signal ? { reason: 'signal', signal, after_ms: 1 } : null });
+      exitCodeOf({ outcome, stopped: signal ? { reason: 'signal', signal, after_ms: 1 } : null, cleanup: { deleted: 0, kept: 0, errors: [] } });
     assert.deepEqual(
       [code('passed'), code('flaky'), code('failed'), code('no-tests'), code('inconclusive'), code('aborted', 'SIGINT'), code('aborted', 'SIGTERM')],
       [0, 0, 1, 2, 3, 130, 143],
@@ -176,6 +176,7 @@ describe('run outcome and exit code', () => {
       ],
       errors: [],
       stopped: { reason: 'timeout', signal: null, after_ms: 5100 },
+      cleanup: { deleted: 0, kept: 0, errors: [] },
       links: {},
     });
     const text = formatSummary(summary, 'reports/x');

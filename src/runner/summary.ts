@@ -4,8 +4,9 @@
  * they are tested without Playwright.
  */
 import { STAGE_TITLES, STEP_PREFIXES, type Stage } from '../errors.ts';
-import { errorText, FAILURE_ATTACHMENT, parseFailureRecord } from './failure.ts';
-import { TEST_OUTCOMES, type RunOutcome, type RunSummary, type TestOutcome, type TestSummary } from './summary-schema.ts';
+import type { CleanupRecord } from '../cleanup/after-test.ts';
+import { CLEANUP_ATTACHMENT, errorText, FAILURE_ATTACHMENT, parseFailureRecord } from './failure.ts';
+import { TEST_OUTCOMES, type RunOutcome, type RunSummary, type TestCleanup, type TestOutcome, type TestSummary } from './summary-schema.ts';
 
 export interface AttemptInput {
   /** Playwright's TestResult.status. */
@@ -75,6 +76,38 @@ function failureOf(attempt: AttemptInput): Pick<TestSummary, 'stage' | 'failed_s
   };
 }
 
+function parseCleanup(body: Buffer | undefined): CleanupRecord | null {
+  try {
+    return body ? (JSON.parse(body.toString()) as CleanupRecord) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the fixtures deleted and kept over every attempt, with dashboard links for what was kept. */
+export function cleanupOf(attempts: AttemptInput[], target: RunSummary['target']): TestCleanup {
+  const cleanup: TestCleanup = { deleted: [], kept: [], kept_until: null, errors: [] };
+  let until = Number.POSITIVE_INFINITY;
+  for (const a of attempts) {
+    for (const att of a.attachments.filter((x) => x.name === CLEANUP_ATTACHMENT)) {
+      const r = parseCleanup(att.body);
+      if (!r) continue;
+      cleanup.deleted.push(...r.deleted);
+      cleanup.kept.push(
+        ...r.kept.map((k) => ({
+          ...k,
+          ...(stripeLinks({ [k.type]: k.id }, target)[`stripe_${k.type}`] && { link: stripeLinks({ [k.type]: k.id }, target)[`stripe_${k.type}`] }),
+        })),
+      );
+      cleanup.errors.push(...r.errors);
+      // The earliest: from then on prune may take the first of them.
+      if (r.kept_until) until = Math.min(until, r.kept_until);
+    }
+  }
+  cleanup.kept_until = Number.isFinite(until) ? new Date(until * 1000).toISOString() : null;
+  return cleanup;
+}
+
 export function summariseTest(t: TestInput, target: RunSummary['target'], rel: (p: string) => string): TestSummary {
   const last = t.attempts.at(-1);
   let outcome: TestSummary['outcome'];
@@ -112,6 +145,16 @@ export function summariseTest(t: TestInput, target: RunSummary['target'], rel: (
     stripe_ids: stripeIds,
     links: stripeLinks(stripeIds, target),
     artifacts,
+    cleanup: cleanupOf(t.attempts, target),
+  };
+}
+
+/** The run's cleanup, from its tests'. */
+export function runCleanup(tests: TestSummary[]): RunSummary['cleanup'] {
+  return {
+    deleted: tests.reduce((n, t) => n + t.cleanup.deleted.length, 0),
+    kept: tests.reduce((n, t) => n + t.cleanup.kept.length, 0),
+    errors: tests.flatMap((t) => t.cleanup.errors.map((e) => `${t.title}: ${e}`)),
   };
 }
 
@@ -135,14 +178,15 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 
 
 /**
  * Exit code of `canary run`: 0 passed (flaky included, reported as such), 1 failed (a --timeout
- * included), 2 when no test matched (a wrong --grep must not pass silently), 3 inconclusive,
+ * included; cleanup errors too with --strict-cleanup), 2 when no test matched (a wrong --grep must not pass silently), 3 inconclusive,
  * 128+N when stopped by signal N (130 SIGINT, 143 SIGTERM).
  */
-export function exitCodeOf(summary: Pick<RunSummary, 'outcome' | 'stopped'>): number {
+export function exitCodeOf(summary: Pick<RunSummary, 'outcome' | 'stopped' | 'cleanup'>, options: { strictCleanup?: boolean } = {}): number {
   switch (summary.outcome) {
     case 'passed':
     case 'flaky':
-      return 0;
+      // Cleanup never fails a passed run, unless asked to (--strict-cleanup).
+      return options.strictCleanup && summary.cleanup.errors.length > 0 ? 1 : 0;
     case 'no-tests':
       return 2;
     case 'inconclusive':
@@ -173,6 +217,14 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
     if (t.error) lines.push(`    ${t.error.split('\n')[0]}`);
   }
   for (const e of s.errors) lines.push(`  ERROR: ${e.split('\n')[0]}`);
+  if (s.cleanup.deleted + s.cleanup.kept > 0) {
+    const until = s.tests
+      .map((t) => t.cleanup.kept_until)
+      .filter(Boolean)
+      .sort()[0];
+    lines.push(`  cleanup: deleted ${s.cleanup.deleted}, kept ${s.cleanup.kept}${until ? ` (marked failed, kept until ${until})` : ''}`);
+  }
+  for (const e of s.cleanup.errors) lines.push(`  CLEANUP FAILED: ${e}`);
   if (s.outcome === 'no-tests') lines.push('  no test matched: check --grep (the specs are tagged @critical and @extended)');
   lines.push(`  report: ${reportPath}`);
   return lines.join('\n');

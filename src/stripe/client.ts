@@ -9,6 +9,8 @@ export interface StripeTarget {
   secretKey: string;
   /** e.g. http://127.0.0.1:12111; unset for api.stripe.com. */
   apiUrl?: string;
+  /** The SDK's own retries (default 2); 0 where a throttle retries instead. */
+  maxNetworkRetries?: number;
 }
 
 export class LiveKeyRefused extends UserError {}
@@ -32,7 +34,7 @@ export function createStripeClient(target: StripeTarget): Stripe {
       protocol: url.protocol === 'https:' ? 'https' : 'http',
     }),
     // The SDK's defaults differ between its README and its code: set both explicitly.
-    maxNetworkRetries: 2,
+    maxNetworkRetries: target.maxNetworkRetries ?? 2,
     timeout: 20_000,
     telemetry: false,
     appInfo: { name: 'checkout-canary', url: 'https://github.com/checkout-canary' },

@@ -28,6 +28,7 @@ export function command(start: Start): Command {
     .addOption(flag('--repeat-each <N>', 'Run each test N times.', parsers.positiveInt))
     .addOption(flag('--retries <N>', 'Retries of a failed test (default 0); a test passing on retry is reported flaky.', parsers.wholeNumber))
     .addOption(flag('--headed', 'Show the browser.'))
+    .addOption(flag('--strict-cleanup', 'Exit 1 when cleanup after a passed test fails (by default it is only reported).'))
     .addOption(
       flag(
         '--timeout <DURATION>',
@@ -50,6 +51,7 @@ export function command(start: Start): Command {
             retries: flags.retries,
             headed: flags.headed === true,
             timeoutMs,
+            strictCleanup: flags.strictCleanup === true,
           },
           ctx.config,
           { out: ctx.out, log: ctx.log, signal: ctx.signal },

@@ -21,9 +21,9 @@ function assertInvalidRequest(err: StripeError, param: string | undefined, messa
 
 let t: TestEmulator;
 let stripe: Stripe;
-useApiEmulator((api) => {
-  t = api.t;
-  stripe = api.stripe;
+const api = useApiEmulator((started) => {
+  t = started.t;
+  stripe = started.stripe;
 });
 
 async function recurringPrice(unitAmount = 1500, lookupKey?: string): Promise<Stripe.Price> {
@@ -147,8 +147,32 @@ describe('customers', () => {
     assert.equal(update.code, 'resource_missing');
     assert.equal(update.param, 'id');
     const again = await failure(stripe.customers.del(customer.id));
+    assert.equal(again.type, 'StripeInvalidRequestError');
     assert.equal(again.statusCode, 404);
+    assert.equal(again.code, 'resource_missing');
+    assert.equal(again.param, 'id');
     assert.equal(again.message, `No such customer: '${customer.id}'`);
+  });
+
+  it('a deleted customer is no longer a list cursor (as on Stripe): listing again from the start finds the rest', async () => {
+    const email = 'prune-cursor@example.com';
+    const made = [];
+    for (let i = 0; i < 3; i++) made.push(await stripe.customers.create({ email }));
+    const page = await stripe.customers.list({ email, limit: 2 });
+    assert.deepEqual(
+      page.data.map((c) => c.id),
+      [made[2]!.id, made[1]!.id],
+    );
+    assert.equal(page.has_more, true);
+    for (const c of page.data) await stripe.customers.del(c.id);
+    const stale = await failure(stripe.customers.list({ email, limit: 2, starting_after: page.data.at(-1)!.id }));
+    assertInvalidRequest(stale, 'starting_after', `No such customer: '${made[1]!.id}'`, 'resource_missing');
+    const rest = await stripe.customers.list({ email, limit: 2 });
+    assert.deepEqual(
+      rest.data.map((c) => c.id),
+      [made[0]!.id],
+    );
+    assert.equal(rest.has_more, false);
   });
 });
 
@@ -381,12 +405,51 @@ describe('checkout sessions', () => {
 
     const twice = await failure(stripe.checkout.sessions.expire(first.id));
     assertInvalidRequest(twice, undefined, 'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of `expired`.');
+    assert.equal(twice.statusCode, 400);
 
     const events = await stripe.events.list({ type: 'checkout.session.expired' });
     const event = events.data.find((e) => (e.data.object as Stripe.Checkout.Session).id === first.id);
     assert.ok(event, 'checkout.session.expired was recorded');
     assertShape(event, 'event');
     assert.equal(events.data.filter((e) => (e.data.object as Stripe.Checkout.Session).id === first.id).length, 1);
+  });
+
+  it('expiring a complete session is refused with Stripe’s error and changes nothing', async () => {
+    const price = await recurringPrice(4900);
+    const customer = await stripe.customers.create({ email: 'complete@example.com' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'https://shop.example/ok',
+    });
+    // Paid on the hosted page, as a browser submits it.
+    const paid = await fetch(`${t.emulator.url}/c/pay/${session.id}/confirm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'complete@example.com',
+        cardNumber: '4242424242424242',
+        cardExpiry: '12 / 34',
+        cardCvc: '123',
+        billingName: 'A B',
+        billingPostalCode: '94107',
+      }),
+    });
+    assert.equal(paid.status, 200, await paid.clone().text());
+    assert.equal(((await paid.json()) as { status: string }).status, 'complete');
+
+    const refused = await failure(stripe.checkout.sessions.expire(session.id));
+    assertInvalidRequest(
+      refused,
+      undefined,
+      'Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of `complete`.',
+    );
+    const after = await stripe.checkout.sessions.retrieve(session.id);
+    assert.equal(after.status, 'complete');
+    assert.equal(after.payment_status, 'paid');
+    const expiredEvents = await stripe.events.list({ type: 'checkout.session.expired', limit: 100 });
+    assert.ok(!expiredEvents.data.some((e) => (e.data.object as Stripe.Checkout.Session).id === session.id), 'no checkout.session.expired');
   });
 
   it('refuses invalid sessions with Stripe’s errors and creates nothing', async () => {
@@ -737,9 +800,12 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     assertShape(deleted, 'deleted_customer');
     assert.equal(deleted.deleted, true);
 
+    // At once, not at the period's end.
     const after = await stripe.subscriptions.retrieve(sub.id);
     assertShape(after, 'subscription');
     assert.equal(after.status, 'canceled');
+    assert.equal(after.cancel_at_period_end, false);
+    assert.ok(after.canceled_at !== null && after.ended_at !== null && after.ended_at < after.items.data[0]!.current_period_end);
     const stub = await stripe.customers.retrieve(customer.id);
     assertShape(stub, 'deleted_customer');
     assert.equal(stub.deleted, true);
@@ -748,6 +814,7 @@ describe('payment methods, subscriptions, invoices, payment intents and charges'
     const subEvent = subEvents.data.find((e) => (e.data.object as Stripe.Subscription).id === sub.id);
     assert.ok(subEvent, 'customer.subscription.deleted for the customer’s subscription');
     assertShape(subEvent, 'event');
+    assert.equal((subEvent.data.object as Stripe.Subscription).status, 'canceled');
     const customerEvents = await stripe.events.list({ type: 'customer.deleted' });
     const customerEvent = customerEvents.data.find((e) => (e.data.object as Stripe.Customer).id === customer.id);
     assert.ok(customerEvent, 'customer.deleted was recorded');
@@ -930,5 +997,33 @@ describe('webhook endpoints', () => {
     const gone = await failure(stripe.webhookEndpoints.retrieve(created.id));
     assert.equal(gone.statusCode, 404);
     assert.equal(gone.code, 'resource_missing');
+  });
+
+  it('lists every endpoint with its metadata and created, newest first', async () => {
+    const now = await api.advanceClock(0);
+    const first = await stripe.webhookEndpoints.create({
+      url: 'https://hooks.example/first',
+      enabled_events: ['checkout.session.completed'],
+      metadata: { canary_run_id: 'canary_20260101T000000Z_aaaa' },
+    });
+    const second = await stripe.webhookEndpoints.create({ url: 'https://hooks.example/second', enabled_events: ['*'] });
+    const updated = await stripe.webhookEndpoints.update(second.id, { metadata: { canary_run_id: 'canary_20260101T000000Z_bbbb', owner: 'qa' } });
+    assert.deepEqual(updated.metadata, { canary_run_id: 'canary_20260101T000000Z_bbbb', owner: 'qa' });
+    const listed = await stripe.webhookEndpoints.list({ limit: 100 });
+    for (const w of listed.data) assertShape(w, 'webhook_endpoint');
+    const mine = listed.data.filter((w) => w.id === first.id || w.id === second.id);
+    assert.deepEqual(
+      mine.map((w) => [w.id, w.metadata]),
+      [
+        [second.id, { canary_run_id: 'canary_20260101T000000Z_bbbb', owner: 'qa' }],
+        [first.id, { canary_run_id: 'canary_20260101T000000Z_aaaa' }],
+      ],
+    );
+    for (const w of mine) {
+      assert.ok(Number.isInteger(w.created) && w.created >= now && w.created <= now + 60, `created ${w.created}`);
+      assert.equal(w.created, w.id === first.id ? first.created : second.created);
+    }
+    await stripe.webhookEndpoints.del(first.id);
+    await stripe.webhookEndpoints.del(second.id);
   });
 });

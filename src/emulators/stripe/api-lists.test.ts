@@ -100,6 +100,42 @@ describe('pagination', () => {
     assert.equal(paged.data.length + rest.data.length, 15);
   });
 
+  it('created[lt] with limit 100 and starting_after pages the older customers only, each once', async () => {
+    const older = newestFirst().slice(15);
+    const all = await stripe.customers.list({ created: { lt: secondBatchStart }, limit: 100 });
+    assert.deepEqual(
+      all.data.map((c) => c.id),
+      older,
+    );
+    assert.equal(all.has_more, false);
+    const pages: Stripe.ApiList<Stripe.Customer>[] = [];
+    for (let cursor: string | undefined; pages.length === 0 || pages.at(-1)!.has_more; cursor = pages.at(-1)!.data.at(-1)!.id) {
+      assert.ok(pages.length < 10, 'the pages end');
+      pages.push(await stripe.customers.list({ created: { lt: secondBatchStart }, limit: 4, ...(cursor ? { starting_after: cursor } : {}) }));
+    }
+    assert.deepEqual(
+      pages.map((p) => [p.data.length, p.has_more]),
+      [
+        [4, true],
+        [4, true],
+        [2, false],
+      ],
+    );
+    assert.deepEqual(
+      pages.flatMap((p) => p.data.map((c) => c.id)),
+      older,
+    );
+    assert.ok(pages.every((p) => p.data.every((c) => c.created < secondBatchStart)));
+    const auto = await stripe.customers.list({ created: { lt: secondBatchStart }, limit: 3 }).autoPagingToArray({ limit: 1000 });
+    assert.deepEqual(
+      auto.map((c) => c.id),
+      older,
+    );
+    const none = await stripe.customers.list({ created: { lt: made[0]!.created }, limit: 100 });
+    assert.deepEqual(none.data, []);
+    assert.equal(none.has_more, false);
+  });
+
   it('auto-pagination returns every customer exactly once', async () => {
     const seen: string[] = [];
     for await (const customer of stripe.customers.list({ limit: 3 })) {

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import Stripe from 'stripe';
 import { startTestEmulator, waitFor } from './testing/sdk.ts';
 import type { TestEmulator } from './testing/sdk.ts';
@@ -140,6 +141,75 @@ test('clock: a Checkout session expires (status expired, checkout.session.expire
     emu.stripe.checkout.sessions.expire(session.id),
     (err: unknown) => err instanceof Stripe.errors.StripeInvalidRequestError && err.statusCode === 400 && /expired/.test(err.message),
   );
+});
+
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/** A Date header as unix seconds, after checking it is RFC 7231's IMF-fixdate. */
+function seconds(date: string | null | undefined): number {
+  assert.match(date ?? '', IMF_FIXDATE);
+  return Date.parse(date!) / 1000;
+}
+
+test("clock: every response carries a Date header from the emulator's clock; eight days on, the SDK sees it eight days on", async (t) => {
+  const emu = await emulator(t);
+  const first = await emu.stripe.customers.list();
+  // The SDK keeps the headers on the result's non-enumerable lastResponse.
+  const before = seconds(first.lastResponse.headers.date);
+  assert.ok(Math.abs(before - Date.now() / 1000) <= 5, `Date ${first.lastResponse.headers.date}`);
+
+  const moved = await fetch(`${emu.emulator.url}/_emulator/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance_seconds: 691_200 }),
+  });
+  const now = ((await moved.json()) as { now: number }).now;
+  assert.ok(Math.abs(seconds(moved.headers.get('date')) - now) <= 1, 'the control API answer is dated by the moved clock');
+
+  const later = await emu.stripe.customers.list();
+  const after = seconds(later.lastResponse.headers.date);
+  assert.ok(after - before >= 691_200 && after - before <= 691_200 + 10, `Date moved by ${after - before} s`);
+  assert.ok(Math.abs(after - now) <= 2);
+  const customer = await emu.stripe.customers.create({ name: 'dated' });
+  assert.ok(Math.abs(seconds(customer.lastResponse.headers.date) - customer.created) <= 1, 'Date and created agree');
+  const refused = await emu.stripe.customers.retrieve('cus_missing').catch((err: InstanceType<typeof Stripe.errors.StripeError>) => err);
+  assert.ok(refused instanceof Stripe.errors.StripeInvalidRequestError);
+  assert.ok(Math.abs(seconds(refused.headers?.date) - now) <= 2, 'errors are dated too');
+
+  const session = await openSession(emu.stripe);
+  const key = { authorization: 'Bearer sk_test_canary_tests' };
+  const requests: [string, string, RequestInit?][] = [
+    ['hosted page', `/c/pay/${session.id}`],
+    ['hosted page of no session (404)', '/c/pay/cs_test_missing'],
+    [
+      'page confirmation refused (400)',
+      `/c/pay/${session.id}/confirm`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"cardNumber": 4242}' },
+    ],
+    ['control health', '/_emulator/health'],
+    ['control faults', '/_emulator/faults'],
+    ['control bad body (400)', '/_emulator/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"now": "soon"}' }],
+    ['no API key (401)', '/v1/customers'],
+    ['unknown URL (404)', '/v1/nothing', { headers: key }],
+    ['bad percent-encoding (400)', '/v1/customers/%E0%A4%A', { headers: key }],
+    ['JSON body on the API (400)', '/v1/customers', { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: '{}' }],
+  ];
+  for (const [what, path, init] of requests) {
+    const res = await fetch(emu.emulator.url + path, { redirect: 'manual', ...init });
+    await res.arrayBuffer();
+    assert.ok(Math.abs(seconds(res.headers.get('date')) - now) <= 5, `${what} (${res.status}): Date ${res.headers.get('date')}, clock ${now}`);
+  }
+  // HTTP node cannot parse is answered on the socket, dated all the same.
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = net.connect(emu.emulator.port, emu.emulator.host, () => socket.write('NOT HTTP\r\n\r\n'));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk) => (text += chunk));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer to malformed HTTP within 5 s')));
+  });
+  assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+  assert.ok(Math.abs(seconds(/\r\nDate: ([^\r]+)\r\n/.exec(answer)?.[1]) - now) <= 5, answer);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -519,4 +589,30 @@ test('rate limit: concurrent requests over the limit get 429 StripeRateLimitErro
   const other = await emu.client({ maxNetworkRetries: 0 }, 'sk_test_another_key').customers.list();
   assert.equal(other.object, 'list');
   assert.equal(other.data.length, ok.length);
+});
+
+test("rate limit: N per key in a fixed 1 s window that starts at the window's first request; refused requests count but do not extend it", async (t) => {
+  const emu = await emulator(t, { ...FAST, rateLimit: 3 });
+  const get = async (key = 'sk_test_window_key') => {
+    const res = await fetch(`${emu.emulator.url}/v1/customers`, { headers: { authorization: `Bearer ${key}` } });
+    await res.arrayBuffer();
+    return { status: res.status, remaining: res.headers.get('x-ratelimit-remaining'), retryAfter: res.headers.get('retry-after') };
+  };
+  const started = Date.now();
+  assert.deepEqual(await get(), { status: 200, remaining: '2', retryAfter: null });
+  assert.deepEqual(await get(), { status: 200, remaining: '1', retryAfter: null });
+  assert.deepEqual(await get(), { status: 200, remaining: '0', retryAfter: null });
+  assert.deepEqual(await get(), { status: 429, remaining: null, retryAfter: '1' });
+  assert.equal((await get('sk_test_other_window_key')).status, 200, 'another key has its own window');
+  const unauthenticated = await fetch(`${emu.emulator.url}/v1/customers`, { headers: { authorization: 'Bearer not_a_key' } });
+  assert.equal(unauthenticated.status, 401, 'authentication comes first; such requests are not counted');
+
+  // Asking again and again (each a 429) does not push the window on: it ends 1 s after its first request.
+  const reopened = await waitFor(async () => (await get()).status === 200 && Date.now(), 'the next window', 5000, 25);
+  const waited = (reopened as number) - started;
+  assert.ok(waited >= 990 && waited < 4000, `the window reopened ${waited} ms after its first request`);
+  // The new window starts with that request, with the whole budget.
+  assert.deepEqual(await get(), { status: 200, remaining: '1', retryAfter: null });
+  assert.deepEqual(await get(), { status: 200, remaining: '0', retryAfter: null });
+  assert.equal((await get()).status, 429);
 });

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import rateLimit from '@fastify/rate-limit';
 import qs from 'qs';
 import { z } from 'zod';
+import { stampDateHeaders } from './clock.ts';
 import { StripeApiError, errorTypeForStatus, invalidRequest } from './errors.ts';
 import { applyExpand, checkExpandPaths, type Includables } from './expand.ts';
 import { newId } from './ids.ts';
@@ -122,7 +123,7 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       const body = JSON.stringify(new StripeApiError(status, { type: 'invalid_request_error', message }).toJSON());
       if (socket.writable) {
         socket.write(
-          `HTTP/1.1 ${status} ${label}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRequest-Id: ${newId('request')}\r\nConnection: close\r\n\r\n${body}`,
+          `HTTP/1.1 ${status} ${label}\r\nDate: ${emu.clock.httpDate()}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRequest-Id: ${newId('request')}\r\nConnection: close\r\n\r\n${body}`,
         );
       }
       socket.destroy();
@@ -138,6 +139,8 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
       return sendError(reply, unrecognizedUrl(req.raw.method ?? 'GET', path ?? ''));
     },
   });
+
+  stampDateHeaders(app.server, emu.clock);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {

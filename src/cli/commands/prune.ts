@@ -1,0 +1,86 @@
+import { Command } from 'commander';
+import { AppClient } from '../../app-client/client.ts';
+import { formatDuration } from '../../config/config.ts';
+import { prune, type PruneReport } from '../../cleanup/prune.ts';
+import { UserError } from '../../errors.ts';
+import { registerSecret } from '../../log/redact.ts';
+import { assertTestKey, createStripeClient } from '../../stripe/client.ts';
+import type { Start } from '../main.ts';
+import { flag, parsers } from '../options.ts';
+
+interface PruneFlags {
+  olderThan?: number;
+  dryRun?: boolean;
+  max?: number;
+  json?: boolean;
+}
+
+function text(r: PruneReport): string[] {
+  const lines = [
+    `canary prune${r.dry_run ? ' (dry run: nothing deleted)' : ''}: older than ${formatDuration(r.older_than_ms)} (created before ${r.cutoff.stripe} on Stripe${r.cutoff.app ? `, ${r.cutoff.app} in the app` : ''})`,
+  ];
+  if (r.dry_run) {
+    for (const i of r.items)
+      lines.push(`  would delete ${i.type} ${i.id} (run ${i.run_id}, created ${new Date(i.created * 1000).toISOString()}${i.outcome ? `, ${i.outcome}` : ''})`);
+  }
+  for (const type of ['customer', 'webhook_endpoint', 'environment'] as const) {
+    lines.push(`  ${type}s: found ${r.found[type]}${r.dry_run ? '' : `, deleted ${r.deleted[type]}, failed ${r.failed[type]}`}`);
+  }
+  if (!r.dry_run) lines.push(`  ${r.requests} Stripe requests in ${(r.duration_ms / 1000).toFixed(1)} s, ${r.rate_limited} rate-limited (429) and retried`);
+  if (r.stopped) lines.push(`  stopped early: ${r.stopped === 'max' ? '--max reached' : 'interrupted'}; run it again to finish`);
+  for (const e of r.errors) lines.push(`  FAILED: ${e}`);
+  return lines;
+}
+
+export function command(start: Start): Command {
+  return new Command('prune')
+    .summary('Delete what the harness left behind once older than the retention.')
+    .description(
+      "Delete what the harness left behind once it is older than the retention: Stripe customers labelled metadata[canary_run_id] (their subscriptions end with them), webhook endpoints left by a killed run, and the app's environments labelled with a run id. Never touches anything without the label. Exit 0 done, 1 some deletions failed, 2 usage or configuration error.",
+    )
+    .addOption(
+      flag('--older-than <DURATION>', 'Delete only what was created longer ago than this, e.g. 7d, 12h (CANARY_RETENTION, default 7d).', parsers.duration),
+    )
+    .addOption(flag('--dry-run', 'List what would be deleted and delete nothing.'))
+    .addOption(flag('--max <N>', 'Stop after N deletions.', parsers.positiveInt))
+    .addOption(flag('--json', 'Print the counts (and, in a dry run, the items) as one JSON object.'))
+    .action((flags: PruneFlags) =>
+      start(async (ctx) => {
+        const c = ctx.config;
+        // A monitor never deletes with a live key: refused before any request.
+        assertTestKey(c.STRIPE_SECRET_KEY);
+        if (!c.STRIPE_SECRET_KEY)
+          throw new UserError('STRIPE_SECRET_KEY is required: the test-mode key of the account to prune (any sk_test_… with the emulator at STRIPE_API_URL).');
+        registerSecret(c.STRIPE_SECRET_KEY);
+        registerSecret(c.DEMO_APP_ADMIN_TOKEN);
+        if (c.DEMO_APP_URL && !c.DEMO_APP_ADMIN_TOKEN)
+          throw new UserError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: prune needs the app's admin token to list its environments.");
+        const stripe = createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0 });
+        const app = c.DEMO_APP_URL ? new AppClient(c.DEMO_APP_URL, c.DEMO_APP_ADMIN_TOKEN!) : undefined;
+        let report: PruneReport;
+        try {
+          report = await prune(
+            { stripe, app },
+            {
+              olderThanMs: flags.olderThan ?? c.CANARY_RETENTION,
+              dryRun: flags.dryRun === true,
+              max: flags.max,
+              ratePerSecond: c.CANARY_STRIPE_RATE,
+              concurrency: c.CANARY_STRIPE_CONCURRENCY,
+              signal: ctx.signal,
+              progress: (line) => ctx.log.info(line),
+            },
+          );
+        } catch (err) {
+          // Stripe or the app could not be reached or refused a listing: nothing half-done, run it again.
+          ctx.log.error(
+            `prune stopped (Stripe at ${c.STRIPE_API_URL ?? 'api.stripe.com'}${app ? `, the app at ${c.DEMO_APP_URL}` : ''}): ${(err as Error).message}; what it deleted stays deleted, run it again to finish`,
+          );
+          return 1;
+        }
+        if (flags.json) ctx.out(JSON.stringify(report));
+        else for (const line of text(report)) ctx.out(line);
+        return report.errors.length > 0 ? 1 : 0;
+      }),
+    );
+}

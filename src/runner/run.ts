@@ -257,7 +257,12 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
       retention_ms: config.CANARY_RETENTION,
       price_lookup_key: config.CANARY_PRICE_LOOKUP_KEY,
       stripe: { secret_key: targets.stripe.secretKey, api_url: targets.stripe.apiUrl ?? null, kind: targets.stripe.kind },
-      app: { url: targets.app.url, admin_token: targets.app.adminToken, kind: targets.app.kind, version: await appVersion(targets.app.url, targets.app.adminToken) },
+      app: {
+        url: targets.app.url,
+        admin_token: targets.app.adminToken,
+        kind: targets.app.kind,
+        version: await appVersion(targets.app.url, targets.app.adminToken),
+      },
       secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
     };
     if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);

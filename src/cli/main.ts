@@ -10,7 +10,9 @@ import { UserError } from '../errors.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import * as demoApp from './commands/demo-app.ts';
+import * as notifyCommand from './commands/notify.ts';
 import * as pruneCommand from './commands/prune.ts';
+import * as slackEmulator from './commands/slack-emulator.ts';
 import * as runCommand from './commands/run.ts';
 import * as stripeEmulator from './commands/stripe-emulator.ts';
 import { usageMessage } from './options.ts';
@@ -31,7 +33,7 @@ export type Job = (ctx: CommandContext) => Promise<number>;
 /** Each command module builds its commander Command and hands its job over through this. */
 export type Start = (job: Job) => void;
 
-const COMMANDS = [runCommand, pruneCommand, stripeEmulator, demoApp];
+const COMMANDS = [runCommand, pruneCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
 
 export interface CliIo {
   stdout: (line: string) => void;

@@ -141,6 +141,56 @@ export const VARIABLES = {
     default: '8',
     description: 'Stripe requests a bulk job (prune) keeps in flight at most.',
   },
+  SLACK_BOT_TOKEN: {
+    schema: z
+      .string()
+      .regex(/^xox[bp]-[A-Za-z0-9-]+$/, 'must be a Slack bot token (xoxb-…)')
+      .optional(),
+    description:
+      'The Slack bot token the notifier posts with (scopes chat:write, files:write, users:read.email). Default: no Slack; the alert is previewed in the report folder.',
+  },
+  SLACK_CHANNEL_ID: {
+    schema: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123456789')
+      .optional(),
+    description: 'The channel alerts go to (its id, not its name).',
+  },
+  SLACK_API_URL: {
+    schema: url('http://127.0.0.1:12112/api/').optional(),
+    description: 'Another Slack Web API (the Slack emulator), passed to the client as slackApiUrl. Default: https://slack.com/api/.',
+  },
+  CANARY_DEPLOYER: {
+    schema: z.string().min(1).optional(),
+    description: 'Who deployed, when `--deployer` is not given: a Slack user id, or an email looked up in Slack.',
+  },
+  CANARY_ONCALL: {
+    schema: z.string().min(1).optional(),
+    description: 'Who is mentioned on scheduled runs: a Slack user id (U…) or user group id (S…).',
+  },
+  CANARY_REPORT_URL: {
+    schema: url('https://reports.example.com/canary').optional(),
+    description: 'Where the reports folder is published; alerts link to <url>/<run-id>/html/index.html and the trace. Default: no report links.',
+  },
+  CANARY_CI_URL: {
+    schema: url('https://ci.example.com/job/123').optional(),
+    description: 'The CI job that ran the check, linked from the alert.',
+  },
+  CANARY_STATE_DIR: {
+    schema: z.string().min(1),
+    default: 'reports/.state',
+    description: 'Where the alert policy keeps its state between runs (failure streaks, the alert to reply to).',
+  },
+  CANARY_ALERT_AFTER: {
+    schema: positiveInt,
+    default: '1',
+    description: 'Alert once a check has failed this many runs in a row.',
+  },
+  CANARY_REMIND_EVERY: {
+    schema: positiveInt,
+    default: '4',
+    description: "While a check keeps failing, every this many replies in the alert's thread is also broadcast to the channel.",
+  },
   CANARY_PRICE_LOOKUP_KEY: {
     schema: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a Stripe lookup_key (letters, digits, _ . -)'),
     default: 'canary_pro_monthly',

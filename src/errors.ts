@@ -8,6 +8,7 @@
 
 /** Every stage a failure can be blamed on, in the order of the journey. */
 export const STAGES = [
+  'deploy-not-healthy',
   'config',
   'app-ui',
   'checkout-ui',
@@ -24,6 +25,7 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 
 export const STAGE_TITLES: Record<Stage, string> = {
+  'deploy-not-healthy': 'the deploy never became healthy',
   config: 'configuration',
   'app-ui': "the app's UI",
   'checkout-ui': "Checkout's UI",

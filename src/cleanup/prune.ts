@@ -10,8 +10,11 @@
  * interrupted prune is finished by running it again.
  */
 import Stripe from 'stripe';
-import type { AppClient } from '../app-client/client.ts';
-import { redact } from '../log/redact.ts';
+import { AppClient } from '../app-client/client.ts';
+import type { Config } from '../config/config.ts';
+import { UserError } from '../errors.ts';
+import { redact, registerSecret } from '../log/redact.ts';
+import { assertTestKey, createStripeClient } from '../stripe/client.ts';
 import { createThrottle, SKIPPED, type Throttle } from '../stripe/throttle.ts';
 
 export const RUN_LABEL = 'canary_run_id';
@@ -106,6 +109,24 @@ async function appCandidates(app: AppClient, olderThanMs: number): Promise<{ cut
     .filter((e) => e.labels[RUN_LABEL] && e.created < cutoff)
     .map((e): Prunable => ({ type: 'environment', id: e.id, created: e.created, run_id: e.labels[RUN_LABEL]!, outcome: e.labels.canary_outcome ?? null }));
   return { cutoff, items };
+}
+
+/** What prune cleans, from the configuration: the Stripe account, and the app when DEMO_APP_URL is set. A live key is refused before any request. */
+export function pruneTargets(c: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'DEMO_APP_URL' | 'DEMO_APP_ADMIN_TOKEN'>): {
+  stripe: Stripe;
+  app?: AppClient;
+} {
+  assertTestKey(c.STRIPE_SECRET_KEY);
+  if (!c.STRIPE_SECRET_KEY)
+    throw new UserError('STRIPE_SECRET_KEY is required: the test-mode key of the account to prune (any sk_test_… with the emulator at STRIPE_API_URL).');
+  registerSecret(c.STRIPE_SECRET_KEY);
+  registerSecret(c.DEMO_APP_ADMIN_TOKEN);
+  if (c.DEMO_APP_URL && !c.DEMO_APP_ADMIN_TOKEN)
+    throw new UserError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: prune needs the app's admin token to list its environments.");
+  return {
+    stripe: createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0 }),
+    app: c.DEMO_APP_URL ? new AppClient(c.DEMO_APP_URL, c.DEMO_APP_ADMIN_TOKEN!) : undefined,
+  };
 }
 
 export async function prune(targets: { stripe: Stripe; app?: AppClient }, options: PruneOptions): Promise<PruneReport> {

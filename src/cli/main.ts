@@ -14,6 +14,7 @@ import * as notifyCommand from './commands/notify.ts';
 import * as pruneCommand from './commands/prune.ts';
 import * as slackEmulator from './commands/slack-emulator.ts';
 import * as runCommand from './commands/run.ts';
+import * as scheduleCommand from './commands/schedule.ts';
 import * as stripeEmulator from './commands/stripe-emulator.ts';
 import { usageMessage } from './options.ts';
 
@@ -33,7 +34,7 @@ export type Job = (ctx: CommandContext) => Promise<number>;
 /** Each command module builds its commander Command and hands its job over through this. */
 export type Start = (job: Job) => void;
 
-const COMMANDS = [runCommand, pruneCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
+const COMMANDS = [runCommand, scheduleCommand, pruneCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
 
 export interface CliIo {
   stdout: (line: string) => void;

@@ -49,6 +49,10 @@ export const parsers = {
       throw new Error('must be a comma-separated list of milliseconds or durations, e.g. 250,1000,4000 or 250ms,1s,4s');
     return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : parseDuration(p)));
   },
+  url: (raw: string): string => {
+    if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) throw new Error('must be an http(s) URL such as https://app.example.com/healthz');
+    return raw;
+  },
   nonEmpty: (raw: string): string => {
     if (raw.trim() === '') throw new Error('must not be empty');
     return raw;

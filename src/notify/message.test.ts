@@ -176,6 +176,15 @@ describe('the alert', () => {
 
   it("shows every stage's evidence in words", () => {
     const evidence: Record<Stage, Record<string, unknown>> = {
+      'deploy-not-healthy': {
+        url: 'https://app.example.com/healthz',
+        last_status: 503,
+        last_version: 'v41',
+        expected_version: 'v42',
+        waited_ms: 300000,
+        attempts: 150,
+        last_body: '{"status":"degraded"}',
+      },
       config: { variable: 'CANARY_PRICE_LOOKUP_KEY', lookup_key: 'no_such_price' },
       'app-ui': { assertion: 'toBe', expected: 303, received: 500 },
       'checkout-ui': { expected: '$49.00', shown: ['$99.00'], price: 'price_1' },
@@ -194,6 +203,8 @@ describe('the alert', () => {
       'outside-step': { status: 'failed', location: 'fixtures/x.ts:3' },
     };
     const says: Record<Stage, RegExp> = {
+      'deploy-not-healthy':
+        /https:\/\/app\.example\.com\/healthz answered 503 \(version v41\); expected version v42 after 5 min and 150 attempts.*Last body: \{"status":"degraded"\}/s,
       config: /CANARY_PRICE_LOOKUP_KEY = no_such_price/,
       'app-ui': /Expected 303, received 500 \(toBe\)/,
       'checkout-ui': /Checkout shows \$99\.00; the Pro price is \$49\.00/,
@@ -214,6 +225,26 @@ describe('the alert', () => {
       assertWithinLimits(m.blocks);
     }
   });
+});
+
+it('a deploy that never became healthy gets its own alert, with what the app answered', () => {
+  const s = summary({
+    tests: [],
+    stage: 'deploy-not-healthy',
+    deploy: {
+      url: 'https://app.example.com/healthz',
+      healthy: false,
+      waited_ms: 60000,
+      attempts: 30,
+      expected_version: 'v42',
+      last_status: 503,
+      last_version: 'v41',
+      last_body: 'degraded',
+    },
+  });
+  const m = buildMessage(s, ctx());
+  assert.match(m.text, /FAILED \(post-deploy\): the deploy never became healthy — Deployed by <@U0ADA>$/);
+  assert.ok(JSON.stringify(m.blocks).includes('answered 503 (version v41); expected version v42'));
 });
 
 describe('the other messages', () => {

@@ -4,6 +4,7 @@
  * "recovered", and the quieter notes for inconclusive, flaky and passed runs. Within Slack's
  * limits: at most 50 blocks, 3,000 characters a section, 150 a header, 75 a button's text.
  */
+import { STAGE_TITLES } from '../errors.ts';
 import type { RunSummary, TestSummary } from '../runner/summary-schema.ts';
 import { clip, codeBlock, escapeText, fit, link } from './mrkdwn.ts';
 
@@ -100,6 +101,11 @@ export function evidenceLines(t: Pick<TestSummary, 'stage' | 'evidence'>): strin
       return [`${str(e.variable)}${e.lookup_key ? ` = ${e.lookup_key}` : ''}${e.status ? ` (HTTP ${e.status})` : ''}`];
     case 'checkout-blocked':
       return [`Checkout at ${str(e.url)}`];
+    case 'deploy-not-healthy':
+      return [
+        `${str(e.url)} answered ${str(e.last_status)}${e.last_version ? ` (version ${e.last_version})` : ''}${e.expected_version ? `; expected version ${e.expected_version}` : ''} after ${duration(Number(e.waited_ms))} and ${str(e.attempts)} attempts`,
+        ...(e.last_body ? [`Last body: ${String(e.last_body).slice(0, 300)}`] : []),
+      ];
     case 'timeout':
       return [`Stopped after ${duration(Number(e.timeout_ms))} (--timeout) during "${str(e.step)}"`];
     default:
@@ -170,7 +176,11 @@ function fields(s: RunSummary, ctx: MessageContext): Block {
 function oneLine(s: RunSummary, ctx: MessageContext): string {
   const failing = s.tests.filter((t) => t.outcome === 'failed' || t.outcome === 'inconclusive');
   const first = failing[0];
-  const where = first ? `: ${escapeText(first.title)}${first.stage_title ? ` at ${escapeText(first.stage_title)}` : ''}` : '';
+  const where = first
+    ? `: ${escapeText(first.title)}${first.stage_title ? ` at ${escapeText(first.stage_title)}` : ''}`
+    : s.stage
+      ? `: ${escapeText(STAGE_TITLES[s.stage])}`
+      : '';
   const who = whoText(ctx.who);
   return `${escapeText(checkName(s))} ${s.outcome.toUpperCase()} (${s.trigger})${where}${failing.length > 1 ? ` and ${failing.length - 1} more` : ''}${who ? ` — ${who}` : ''}`;
 }
@@ -211,6 +221,13 @@ export function buildMessage(s: RunSummary, ctx: MessageContext): SlackMessage {
       const blocks: Block[] = [header(`:rotating_light: ${checkName(s)} ${s.outcome.toUpperCase()} (${s.trigger})`)];
       if (who) blocks.push(section(`${who}${s.commit ? ` · commit \`${escapeText(s.commit.slice(0, 12))}\`` : ''}`));
       blocks.push(fields(s, ctx));
+      if (s.stage && s.deploy) {
+        const lines = evidenceLines({ stage: s.stage, evidence: s.deploy as Record<string, unknown> });
+        blocks.push(
+          { type: 'divider' },
+          section(`*${escapeText(STAGE_TITLES[s.stage])}*: the run did not start\n${fit(lines.map((l) => `• ${l}`).join('\n'), LIMITS.section - 200)}`),
+        );
+      }
       for (const t of failing.slice(0, MAX_TESTS)) blocks.push({ type: 'divider' }, ...testBlocks(t, s));
       if (failing.length > MAX_TESTS) blocks.push(context(`…and ${failing.length - MAX_TESTS} more failing tests in the report.`));
       for (const e of s.errors.slice(0, 2)) blocks.push(section(`*Error outside the tests*\n${codeBlock(e, LIMITS.section - 30)}`));

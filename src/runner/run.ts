@@ -18,6 +18,7 @@ import { STAGE_TITLES, UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact, registerSecret } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
+import { type DeployHealth, type DeployWait, waitForDeploy } from './deploy-wait.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
 import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome } from './summary.ts';
 import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
@@ -42,6 +43,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Cleanup errors fail the run (exit 1) instead of only being reported. */
   strictCleanup?: boolean;
+  /** Post-deploy: wait for the deployed app to answer healthy (and report this version) before running. */
+  waitFor?: DeployWait;
 }
 
 export interface RunIo {
@@ -211,6 +214,9 @@ async function appVersion(url: string, adminToken: string): Promise<string | nul
   }
 }
 
+/** A deploy that never became healthy: the run stops before starting anything. */
+class DeployNotHealthy extends Error {}
+
 export async function runCanary(given: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
   const options = { ...given, grep: given.grep ?? DEFAULT_GREP };
   // A monitor must never run with a live key: refused before any request is made.
@@ -226,9 +232,11 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   let stop: Stop | null = null;
   let onStop: (s: Stop) => void = () => {};
   const stopped = new Promise<Stop>((resolve) => (onStop = resolve));
+  const stopController = new AbortController();
   const stopWith = (s: Stop) => {
     if (stop) return;
     stop = s;
+    stopController.abort();
     io.log.warn(s.reason === 'timeout' ? `the run exceeded its --timeout of ${formatDuration(timeoutMs)}; stopping it` : `${s.signal}: stopping the run`);
     onStop(s);
   };
@@ -241,7 +249,21 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   let handoff: Handoff | null = null;
   let playwright: { code: number | null; tail: string[] } | null = null;
   const errors: string[] = [];
+  let deploy: DeployHealth | null = null;
   try {
+    if (options.waitFor) {
+      deploy = await waitForDeploy(options.waitFor, (line) => io.log.info(line), stopController.signal);
+      if (!deploy.healthy) {
+        if (!stop) {
+          errors.push(
+            redact(
+              `The deploy at ${deploy.url} never became healthy within ${formatDuration(options.waitFor.timeoutMs)}: it last answered ${deploy.last_status}${deploy.last_version ? ` (version ${deploy.last_version})` : ''}${deploy.expected_version ? `, expected version ${deploy.expected_version}` : ''}.`,
+            ),
+          );
+        }
+        throw new DeployNotHealthy();
+      }
+    }
     targets = await startTargets(config, io.log, { runId });
     handoff = {
       run_id: runId,
@@ -268,8 +290,9 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
   } catch (err) {
     if (err instanceof UserError) throw err;
-    // The targets could not be started: still a run, with a summary that says why.
-    errors.push(redact(`the run could not start its targets: ${(err as Error).message}`));
+    // A deploy that never became healthy is recorded above; anything else kept the targets from
+    // starting: still a run, with a summary that says why.
+    if (!(err instanceof DeployNotHealthy)) errors.push(redact(`the run could not start its targets: ${(err as Error).message}`));
   } finally {
     clearTimeout(timer);
     io.signal?.removeEventListener('abort', onSignal);
@@ -305,6 +328,8 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     cleanup: runCleanup([]),
   };
   base.errors.push(...errors);
+  base.deploy = deploy;
+  base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : null;
   const summary = finishSummary(base, stop, started.getTime(), playwright);
   writeSummary(reportDir, summary);
   // Swapped in atomically (a new link renamed over the old one): concurrent runs may finish together.

@@ -110,6 +110,22 @@ export const runSummarySchema = z.object({
       after_ms: z.number().int().nonnegative(),
     })
     .nullable(),
+  /** The stage of a failure before any test could run (deploy-not-healthy); null otherwise. */
+  stage: stage.nullable().optional(),
+  /** The post-deploy wait (`--wait-for`): what the deployed app answered; null without one. */
+  deploy: z
+    .object({
+      url: z.string(),
+      healthy: z.boolean(),
+      waited_ms: z.number().int().nonnegative(),
+      attempts: z.number().int().nonnegative(),
+      expected_version: z.string().nullable(),
+      last_status: z.union([z.number(), z.string()]).nullable(),
+      last_version: z.string().nullable(),
+      last_body: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
   /** Cleanup over the whole run; its errors never fail a run unless --strict-cleanup. */
   cleanup: z.object({ deleted: z.number().int().nonnegative(), kept: z.number().int().nonnegative(), errors: z.array(z.string()) }),
   links: z.record(z.string(), z.string()),

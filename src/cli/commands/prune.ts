@@ -1,10 +1,6 @@
 import { Command } from 'commander';
-import { AppClient } from '../../app-client/client.ts';
 import { formatDuration } from '../../config/config.ts';
-import { prune, type PruneReport } from '../../cleanup/prune.ts';
-import { UserError } from '../../errors.ts';
-import { registerSecret } from '../../log/redact.ts';
-import { assertTestKey, createStripeClient } from '../../stripe/client.ts';
+import { prune, pruneTargets, type PruneReport } from '../../cleanup/prune.ts';
 import type { Start } from '../main.ts';
 import { flag, parsers } from '../options.ts';
 
@@ -47,16 +43,7 @@ export function command(start: Start): Command {
     .action((flags: PruneFlags) =>
       start(async (ctx) => {
         const c = ctx.config;
-        // A monitor never deletes with a live key: refused before any request.
-        assertTestKey(c.STRIPE_SECRET_KEY);
-        if (!c.STRIPE_SECRET_KEY)
-          throw new UserError('STRIPE_SECRET_KEY is required: the test-mode key of the account to prune (any sk_test_… with the emulator at STRIPE_API_URL).');
-        registerSecret(c.STRIPE_SECRET_KEY);
-        registerSecret(c.DEMO_APP_ADMIN_TOKEN);
-        if (c.DEMO_APP_URL && !c.DEMO_APP_ADMIN_TOKEN)
-          throw new UserError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: prune needs the app's admin token to list its environments.");
-        const stripe = createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0 });
-        const app = c.DEMO_APP_URL ? new AppClient(c.DEMO_APP_URL, c.DEMO_APP_ADMIN_TOKEN!) : undefined;
+        const { stripe, app } = pruneTargets(c);
         let report: PruneReport;
         try {
           report = await prune(

@@ -1,19 +1,24 @@
-import path from 'node:path';
 import { Command } from 'commander';
 import { startSlackEmulator, type RunningSlackEmulator } from '../../emulators/slack/index.ts';
 import { UserError } from '../../errors.ts';
-import { notifyRun, notifySettings } from '../../notify/notify.ts';
 import { formatDuration } from '../../config/config.ts';
 import { TRIGGERS } from '../../runner/handoff.ts';
-import { DEFAULT_GREP, runCanary, type RunOptions } from '../../runner/run.ts';
+import { runAndNotify } from '../../runner/monitor.ts';
+import { DEFAULT_GREP, type RunOptions } from '../../runner/run.ts';
 import type { Start } from '../main.ts';
 import { flag, parsers } from '../options.ts';
 
 /** The flags, as commander hands them over: the run's options, with --timeout already in ms. */
-type RunFlags = Partial<Omit<RunOptions, 'timeoutMs'>> & { timeout?: number; notifyFlaky?: boolean; notifyOnSuccess?: boolean; slack?: 'embedded' };
+type RunFlags = Partial<Omit<RunOptions, 'timeoutMs' | 'waitFor'>> & {
+  timeout?: number;
+  notifyFlaky?: boolean;
+  notifyOnSuccess?: boolean;
+  slack?: 'embedded';
+  waitFor?: string;
+  waitTimeout?: number;
+  expectVersion?: string;
+};
 
-/** Relative folders (CANARY_REPORTS_DIR, CANARY_STATE_DIR) are the project's. */
-const ROOT = path.resolve(import.meta.dirname, '../../..');
 /** How long an embedded Slack stays up after the run, for a person to look at the alert. */
 const EMBEDDED_SLACK_LINGER_MS = 5 * 60_000;
 const EMBEDDED_SLACK = { token: 'xoxb-canary-embedded-slack', channel: 'C0CANARY01' };
@@ -38,6 +43,15 @@ export function command(start: Start): Command {
     .addOption(flag('--repeat-each <N>', 'Run each test N times.', parsers.positiveInt))
     .addOption(flag('--retries <N>', 'Retries of a failed test (default 0); a test passing on retry is reported flaky.', parsers.wholeNumber))
     .addOption(flag('--headed', 'Show the browser.'))
+    .addOption(
+      flag(
+        '--wait-for <URL>',
+        'Post-deploy: first wait until the deployed app answers 2xx at URL (e.g. its /healthz), printing progress; never healthy fails at stage deploy-not-healthy.',
+        parsers.url,
+      ),
+    )
+    .addOption(flag('--wait-timeout <DURATION>', 'How long --wait-for waits, e.g. 5m (default 5m).', parsers.duration))
+    .addOption(flag('--expect-version <V>', 'With --wait-for: healthy only once the app reports this version (`version` in its JSON).', parsers.nonEmpty))
     .addOption(flag('--notify-flaky', 'Post a short note to Slack when a test passed only on a retry (default: nothing).'))
     .addOption(flag('--notify-on-success', 'Post a short note to Slack when the run passed (default: nothing).'))
     .addOption(
@@ -57,6 +71,7 @@ export function command(start: Start): Command {
     )
     .action((flags: RunFlags) =>
       start(async (ctx) => {
+        if (!flags.waitFor && (flags.waitTimeout || flags.expectVersion)) throw new UserError('--wait-timeout and --expect-version go with --wait-for URL');
         let slack: RunningSlackEmulator | null = null;
         if (flags.slack === 'embedded') {
           if (ctx.config.SLACK_BOT_TOKEN) throw new UserError('--slack embedded is for runs with no Slack configured; SLACK_BOT_TOKEN is set');
@@ -65,7 +80,7 @@ export function command(start: Start): Command {
         }
         const timeoutMs = flags.timeout ?? ctx.config.CANARY_RUN_TIMEOUT;
         ctx.log.debug(`run bounded by ${formatDuration(timeoutMs)}`);
-        const result = await runCanary(
+        const result = await runAndNotify(
           {
             trigger: flags.trigger ?? 'manual',
             deployer: flags.deployer,
@@ -77,20 +92,12 @@ export function command(start: Start): Command {
             headed: flags.headed === true,
             timeoutMs,
             strictCleanup: flags.strictCleanup === true,
+            waitFor: flags.waitFor ? { url: flags.waitFor, timeoutMs: flags.waitTimeout ?? 5 * 60_000, expectVersion: flags.expectVersion } : undefined,
           },
+          { notifyFlaky: flags.notifyFlaky, notifyOnSuccess: flags.notifyOnSuccess, ...(slack && { slack: { ...EMBEDDED_SLACK, apiUrl: slack.apiUrl } }) },
           ctx.config,
           { out: ctx.out, log: ctx.log, signal: ctx.signal },
         );
-        // The alert never changes the exit code: Slack's failures go to the outbox, and are logged.
-        const settings = notifySettings(ctx.config, ROOT, {
-          notifyFlaky: flags.notifyFlaky,
-          notifyOnSuccess: flags.notifyOnSuccess,
-          deployer: flags.deployer,
-          ...(slack && { slack: { ...EMBEDDED_SLACK, apiUrl: slack.apiUrl } }),
-        });
-        const notified = await notifyRun(result.summary, result.reportDir, settings, (line) => ctx.log.warn(line));
-        if (notified.delivered !== 'nothing')
-          ctx.out(`  notified: ${notified.action?.kind} → ${notified.delivered}${notified.ts ? ` (ts ${notified.ts})` : ''}`);
         if (slack) {
           ctx.out(`Slack emulator: open ${slack.url} to see the channel; it stops in ${EMBEDDED_SLACK_LINGER_MS / 60_000} min or on Ctrl-C`);
           await Promise.race([ctx.untilStopped(), new Promise((resolve) => setTimeout(resolve, EMBEDDED_SLACK_LINGER_MS).unref())]);

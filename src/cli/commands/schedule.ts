@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { prune, pruneTargets } from '../../cleanup/prune.ts';
+import { flushOutbox, notifySettings } from '../../notify/notify.ts';
+import { PROJECT_ROOT, runAndNotify } from '../../runner/monitor.ts';
+import { DEFAULT_GREP } from '../../runner/run.ts';
+import { startScheduler } from '../../scheduler/scheduler.ts';
+import type { Start } from '../main.ts';
+import { flag, parsers } from '../options.ts';
+
+interface ScheduleFlags {
+  cron?: string;
+  pruneCron?: string;
+  timezone?: string;
+  suite?: string;
+  runNow?: boolean;
+  grace?: number;
+}
+
+export function command(start: Start): Command {
+  return new Command('schedule')
+    .summary('Run the suite on a schedule (every six hours), and prune daily.')
+    .description(
+      'A long-running process on node-cron: runs the suite on --cron (flushing the Slack outbox first) and `canary prune` on --prune-cron, never two runs of a task at once. On SIGTERM/SIGINT it takes no new runs, lets the current one finish within --grace, then stops it (its summary says aborted) and exits 0.',
+    )
+    .addOption(flag('--cron <EXPR>', 'When to run the suite; a leading seconds field is allowed. Default "0 */6 * * *".', parsers.nonEmpty))
+    .addOption(flag('--prune-cron <EXPR>', 'When to run canary prune. Default "0 3 * * *".', parsers.nonEmpty))
+    .addOption(flag('--timezone <TZ>', 'The time zone of both crons. Default UTC.', parsers.nonEmpty))
+    .addOption(flag('--suite <PATTERN>', `Which tests each run runs (--grep). Default ${DEFAULT_GREP}.`, parsers.nonEmpty))
+    .addOption(flag('--run-now', 'Also run the suite once at start.'))
+    .addOption(flag('--grace <DURATION>', 'How long a run in progress may finish after a stop is asked for. Default 2m.', parsers.duration))
+    .action((flags: ScheduleFlags) =>
+      start(async (ctx) => {
+        const c = ctx.config;
+        const settings = notifySettings(c, PROJECT_ROOT);
+        const scheduler = startScheduler(
+          {
+            cron: flags.cron ?? '0 */6 * * *',
+            pruneCron: flags.pruneCron ?? '0 3 * * *',
+            timezone: flags.timezone ?? 'UTC',
+            runNow: flags.runNow === true,
+            graceMs: flags.grace ?? 120_000,
+          },
+          {
+            run: async (signal) => {
+              const r = await runAndNotify({ trigger: 'schedule', grep: flags.suite ?? DEFAULT_GREP }, {}, c, { out: ctx.out, log: ctx.log, signal });
+              return { outcome: `${r.summary.outcome} (exit ${r.exitCode}, ${r.summary.run_id})`, exitCode: r.exitCode };
+            },
+            prune: async (signal) => {
+              // Runs against the embedded emulator leave nothing behind: there is nothing to prune.
+              if (!c.STRIPE_SECRET_KEY && !c.STRIPE_API_URL) return { outcome: 'nothing to prune (no STRIPE_SECRET_KEY: runs use the embedded emulator)' };
+              const r = await prune(pruneTargets(c), {
+                olderThanMs: c.CANARY_RETENTION,
+                dryRun: false,
+                ratePerSecond: c.CANARY_STRIPE_RATE,
+                concurrency: c.CANARY_STRIPE_CONCURRENCY,
+                signal,
+                progress: (line) => ctx.log.info(line),
+              });
+              const deleted = Object.values(r.deleted).reduce((a, b) => a + b, 0);
+              const failed = Object.values(r.failed).reduce((a, b) => a + b, 0);
+              return { outcome: `pruned: deleted ${deleted}, failed ${failed}` };
+            },
+            flush: async () => {
+              if (!settings.slack) return { outcome: 'nothing waiting' };
+              const r = await flushOutbox(settings, (line) => ctx.log.info(line));
+              return {
+                outcome: r.sent === 0 && r.left === 0 ? 'nothing waiting' : `sent ${r.sent}, ${r.left} still waiting${r.error ? ` (Slack: ${r.error})` : ''}`,
+              };
+            },
+          },
+          (line) => ctx.out(`schedule: ${line}`),
+        );
+        await ctx.untilStopped();
+        ctx.out('schedule: stopping');
+        await scheduler.stop();
+        ctx.out('schedule: stopped');
+        return 0;
+      }),
+    );
+}

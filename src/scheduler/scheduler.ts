@@ -1,0 +1,119 @@
+/**
+ * `canary schedule`: the long-running process that runs the suite on its cron (every six hours by
+ * default) and `canary prune` on its own, on node-cron 4. Before each run it flushes the Slack
+ * outbox. A task never runs twice at once (`noOverlap`; an overlap is logged). Each start, outcome,
+ * duration and the next run time are logged. On stop it takes no new runs, lets the current one
+ * finish within a grace period, then stops it as `canary run` stops on a signal.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import { UserError } from '../errors.ts';
+
+export interface ScheduleOptions {
+  cron: string;
+  pruneCron: string;
+  timezone: string;
+  runNow: boolean;
+  /** How long the run in progress may go on after a stop was asked for. */
+  graceMs: number;
+}
+
+/** What the scheduler runs; each job gets a signal that aborts it once the grace period is over. */
+export interface Jobs {
+  run(signal: AbortSignal): Promise<{ outcome: string; exitCode: number }>;
+  prune(signal: AbortSignal): Promise<{ outcome: string }>;
+  flush(): Promise<{ outcome: string }>;
+}
+
+export interface RunningScheduler {
+  tasks: { run: ScheduledTask; prune: ScheduledTask };
+  /** Takes no new runs, lets the current ones finish within the grace period, then aborts them. */
+  stop(): Promise<void>;
+}
+
+/** Checks a cron expression (node-cron accepts a leading seconds field) and names the flag when it is wrong. */
+export function checkCron(flag: string, expression: string): void {
+  const v = cron.validateDetailed(expression);
+  if (!v.valid)
+    throw new UserError(`${flag} '${expression}' is not a cron expression: ${v.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid'}`);
+}
+
+export function checkTimezone(timezone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw new UserError(`--timezone '${timezone}' is not an IANA time zone such as UTC or Europe/Paris`);
+  }
+}
+
+export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: string) => void): RunningScheduler {
+  checkCron('--cron', o.cron);
+  checkCron('--prune-cron', o.pruneCron);
+  checkTimezone(o.timezone);
+  const running = new Set<{ done: Promise<unknown>; abort: AbortController }>();
+  let stopping = false;
+
+  /** Runs one job, logging its start, outcome, duration and the task's next run. */
+  function wrap(name: string, work: (signal: AbortSignal) => Promise<{ outcome: string }>, task: () => ScheduledTask | undefined) {
+    return async () => {
+      if (stopping) return;
+      const abort = new AbortController();
+      const started = Date.now();
+      log(`${name}: started`);
+      const done = work(abort.signal).then(
+        (r) => log(`${name}: ${r.outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s; next ${task()?.getNextRun()?.toISOString() ?? 'none'}`),
+        (err: Error) =>
+          log(`${name}: failed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${err.message}; next ${task()?.getNextRun()?.toISOString() ?? 'none'}`),
+      );
+      const entry = { done, abort };
+      running.add(entry);
+      await done;
+      running.delete(entry);
+    };
+  }
+
+  const runJob = async (signal: AbortSignal) => {
+    const flushed = await jobs.flush().catch((err: Error) => ({ outcome: `outbox not flushed (${err.message})` }));
+    if (flushed.outcome !== 'nothing waiting') log(`outbox: ${flushed.outcome}`);
+    return jobs.run(signal);
+  };
+  const tasks = {} as RunningScheduler['tasks'];
+  tasks.run = cron.schedule(
+    o.cron,
+    wrap('run', runJob, () => tasks.run),
+    { name: 'canary-run', timezone: o.timezone, noOverlap: true },
+  );
+  tasks.prune = cron.schedule(
+    o.pruneCron,
+    wrap(
+      'prune',
+      (s) => jobs.prune(s),
+      () => tasks.prune,
+    ),
+    { name: 'canary-prune', timezone: o.timezone, noOverlap: true },
+  );
+  for (const [name, task] of Object.entries(tasks)) {
+    task.on('execution:overlap', () => log(`${name}: the previous ${name} is still going; this occurrence is skipped`));
+    log(`${name}: scheduled "${task.getPattern()}" (${o.timezone}); next ${task.getNextRun()?.toISOString() ?? 'none'}`);
+  }
+  if (o.runNow) void tasks.run.execute().catch(() => {});
+
+  return {
+    tasks,
+    async stop() {
+      stopping = true;
+      await Promise.all(Object.values(tasks).map((t) => t.stop()));
+      if (running.size === 0) return;
+      log(`stopping: waiting up to ${Math.round(o.graceMs / 1000)} s for ${running.size} job(s) in progress`);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'grace'>((resolve) => (timer = setTimeout(() => resolve('grace'), o.graceMs)));
+      const all = Promise.all([...running].map((r) => r.done));
+      if ((await Promise.race([all.then(() => 'done' as const), grace])) === 'grace') {
+        log('stopping: the grace period is over; stopping what is still running');
+        for (const r of running) r.abort.abort('SIGTERM');
+        await all;
+      }
+      clearTimeout(timer);
+      await Promise.all(Object.values(tasks).map((t) => t.destroy()));
+    },
+  };
+}

@@ -175,8 +175,10 @@ function readSummary(reportDir: string): RunSummary | null {
 function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, playwright: { code: number | null; tail: string[] } | null): RunSummary {
   const s: RunSummary = { ...base, tests: base.tests.map((t) => ({ ...t })), errors: [...base.errors] };
   const afterMs = Date.now() - startedMs;
+  // Stopped, Playwright reports the tests it never got to as skipped: they were cut short too.
+  const cutShort = (t: RunSummary['tests'][number]) => t.outcome === 'running' || t.outcome === 'aborted' || t.outcome === 'skipped';
   if (stop?.reason === 'timeout') {
-    for (const t of s.tests.filter((x) => x.outcome === 'running' || x.outcome === 'aborted')) {
+    for (const t of s.tests.filter(cutShort)) {
       const step = t.failed_step ?? t.steps_in_progress.at(-1) ?? null;
       Object.assign(t, {
         outcome: 'failed',
@@ -189,7 +191,7 @@ function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, p
     }
     s.stopped = { reason: 'timeout', signal: null, after_ms: afterMs };
   } else if (stop?.reason === 'signal') {
-    for (const t of s.tests.filter((x) => x.outcome === 'running')) t.outcome = 'aborted';
+    for (const t of s.tests.filter(cutShort)) t.outcome = 'aborted';
     s.stopped = { reason: 'signal', signal: stop.signal, after_ms: afterMs };
   } else if (playwright && s.outcome === 'running') {
     // Playwright ended without its reporter's last word: it crashed or could not load the specs.

@@ -252,6 +252,17 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   let playwright: { code: number | null; tail: string[] } | null = null;
   const errors: string[] = [];
   let deploy: DeployHealth | null = null;
+  /** What the run is, the same in the hand-off and in a summary written without one. */
+  const run = {
+    run_id: runId,
+    trigger: options.trigger,
+    deployer: options.deployer ?? null,
+    commit: options.commit ?? null,
+    grep: options.grep,
+    started_at: started.toISOString(),
+    report_dir: reportDir,
+    timeout_ms: timeoutMs,
+  };
   try {
     if (options.waitFor) {
       deploy = await waitForDeploy(options.waitFor, (line) => io.log.info(line), stopController.signal);
@@ -268,15 +279,8 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     }
     targets = await startTargets(config, io.log, { runId });
     handoff = {
-      run_id: runId,
-      trigger: options.trigger,
-      deployer: options.deployer ?? null,
-      commit: options.commit ?? null,
-      grep: options.grep,
-      started_at: started.toISOString(),
-      report_dir: reportDir,
+      ...run,
       headed: options.headed === true,
-      timeout_ms: timeoutMs,
       fulfilment_timeout_ms: config.CANARY_FULFILMENT_TIMEOUT_MS,
       retention_ms: config.CANARY_RETENTION,
       price_lookup_key: config.CANARY_PRICE_LOOKUP_KEY,
@@ -309,17 +313,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
         app_url: config.DEMO_APP_URL ?? '',
       };
   const base: RunSummary = readSummary(reportDir) ?? {
-    ...runMeta({
-      run_id: runId,
-      trigger: options.trigger,
-      deployer: options.deployer ?? null,
-      commit: options.commit ?? null,
-      grep: options.grep,
-      started_at: started.toISOString(),
-      report_dir: reportDir,
-      timeout_ms: timeoutMs,
-      target,
-    }),
+    ...runMeta({ ...run, target }),
     outcome: 'running',
     finished_at: null,
     duration_ms: 0,

@@ -93,12 +93,10 @@ export function cleanupOf(attempts: AttemptInput[], target: RunSummary['target']
       const r = parseCleanup(att.body);
       if (!r) continue;
       cleanup.deleted.push(...r.deleted);
-      cleanup.kept.push(
-        ...r.kept.map((k) => ({
-          ...k,
-          ...(stripeLinks({ [k.type]: k.id }, target)[`stripe_${k.type}`] && { link: stripeLinks({ [k.type]: k.id }, target)[`stripe_${k.type}`] }),
-        })),
-      );
+      for (const k of r.kept) {
+        const link = stripeLinks({ [k.type]: k.id }, target)[`stripe_${k.type}`];
+        cleanup.kept.push(link ? { ...k, link } : k);
+      }
       cleanup.errors.push(...r.errors);
       // The earliest: from then on prune may take the first of them.
       if (r.kept_until) until = Math.min(until, r.kept_until);

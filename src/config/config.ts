@@ -181,6 +181,14 @@ export const VARIABLES = {
     default: 'reports/.state',
     description: 'Where the alert policy keeps its state between runs (failure streaks, the alert to reply to).',
   },
+  CANARY_COORDINATOR_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a PostgreSQL URL such as postgres://canary:secret@db.internal:5432/canary')
+      .optional(),
+    description:
+      "A PostgreSQL database shared by several `canary schedule` copies (exactly one runs each occurrence) and by every machine's run history. Default: a single copy, history in reports/history.sqlite.",
+  },
   CANARY_ALERT_AFTER: {
     schema: positiveInt,
     default: '1',

@@ -1,12 +1,15 @@
 /**
- * One monitoring run as the CLI and the scheduler start it: `runCanary`, then the notifier. The
+ * One monitoring run as the CLI and the scheduler start it: `runCanary`, then what follows every
+ * run whoever made it (`afterRun`, also called by `canary merge-reports` for a sharded run). The
  * alert never changes the exit code: Slack's failures go to the outbox and are logged.
  */
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
+import type { Logger } from '../log/logger.ts';
 import { notifyRun, notifySettings, type NotifyResult } from '../notify/notify.ts';
 import type { SlackTarget } from '../notify/slack.ts';
 import { runCanary, type RunIo, type RunOptions, type RunResult } from './run.ts';
+import type { RunSummary } from './summary-schema.ts';
 
 /** Relative folders (CANARY_REPORTS_DIR, CANARY_STATE_DIR) are the project's. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -16,12 +19,26 @@ export interface NotifyFlags {
   notifyOnSuccess?: boolean;
   /** Another Slack than the configured one (the embedded Slack emulator). */
   slack?: SlackTarget | null;
+  /** Who deployed, when the run's own summary does not say. */
+  deployer?: string;
+}
+
+/** What follows every finished run: the alert (and its outbox). Never throws for Slack's sake. */
+export async function afterRun(
+  summary: RunSummary,
+  reportDir: string,
+  flags: NotifyFlags,
+  config: Config,
+  io: { out(line: string): void; log: Logger },
+): Promise<{ notified: NotifyResult }> {
+  const settings = notifySettings(config, PROJECT_ROOT, flags);
+  const notified = await notifyRun(summary, reportDir, settings, (line) => io.log.warn(line));
+  if (notified.delivered !== 'nothing') io.out(`  notified: ${notified.action?.kind} → ${notified.delivered}${notified.ts ? ` (ts ${notified.ts})` : ''}`);
+  return { notified };
 }
 
 export async function runAndNotify(options: RunOptions, flags: NotifyFlags, config: Config, io: RunIo): Promise<RunResult & { notified: NotifyResult }> {
   const result = await runCanary(options, config, io);
-  const settings = notifySettings(config, PROJECT_ROOT, { ...flags, deployer: options.deployer });
-  const notified = await notifyRun(result.summary, result.reportDir, settings, (line) => io.log.warn(line));
-  if (notified.delivered !== 'nothing') io.out(`  notified: ${notified.action?.kind} → ${notified.delivered}${notified.ts ? ` (ts ${notified.ts})` : ''}`);
+  const { notified } = await afterRun(result.summary, result.reportDir, { ...flags, deployer: options.deployer }, config, io);
   return { ...result, notified };
 }

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Runs the project's own tests (*.test.ts beside the code) with node's test runner through tsx.
 // Node 20's runner cannot glob .ts files itself, so the files are found here.
-// Usage: node scripts/test.mjs [path-or-substring ...]   (filters the files to run)
+// Usage: node scripts/test.mjs [--reliability] [path-or-substring ...]   (filters the files to run)
+// The reliability suite (src/reliability/: faults injected on purpose, a few minutes) runs only
+// with --reliability (`npm run test:reliability`); `npm test` runs everything else.
 import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const roots = ['src', 'scripts', 'fixtures'];
-const filters = process.argv.slice(2);
+const reliability = process.argv.includes('--reliability');
+const filters = process.argv.slice(2).filter((a) => a !== '--reliability');
+const RELIABILITY = path.join('src', 'reliability') + path.sep;
 const files = roots
   .flatMap((root) => {
     try {
@@ -17,6 +21,7 @@ const files = roots
     }
   })
   .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+  .filter((f) => f.startsWith(RELIABILITY) === reliability)
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 

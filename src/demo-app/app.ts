@@ -94,6 +94,40 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Stripe's default tolerance: a signature older than this is refused (the SDK checks), and so is one this far ahead. */
+const WEBHOOK_TOLERANCE_S = 300;
+
+/**
+ * What the SDK's signature check leaves open: a timestamp in the future (it only refuses old
+ * ones), and the same signed request sent again within the tolerance. Stripe signs every
+ * delivery attempt afresh, retries included, so a signature seen before is a replay. Memory only:
+ * signatures are forgotten once the tolerance has refused them anyway.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+  constructor(
+    private readonly toleranceS: number,
+    private readonly nowS: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  /** Why the (already verified) header must be refused, or null; remembers it. */
+  check(header: string): string | null {
+    const now = this.nowS();
+    const t = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
+    if (t > now + this.toleranceS) return `Timestamp ${t} is more than ${this.toleranceS} s in the future`;
+    const signatures = [...header.matchAll(/(?:^|,)v1=([0-9a-f]+)/g)].map((m) => m[1]!).sort();
+    const key = `${t}:${signatures.join(',')}`;
+    if (this.seen.has(key)) return 'this signed request was already received (a replay): Stripe signs each delivery afresh';
+    // Oldest first (insertion order): stop at the first still within the tolerance.
+    for (const [k, expires] of this.seen) {
+      if (expires >= now) break;
+      this.seen.delete(k);
+    }
+    this.seen.set(key, t + this.toleranceS);
+    return null;
+  }
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { db, stripe, clock } = deps;
   let fault = deps.fault;
@@ -428,6 +462,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // ---- webhooks ---------------------------------------------------------------------------
+  const replays = new ReplayGuard(WEBHOOK_TOLERANCE_S);
   await app.register(async (scope) => {
     // The signature is over the raw body: keep it as bytes.
     scope.removeAllContentTypeParsers();
@@ -445,10 +480,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const secret = strikes('webhook-wrong-secret') ? 'whsec_deployed_with_the_wrong_secret' : deps.webhookSecret();
       let event: Stripe.Event;
       try {
-        event = stripe.webhooks.constructEvent(req.body, signature, secret);
+        event = stripe.webhooks.constructEvent(req.body, signature, secret, WEBHOOK_TOLERANCE_S);
       } catch (err) {
         return reply.code(400).send({ error: `Webhook signature verification failed: ${(err as Error).message}` });
       }
+      const refused = replays.check(signature);
+      if (refused) return reply.code(400).send({ error: `Webhook signature verification failed: ${refused}` });
       // From here on the delivery is acknowledged (2xx), and recorded as such for the admin API.
       if (strikes('ignore-upgrade')) {
         db.acknowledgeEvent(event, false);

@@ -55,10 +55,16 @@ async function post(body: string | undefined, signature: string | null, contentT
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
-/** Delivers `event` as Stripe does: its JSON, signed now with the endpoint's secret. */
+/**
+ * Delivers `event` as Stripe does: its JSON, signed afresh with the endpoint's secret. Each
+ * attempt has its own signature (the app refuses one it has seen: a replay), so every attempt
+ * gets its own timestamp: one second after the last, starting 4 minutes back, within the tolerance.
+ */
+let lastTimestamp = 0;
 async function deliver(event: Stripe.Event) {
   const payload = JSON.stringify(event);
-  return post(payload, sign(payload));
+  lastTimestamp = Math.max(now() - 240, lastTimestamp + 1);
+  return post(payload, sign(payload, { timestamp: lastTimestamp }));
 }
 async function deliverAll(events: Stripe.Event[]) {
   for (const event of events) {
@@ -109,6 +115,7 @@ describe('signature verification', () => {
       ['an empty signature', payload, '', /Missing Stripe-Signature header/],
       ['another secret', payload, sign(payload, { secret: 'whsec_forged_by_someone_else' }), /No signatures found matching the expected signature/],
       ['a stale timestamp (10 min)', payload, sign(payload, { timestamp: now() - 600 }), /Timestamp outside the tolerance zone/],
+      ['a future timestamp (10 min ahead)', payload, sign(payload, { timestamp: now() + 600 }), /more than 300 s in the future/],
       ['a tampered body', payload.replace('"status":"incomplete"', '"status":"active"').replace(event.id, 'evt_forged'), sign(payload), /No signatures found/],
       ['garbage', payload, 'hello', /Unable to extract timestamp and signatures from header/],
       ['a v0 signature only', payload, sign(payload).replace('v1=', 'v0='), /No signatures found with expected scheme/],
@@ -125,8 +132,13 @@ describe('signature verification', () => {
     assert.equal((await h.account(env, accountId)).plan, 'free');
 
     // The same event, correctly signed, is accepted (whatever the content type: the raw bytes count).
-    const ok = await post(payload, sign(payload), 'text/plain');
+    const signed = sign(payload);
+    const ok = await post(payload, signed, 'text/plain');
     assert.equal(ok.status, 200);
+    // The very same signed request again is a replay (Stripe signs every attempt afresh): refused.
+    const replay = await post(payload, signed);
+    assert.equal(replay.status, 400);
+    assert.match(replay.body.error, /already received \(a replay\)/);
     assert.deepEqual(stored(event.id), { id: event.id, type: 'customer.subscription.created', account_id: accountId });
     assert.equal((await h.account(env, accountId)).plan, 'pro', 'the plan follows Stripe, not the (older) payload');
   });
@@ -452,8 +464,9 @@ describe('real deliveries from Stripe', () => {
         mine.some((d) => d.duplicate),
         `${e.type} was duplicated`,
       );
+      // Each attempt is acknowledged; its injected copy (the same signed bytes again) is refused as a replay.
       assert.ok(
-        mine.every((d) => d.status === 200),
+        mine.every((d) => d.status === (d.duplicate ? 400 : 200)),
         `${e.type}: ${JSON.stringify(mine)}`,
       );
     }

@@ -3,7 +3,8 @@
  * start. `VARIABLES` is the one list of every variable: `.env.example` and the README's table
  * are checked against it by a test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { FAULTS } from '../demo-app/faults.ts';
@@ -44,6 +45,36 @@ const msList = z
   .string()
   .regex(/^\d+(,\d+)*$/, 'must be a comma-separated list of milliseconds, e.g. 250,1000,4000')
   .transform((s) => s.split(',').map(Number));
+
+/** Where relative folders (CANARY_REPORTS_DIR, CANARY_STATE_DIR) are: the project's root. */
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * A folder the command will write into: an existing writable folder, or one that can be made
+ * (its nearest existing parent is a writable folder). Checked at start, so a bad one stops the
+ * command before it does anything; nothing is created here.
+ */
+const writableFolder = z
+  .string()
+  .min(1)
+  .superRefine((raw, ctx) => {
+    const wanted = path.resolve(PROJECT_ROOT, raw);
+    let at = wanted;
+    while (!existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+    const problem = !statSync(at).isDirectory()
+      ? at === wanted
+        ? 'is a file, not a folder'
+        : `cannot be created: ${at} is a file`
+      : (() => {
+          try {
+            accessSync(at, constants.W_OK);
+            return null;
+          } catch {
+            return at === wanted ? 'is not writable' : `cannot be created: ${at} is not writable`;
+          }
+        })();
+    if (problem) ctx.addIssue({ code: 'custom', message: `must be a folder canary can write to; ${wanted} ${problem}` });
+  });
 
 /** The field schemas, shared with what `canary run` hands its Playwright child (src/runner/handoff.ts). */
 export const schemas = { port, positiveInt, duration, stripeKey, url };
@@ -112,7 +143,7 @@ export const VARIABLES = {
     description: 'A deployed demo app for `canary run` to drive (with DEMO_APP_ADMIN_TOKEN). Default: the run starts one.',
   },
   CANARY_REPORTS_DIR: {
-    schema: z.string().min(1),
+    schema: writableFolder,
     default: 'reports',
     description: 'Where `canary run` writes its report folders (reports/<run-id>/, reports/latest).',
   },
@@ -177,7 +208,7 @@ export const VARIABLES = {
     description: 'The CI job that ran the check, linked from the alert.',
   },
   CANARY_STATE_DIR: {
-    schema: z.string().min(1),
+    schema: writableFolder,
     default: 'reports/.state',
     description: 'Where the alert policy keeps its state between runs (failure streaks, the alert to reply to).',
   },

@@ -2,7 +2,7 @@
  * Reliability: the emulator answers a seeded fuzz run of random form bodies and query strings —
  * nested brackets, huge values, odd encodings, unknown parameters — on every route it serves
  * (the API, the hosted page, the control API) with 2xx or 4xx: never a 5xx, never a dropped
- * connection. The seed is printed; `CANARY_FUZZ_SEED=<n>` replays a run, `CANARY_FUZZ_REQUESTS`
+ * connection. The seed is printed; `FUZZ_SEED=<n>` replays a run, `FUZZ_REQUESTS`
  * changes its size.
  */
 import { test } from 'node:test';
@@ -14,8 +14,8 @@ import { checkoutSessions } from '../emulators/stripe/resources/checkout-session
 import { customers } from '../emulators/stripe/resources/customers.ts';
 import { webhookEndpoints } from '../emulators/stripe/resources/webhook-endpoints.ts';
 
-const SEED = Number(process.env.CANARY_FUZZ_SEED ?? 20261202);
-const REQUESTS = Number(process.env.CANARY_FUZZ_REQUESTS ?? 4000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
+const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 4000);
 const KEY = 'sk_test_fuzz_reliability';
 
 /** mulberry32: small, seedable, good enough to pick inputs. */
@@ -163,7 +163,7 @@ test(`the emulator answers ${REQUESTS} seeded random requests on every route wit
   assert.deepEqual(
     failures.slice(0, 10),
     [],
-    `${failures.length} of ${sent} requests got a 5xx or a dropped connection (replay with CANARY_FUZZ_SEED=${SEED})`,
+    `${failures.length} of ${sent} requests got a 5xx or a dropped connection (replay with FUZZ_SEED=${SEED})`,
   );
   assert.equal(seen.size, targets.length, 'every route was fuzzed');
   // The fuzz sent only refusable bodies to the control API: it must not have changed the emulator's behaviour.

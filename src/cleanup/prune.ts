@@ -124,7 +124,7 @@ export function pruneTargets(c: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_U
   if (c.DEMO_APP_URL && !c.DEMO_APP_ADMIN_TOKEN)
     throw new UserError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: prune needs the app's admin token to list its environments.");
   return {
-    stripe: createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0 }),
+    stripe: createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0, rateLimitRetries: 0 }),
     app: c.DEMO_APP_URL ? new AppClient(c.DEMO_APP_URL, c.DEMO_APP_ADMIN_TOKEN!) : undefined,
   };
 }

@@ -17,6 +17,30 @@ export const WEBHOOK_EVENTS: Stripe.WebhookEndpointCreateParams.EnabledEvent[] =
   'invoice.payment_failed',
 ];
 
+type HttpClient = ReturnType<typeof Stripe.createNodeHttpClient>;
+
+/**
+ * The SDK does not retry 429s; production code backs off and sends them again (a 429 was not
+ * carried out, so the same request and Idempotency-Key are safe). The harness has its own copy
+ * (src/stripe/rate-limits.ts): the app is a separate program and shares no code with it.
+ */
+function backingOffOn429(inner: HttpClient, retries = 4): HttpClient {
+  class BackOffOn429 extends Stripe.HttpClient {
+    override getClientName(): string {
+      return inner.getClientName();
+    }
+    override async makeRequest(...args: Parameters<HttpClient['makeRequest']>): ReturnType<HttpClient['makeRequest']> {
+      for (let attempt = 0; ; attempt++) {
+        const res = await inner.makeRequest(...args);
+        if (res.getStatusCode() !== 429 || attempt >= retries) return res;
+        res.dispose?.();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(8_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+  return new BackOffOn429() as unknown as HttpClient;
+}
+
 /** A client for api.stripe.com, or for `apiUrl` (the emulator) when given. */
 export function stripeClient(secretKey: string, apiUrl?: string): Stripe {
   const target = apiUrl ? new URL(apiUrl) : undefined;
@@ -26,7 +50,9 @@ export function stripeClient(secretKey: string, apiUrl?: string): Stripe {
       port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)),
       protocol: target.protocol === 'https:' ? 'https' : 'http',
     }),
-    maxNetworkRetries: 2,
+    // Stripe's 5xx and dropped connections are retried (POSTs with an Idempotency-Key, so never twice).
+    maxNetworkRetries: 5,
+    httpClient: backingOffOn429(Stripe.createNodeHttpClient()),
     timeout: 15_000,
     telemetry: false,
     appInfo: { name: 'checkout-canary-demo-app' },

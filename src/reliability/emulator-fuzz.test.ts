@@ -160,11 +160,7 @@ test(`the emulator answers ${REQUESTS} seeded random requests on every route wit
   }
   t.diagnostic(`seed ${SEED}: ${sent} requests over ${seen.size} routes; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 
-  assert.deepEqual(
-    failures.slice(0, 10),
-    [],
-    `${failures.length} of ${sent} requests got a 5xx or a dropped connection (replay with FUZZ_SEED=${SEED})`,
-  );
+  assert.deepEqual(failures.slice(0, 10), [], `${failures.length} of ${sent} requests got a 5xx or a dropped connection (replay with FUZZ_SEED=${SEED})`);
   assert.equal(seen.size, targets.length, 'every route was fuzzed');
   // The fuzz sent only refusable bodies to the control API: it must not have changed the emulator's behaviour.
   const faults = (await (await fetch(`${base}/_emulator/faults`)).json()) as { api: unknown[]; checkout_page: string };

@@ -4,13 +4,16 @@
  */
 import Stripe from 'stripe';
 import { UserError } from '../errors.ts';
+import { retryingRateLimits } from './rate-limits.ts';
 
 export interface StripeTarget {
   secretKey: string;
   /** e.g. http://127.0.0.1:12111; unset for api.stripe.com. */
   apiUrl?: string;
-  /** The SDK's own retries (default 2); 0 where a throttle retries instead. */
+  /** The SDK's own retries (default 5); 0 where a throttle retries instead. */
   maxNetworkRetries?: number;
+  /** How many times a 429 is sent again after a backoff (default 4); 0 where a throttle retries instead. */
+  rateLimitRetries?: number;
 }
 
 export class LiveKeyRefused extends UserError {}
@@ -34,7 +37,10 @@ export function createStripeClient(target: StripeTarget): Stripe {
       protocol: url.protocol === 'https:' ? 'https' : 'http',
     }),
     // The SDK's defaults differ between its README and its code: set both explicitly.
-    maxNetworkRetries: target.maxNetworkRetries ?? 2,
+    // Transient 5xx and dropped connections must not raise an alarm: retried with backoff (POSTs
+    // carry an Idempotency-Key, so a retry never does the work twice).
+    maxNetworkRetries: target.maxNetworkRetries ?? 5,
+    httpClient: retryingRateLimits(Stripe.createNodeHttpClient(), { retries: target.rateLimitRetries ?? 4 }),
     timeout: 20_000,
     telemetry: false,
     appInfo: { name: 'checkout-canary', url: 'https://github.com/checkout-canary' },

@@ -509,6 +509,59 @@ test('control: POST /_emulator/reset empties state, clock, faults and the delive
   assert.notEqual(again.id, customer.id);
 });
 
+test('api faults: `**` matches one or more path segments; `*` exactly one', async (t) => {
+  const emu = await emulator(t);
+  const customer = await emu.stripe.customers.create({ name: 'wide' });
+  await setFaults(emu, { api: [{ method: 'GET', path: '/v1/**', status: 503 }] });
+  for (const p of ['/v1/customers', `/v1/customers/${customer.id}`, '/v1/invoices/in_x/lines']) {
+    const r = await fetch(`${emu.emulator.url}${p}`, { headers: { authorization: 'Bearer sk_test_wide' } });
+    assert.equal(r.status, 503, p);
+  }
+  await setFaults(emu, { api: [{ method: 'GET', path: '/v1/*', status: 503 }] });
+  assert.equal((await fetch(`${emu.emulator.url}/v1/customers`, { headers: { authorization: 'Bearer sk_test_wide' } })).status, 503);
+  assert.equal((await emu.stripe.customers.retrieve(customer.id)).id, customer.id, '`*` is one segment only');
+});
+
+test('api fault phases: `before` and 429 save nothing (a retry with the key is carried out); `lost` does the work, drops the answer, and the key replays it', async (t) => {
+  const emu = await emulator(t);
+  const send = (key: string, name: string) =>
+    fetch(`${emu.emulator.url}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_phase', 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key },
+      body: `name=${name}`,
+    });
+  for (const [fault, key] of [
+    [{ method: 'POST', path: '/v1/customers', status: 500, phase: 'before', count: 1 }, 'key-before'],
+    [{ method: 'POST', path: '/v1/customers', status: 429, count: 1 }, 'key-429'],
+  ] as const) {
+    await setFaults(emu, { api: [fault] });
+    assert.equal((await send(key, key)).status, fault.status);
+    const retry = await send(key, key);
+    assert.equal(retry.status, 200, `${key}: the retry is carried out`);
+    assert.equal(retry.headers.get('idempotent-replayed'), null);
+  }
+  const client = emu.client({}, 'sk_test_phase');
+  assert.equal((await client.customers.list()).data.length, 2);
+
+  await setFaults(emu, { api: [{ method: 'POST', path: '/v1/customers', phase: 'lost', count: 1 }] });
+  await assert.rejects(send('key-lost', 'lost'), 'no answer: the connection is dropped');
+  const created = (await client.customers.list()).data.filter((c) => c.name === 'lost');
+  assert.equal(created.length, 1, 'the work was done');
+  const replay = await send('key-lost', 'lost');
+  assert.equal(replay.status, 200);
+  assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+  assert.equal(((await replay.json()) as { id: string }).id, created[0]!.id);
+
+  // The SDK retries a dropped connection with its own key: one customer, not two.
+  await setFaults(emu, { api: [{ method: 'POST', path: '/v1/customers', phase: 'lost', count: 1 }] });
+  const viaSdk = await emu.client({ maxNetworkRetries: 2 }, 'sk_test_phase').customers.create({ name: 'sdk-lost' });
+  const sdkCreated = (await client.customers.list()).data.filter((c) => c.name === 'sdk-lost');
+  assert.deepEqual(
+    sdkCreated.map((c) => c.id),
+    [viaSdk.id],
+  );
+});
+
 // ---------------------------------------------------------------------------------------------
 // 5. Idempotent replay of an injected 500
 // ---------------------------------------------------------------------------------------------

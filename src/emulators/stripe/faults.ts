@@ -1,14 +1,29 @@
 /**
- * API faults injected through the control API: `{method, path, status, rate, count}` rules.
- * `path` matches exactly, or with `*` standing for one path segment (`/v1/customers/*`).
+ * API faults injected through the control API: `{method, path, status, rate, count, phase}` rules.
+ * `path` matches exactly, with `*` standing for one path segment (`/v1/customers/*`) and `**` for
+ * one or more (`/v1/**`: every API route).
+ *
+ * `phase` is when the request fails, which decides what a retry with the same Idempotency-Key
+ * gets, as on Stripe:
+ * - `failed` (the default, except for 429): the endpoint began and failed; its answer is saved
+ *   under the key and replayed to a retry with that key.
+ * - `before` (the default for 429): refused before the endpoint began (a rate limit, an overloaded
+ *   edge); nothing is saved, so a retry with the same key is carried out.
+ * - `lost`: the request is carried out (and its answer saved under its key), then the connection
+ *   is dropped with no answer, as when the network fails after Stripe did the work. A retry with
+ *   the key gets the saved answer; one without a key does the work twice. `status` is not used.
  */
 import { z } from 'zod';
 import type { StripeErrorType } from './errors.ts';
 
+export const FAULT_PHASES = ['failed', 'before', 'lost'] as const;
+export type FaultPhase = (typeof FAULT_PHASES)[number];
+
 export const apiFaultSchema = z.strictObject({
   method: z.enum(['GET', 'POST', 'DELETE', '*']).default('*'),
   path: z.string().startsWith('/', { error: 'path must start with /' }),
-  status: z.number().int().min(400).max(599),
+  status: z.number().int().min(400).max(599).default(500),
+  phase: z.enum(FAULT_PHASES).optional(),
   rate: z.number().min(0).max(1).default(1),
   count: z.number().int().min(1).optional(),
   type: z.enum(['api_error', 'card_error', 'idempotency_error', 'invalid_request_error', 'authentication_error', 'rate_limit_error']).optional(),
@@ -32,10 +47,13 @@ export type CheckoutPageFault = (typeof CHECKOUT_PAGE_FAULTS)[number];
 interface ActiveFault extends ApiFault {
   matcher: RegExp;
   remaining: number;
+  /** How many requests this rule has answered, so a test can tell its faults really fired. */
+  fired: number;
 }
 
 export interface InjectedFault {
   status: number;
+  phase: FaultPhase;
   type?: StripeErrorType;
   code?: string;
   message?: string;
@@ -53,11 +71,17 @@ export class Faults {
       ...r,
       matcher: new RegExp(
         `^${r.path
-          .split('*')
-          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('[^/]+')}$`,
+          .split('**')
+          .map((wide) =>
+            wide
+              .split('*')
+              .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+              .join('[^/]+'),
+          )
+          .join('[^/]+(?:/[^/]+)*')}$`,
       ),
       remaining: r.count ?? Number.POSITIVE_INFINITY,
+      fired: 0,
     }));
   }
 
@@ -66,7 +90,7 @@ export class Faults {
     this.checkoutPage = 'none';
   }
 
-  list(): (ApiFault & { remaining: number | null })[] {
+  list(): (ApiFault & { remaining: number | null; fired: number })[] {
     return this.rules.map(({ matcher: _m, remaining, ...r }) => ({ ...r, remaining: Number.isFinite(remaining) ? remaining : null }));
   }
 
@@ -80,7 +104,8 @@ export class Faults {
       if (!rule.matcher.test(path)) continue;
       if (this.random() >= rule.rate) continue;
       rule.remaining -= 1;
-      return { status: rule.status, type: rule.type, code: rule.code, message: rule.message };
+      rule.fired += 1;
+      return { status: rule.status, phase: rule.phase ?? (rule.status === 429 ? 'before' : 'failed'), type: rule.type, code: rule.code, message: rule.message };
     }
     return null;
   }

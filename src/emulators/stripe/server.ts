@@ -230,14 +230,19 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         };
 
         const injected = faults.take(r.method, req.url.split('?')[0]!);
-        if (injected) {
+        // A lost answer: the request is carried out below, then the connection dropped.
+        const lose = injected?.phase === 'lost';
+        if (injected && !lose) {
           const err = new StripeApiError(injected.status, {
             type: injected.type ?? errorTypeForStatus(injected.status),
             code: injected.code,
             message: injected.message ?? `Injected fault: ${r.method} ${req.url.split('?')[0]} answered ${injected.status}.`,
           });
-          await remember(err.status, err.toJSON());
-          await persister.flush();
+          // Only a request the endpoint began keeps its answer under its Idempotency-Key.
+          if (injected.phase === 'failed') {
+            await remember(err.status, err.toJSON());
+            await persister.flush();
+          }
           return sendError(reply, err);
         }
 
@@ -279,6 +284,11 @@ export async function buildServer(parts: ServerParts): Promise<FastifyInstance> 
         if (snapshot) emu.events.release(true);
         await remember(status, body);
         if (r.method !== 'GET') await persister.flush();
+        if (lose) {
+          reply.hijack();
+          req.raw.socket.destroy();
+          return;
+        }
         return reply.code(status).send(body);
       },
     });

@@ -32,6 +32,7 @@ const faultsBody = z.strictObject({
       duplicate_rate: z.number().min(0).max(1).optional(),
       reorder: z.boolean().optional(),
       drop_rate: z.number().min(0).max(1).optional(),
+      fail_first: z.number().int().min(0).max(10).optional(),
     })
     .optional(),
 });

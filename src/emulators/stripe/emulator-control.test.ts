@@ -220,7 +220,7 @@ test('api faults: two injected 500s on POST /v1/customers, then success; other r
   const emu = await emulator(t);
   const set = await setFaults(emu, { api: [{ method: 'POST', path: '/v1/customers', status: 500, rate: 1, count: 2 }] });
   assert.equal(set.status, 200);
-  assert.deepEqual(set.body.api, [{ method: 'POST', path: '/v1/customers', status: 500, rate: 1, count: 2, remaining: 2 }]);
+  assert.deepEqual(set.body.api, [{ method: 'POST', path: '/v1/customers', status: 500, rate: 1, count: 2, remaining: 2, fired: 0 }]);
 
   // Other methods and paths are not affected.
   assert.equal((await emu.stripe.customers.list()).data.length, 0);
@@ -245,6 +245,7 @@ test('api faults: two injected 500s on POST /v1/customers, then success; other r
     [third.id],
   );
   assert.equal((await control(emu, 'GET', '/_emulator/faults')).body.api[0].remaining, 0);
+  assert.equal((await control(emu, 'GET', '/_emulator/faults')).body.api[0].fired, 2, 'both fired');
 });
 
 test("api faults: the injected error is in Stripe's error shape (raw fetch), with custom type and code", async (t) => {
@@ -323,11 +324,11 @@ test('api faults: DELETE /_emulator/faults clears them', async (t) => {
   const listed = await control(emu, 'GET', '/_emulator/faults');
   assert.equal(listed.body.api.length, 1);
   assert.equal(listed.body.api[0].method, '*');
-  assert.deepEqual(listed.body.webhooks, { duplicate_rate: 0.5, reorder: true, drop_rate: 0 });
+  assert.deepEqual(listed.body.webhooks, { duplicate_rate: 0.5, reorder: true, drop_rate: 0, fail_first: 0 });
   await assert.rejects(emu.stripe.customers.list(), Stripe.errors.StripeAPIError);
   const cleared = await control(emu, 'DELETE', '/_emulator/faults');
   assert.equal(cleared.status, 200);
-  assert.deepEqual(cleared.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
+  assert.deepEqual(cleared.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0, fail_first: 0 } });
   assert.equal((await emu.stripe.customers.list()).data.length, 0);
 });
 
@@ -462,7 +463,7 @@ test('control: bad bodies answer 400 naming the field, and change nothing', asyn
   const partial = await setFaults(emu, { api: [{ path: '/v1/customers', status: 500 }], webhooks: { drop_rate: 5 } });
   assert.equal(partial.status, 400);
   const faults = await control(emu, 'GET', '/_emulator/faults');
-  assert.deepEqual(faults.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0.25 } });
+  assert.deepEqual(faults.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0.25, fail_first: 0 } });
   const clockAfter = (await control(emu, 'GET', '/_emulator/clock')).body.now as number;
   assert.ok(clockAfter >= clockBefore && clockAfter < clockBefore + 60, `clock unchanged: ${clockBefore} -> ${clockAfter}`);
   // The emulator keeps working.
@@ -499,7 +500,7 @@ test('control: POST /_emulator/reset empties state, clock, faults and the delive
   assert.deepEqual((await control(emu, 'GET', '/_emulator/faults')).body, {
     api: [],
     checkout_page: 'none',
-    webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 },
+    webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0, fail_first: 0 },
   });
   assert.deepEqual((await control(emu, 'GET', '/_emulator/webhook-deliveries')).body.data, []);
   const clock = (await control(emu, 'GET', '/_emulator/clock')).body.now as number;

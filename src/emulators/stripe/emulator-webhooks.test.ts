@@ -380,7 +380,7 @@ test('webhook faults: drop_rate 1 delivers nothing, the log shows dropped, the e
 
   const cleared = await control(emu, 'DELETE', '/_emulator/faults');
   assert.equal(cleared.status, 200);
-  assert.deepEqual(cleared.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0 } });
+  assert.deepEqual(cleared.body, { api: [], checkout_page: 'none', webhooks: { duplicate_rate: 0, reorder: false, drop_rate: 0, fail_first: 0 } });
   const delivered = await emu.stripe.customers.create({ name: 'delivered' });
   const next = await eventFor(emu, 'customer.created', delivered.id);
   await waitFor(async () => (await emu.stripe.events.retrieve(next.id)).pending_webhooks === 0, 'delivered after clearing');

@@ -244,11 +244,39 @@ test('drop_rate 1 never reaches the endpoint and is retried; cleared faults deli
   assert.deepEqual(acks, []);
 
   dispatcher.clearFaults();
-  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: false, drop_rate: 0 });
+  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: false, drop_rate: 0, fail_first: 0 });
   dispatcher.enqueue('evt_d', eventJson('evt_d'), [target(server.url)]);
   await dispatcher.idle();
   assert.equal(server.received.length, 1);
   assert.deepEqual(acks, [['evt_d', 'we_1']]);
+});
+
+test('fail_first 2: every delivery reaches the endpoint only on its third attempt, and is acknowledged then', async (t) => {
+  const server = await startReceiver(t);
+  const { dispatcher, acks } = makeDispatcher(t, { retryDelaysMs: [1, 1, 1] });
+  dispatcher.setFaults({ fail_first: 2 });
+  dispatcher.enqueue('evt_f1', eventJson('evt_f1'), [target(server.url)]);
+  dispatcher.enqueue('evt_f2', eventJson('evt_f2'), [target(server.url)]);
+  await dispatcher.idle();
+  assert.equal(server.received.length, 2, 'one request per event reached the endpoint');
+  for (const id of ['evt_f1', 'evt_f2']) {
+    assert.deepEqual(
+      dispatcher
+        .deliveries()
+        .filter((r) => r.event_id === id)
+        .map((r) => [r.attempt, r.status, r.error]),
+      [
+        [1, null, 'failed on purpose (fail_first)'],
+        [2, null, 'failed on purpose (fail_first)'],
+        [3, 200, null],
+      ],
+    );
+  }
+  assert.deepEqual(acks.sort(), [
+    ['evt_f1', 'we_1'],
+    ['evt_f2', 'we_1'],
+  ]);
+  assert.throws(() => dispatcher.setFaults({ fail_first: 1.5 }), /fail_first/);
 });
 
 test('drop_rate uses the injected random per attempt', async (t) => {
@@ -502,9 +530,9 @@ test('setFaults validates ranges and names the field', (t) => {
     );
   }
   // Rejected calls change nothing (validation happens before anything is applied).
-  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: false, drop_rate: 0.25 });
+  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: false, drop_rate: 0.25, fail_first: 0 });
   dispatcher.setFaults({ reorder: true, duplicate_rate: 0 });
-  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: true, drop_rate: 0.25 });
+  assert.deepEqual(dispatcher.getFaults(), { duplicate_rate: 0, reorder: true, drop_rate: 0.25, fail_first: 0 });
 });
 
 test('constructor rejects invalid options', () => {

@@ -17,6 +17,8 @@ export interface WebhookFaults {
   duplicate_rate: number;
   reorder: boolean;
   drop_rate: number;
+  /** The first this many attempts of every delivery fail (not sent), so only Stripe's retries get through. */
+  fail_first: number;
 }
 
 export interface DeliveryRecord {
@@ -62,7 +64,7 @@ export const DEFAULT_REORDER_WINDOW_MS = 5;
 export const DEFAULT_MAX_LOG_RECORDS = 10_000;
 
 const USER_AGENT = 'Stripe/1.0 (+https://stripe.com/docs/webhooks)';
-const NO_FAULTS: WebhookFaults = { duplicate_rate: 0, reorder: false, drop_rate: 0 };
+const NO_FAULTS: WebhookFaults = { duplicate_rate: 0, reorder: false, drop_rate: 0, fail_first: 0 };
 // Acknowledged (event, endpoint) keys are remembered so a re-enqueued event is not acknowledged
 // twice; bounded like the log so a long-running emulator does not grow without limit.
 const MAX_ACK_KEYS = 100_000;
@@ -99,6 +101,8 @@ interface LoggedRecord extends DeliveryRecord {
  * Faults (setFaults), for exercising integrations the way real Stripe can:
  * - drop_rate: that fraction of attempts is not sent at all (recorded with error 'dropped') and
  *   counts as a failed attempt, so it is retried per the schedule.
+ * - fail_first: the first N attempts of every delivery fail the same way, so each event reaches
+ *   the endpoint only on Stripe's retries (N must stay below the number of attempts).
  * - duplicate_rate: that fraction of sent attempts, answered or not, is followed by one replay of the
  *   same request (same body and signature; recorded with duplicate: true). Replays only add noise:
  *   they never acknowledge, retry or count as attempts.
@@ -182,7 +186,7 @@ export class WebhookDispatcher {
     if (typeof faults !== 'object' || faults === null) throw new RangeError('faults must be an object');
     // Validate everything before applying anything, so a bad call leaves the faults unchanged.
     for (const key of Object.keys(faults)) {
-      if (!(key in NO_FAULTS)) throw new RangeError(`unknown fault '${key}' (expected duplicate_rate, reorder, drop_rate)`);
+      if (!(key in NO_FAULTS)) throw new RangeError(`unknown fault '${key}' (expected duplicate_rate, reorder, drop_rate, fail_first)`);
     }
     for (const key of ['duplicate_rate', 'drop_rate'] as const) {
       const value = faults[key];
@@ -190,6 +194,9 @@ export class WebhookDispatcher {
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
         throw new RangeError(`${key} must be a number between 0 and 1, got ${String(value)}`);
       }
+    }
+    if (faults.fail_first !== undefined && !(Number.isInteger(faults.fail_first) && faults.fail_first >= 0)) {
+      throw new RangeError(`fail_first must be a whole number, got ${String(faults.fail_first)}`);
     }
     if (faults.reorder !== undefined && typeof faults.reorder !== 'boolean') {
       throw new RangeError(`reorder must be a boolean, got ${String(faults.reorder)}`);
@@ -280,14 +287,15 @@ export class WebhookDispatcher {
 
   private async runAttempt(job: Job, generation: number): Promise<void> {
     if (generation !== this.generation) return;
-    const dropped = this.faults.drop_rate > 0 && this.random() < this.faults.drop_rate;
+    const failed = job.attempt <= this.faults.fail_first;
+    const dropped = failed || (this.faults.drop_rate > 0 && this.random() < this.faults.drop_rate);
     const time = Math.floor(this.now() / 1000);
     const seq = this.seq++;
     const started = performance.now();
     let result: AttemptResult;
     let header: string | null = null;
     if (dropped) {
-      result = { status: null, error: 'dropped' };
+      result = { status: null, error: failed ? 'failed on purpose (fail_first)' : 'dropped' };
     } else {
       // Signed per attempt with the real clock: receivers check t against theirs (300 s tolerance).
       header = signatureHeader(job.payload, job.target.secret, time);

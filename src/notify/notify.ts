@@ -11,7 +11,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/config.ts';
 import { redact } from '../log/redact.ts';
 import type { RunSummary } from '../runner/summary-schema.ts';
-import { buildMessage, type SlackMessage } from './message.ts';
+import { buildMessage } from './message.ts';
 import { delivered, enqueue, markSent, pending, recordDelivered, remove, type OutboxItem } from './outbox.ts';
 import { checkKey, decide, type Action, type AlertRef, type CheckState, type PolicyOptions } from './policy.ts';
 import { writePreview } from './preview.ts';
@@ -45,19 +45,6 @@ export function screenshotOf(s: RunSummary, reportDir: string): string | null {
 }
 
 const posted = (ref: AlertRef | null): ref is { channel: string; ts: string } => !!ref && 'ts' in ref;
-
-async function send(
-  client: WebClient,
-  channel: string,
-  message: SlackMessage,
-  thread: { ts: string; broadcast: boolean } | null,
-  screenshot: string | null,
-  title: string,
-): Promise<string> {
-  const ts = await postMessage(client, channel, message, thread);
-  if (screenshot) await uploadScreenshot(client, channel, thread?.ts ?? ts, screenshot, title);
-  return ts;
-}
 
 /** A check's state belongs to where its alerts go: an alert's ts means something only in its channel. */
 export function stateKey(s: RunSummary, slack: SlackTarget | null): string {
@@ -108,20 +95,36 @@ export async function notifyRun(s: RunSummary, reportDir: string, o: NotifySetti
       };
       // A reply to an alert still in the outbox waits behind it, to keep the order.
       if (action.thread && !posted(action.thread)) return queue('its alert is still in the outbox');
+      let thread = posted(action.thread) ? { ts: action.thread.ts, broadcast: action.broadcast } : null;
+      let ts: string;
       try {
-        const thread = posted(action.thread) ? { ts: action.thread.ts, broadcast: action.broadcast } : null;
-        const title = `Screenshot of the last failed step — ${s.run_id}`;
-        const ts = await send(client, channel, message, thread, screenshot, title).catch((err: { data?: { error?: string } }) => {
+        ts = await postMessage(client, channel, message, thread).catch((err: { data?: { error?: string } }) => {
           // The alert is gone (deleted, or the channel was cleared): say it in the channel instead.
-          if (thread && err.data?.error === 'thread_not_found') return send(client, channel, message, null, screenshot, title);
-          throw err;
+          if (!thread || err.data?.error !== 'thread_not_found') throw err;
+          thread = null;
+          return postMessage(client, channel, message, null);
         });
-        if (action.kind === 'alert') next.alert = { channel, ts };
-        writeState(o.stateDir, next);
-        return { action, delivered: 'slack', ts };
       } catch (err) {
         return queue(redact((err as Error).message));
       }
+      if (action.kind === 'alert') next.alert = { channel, ts };
+      writeState(o.stateDir, next);
+      if (screenshot) {
+        try {
+          await uploadScreenshot(client, channel, thread?.ts ?? ts, screenshot, `Screenshot of the last failed step — ${s.run_id}`);
+        } catch (err) {
+          // The message is in Slack: only its screenshot waits, and a flush must not post the message again.
+          const error = redact((err as Error).message);
+          enqueue(
+            o.outboxDir,
+            { run_id: s.run_id, state_key: key, kind: action.kind, channel, message, thread: action.thread, broadcast: action.broadcast, sent_ts: ts },
+            screenshot,
+          );
+          log(`Slack took the ${action.kind} but not its screenshot (${error}); the screenshot waits in ${o.outboxDir} for \`canary notify --flush\``);
+          return { action, delivered: 'slack', ts, error };
+        }
+      }
+      return { action, delivered: 'slack', ts };
     });
   } catch (err) {
     const error = redact((err as Error).message);

@@ -7,6 +7,7 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium, videoRecorderInstalled } from './src/browser/chromium.ts';
 import { handoffIfPresent } from './src/runner/handoff.ts';
+import { BLOB_DIR } from './src/runner/shard.ts';
 
 const handoff = handoffIfPresent();
 const reportDir = handoff?.report_dir ?? 'reports/playwright';
@@ -27,6 +28,8 @@ export default defineConfig({
     ['junit', { outputFile: `${reportDir}/junit.xml` }],
     // summary.json: only for a run of `canary run`, whose hand-off it needs.
     ...(handoff ? [['./src/runner/summary-reporter.ts'] as [string]] : []),
+    // A shard (`--shard i/n`) keeps Playwright's blob report, which `canary merge-reports` merges.
+    ...(handoff?.shard ? [['blob', { outputDir: `${reportDir}/${BLOB_DIR}` }] as [string, object]] : []),
   ],
   use: {
     headless: !handoff?.headed,

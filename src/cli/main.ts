@@ -10,6 +10,8 @@ import { UserError } from '../errors.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import * as demoApp from './commands/demo-app.ts';
+import * as mergeReportsCommand from './commands/merge-reports.ts';
+import * as historyCommand from './commands/history.ts';
 import * as notifyCommand from './commands/notify.ts';
 import * as pruneCommand from './commands/prune.ts';
 import * as slackEmulator from './commands/slack-emulator.ts';
@@ -34,7 +36,7 @@ export type Job = (ctx: CommandContext) => Promise<number>;
 /** Each command module builds its commander Command and hands its job over through this. */
 export type Start = (job: Job) => void;
 
-const COMMANDS = [runCommand, scheduleCommand, pruneCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
+const COMMANDS = [runCommand, mergeReportsCommand, scheduleCommand, pruneCommand, historyCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
 
 export interface CliIo {
   stdout: (line: string) => void;
@@ -111,5 +113,26 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     }
     io.stderr(redact(`${where}: ${(err as Error).stack ?? String(err)}`));
     return 1;
+  }
+}
+
+/**
+ * Parses `canary ARGV` exactly as runCli does without running anything (commands only act inside
+ * their job): null when it parses, else the usage error's line. For command lines written
+ * elsewhere, such as the CI workflows.
+ */
+export async function parseOnly(argv: string[]): Promise<string | null> {
+  const root = program({ stdout: () => {}, stderr: () => {} }, () => {});
+  try {
+    await root.parseAsync(argv, { from: 'user' });
+    return null;
+  } catch (err) {
+    if (err instanceof CommanderError)
+      return usageMessage(
+        err,
+        root.commands.map((c) => c.name()),
+      );
+    if (err instanceof UserError) return err.message;
+    throw err;
   }
 }

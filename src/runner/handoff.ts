@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { schemas } from '../config/config.ts';
+import { shardSchema } from './shard.ts';
 
 export const HANDOFF_VARIABLE = 'CANARY_HANDOFF';
 
@@ -34,6 +35,8 @@ const handoffSchema = z.strictObject({
   started_at: z.iso.datetime(),
   /** The folder of this run's reports (reports/<run-id>). */
   report_dir: z.string().min(1),
+  /** `--shard i/n`: this run is one part of the suite (a blob report is kept for merge-reports). */
+  shard: shardSchema.nullable(),
   headed: z.boolean(),
   /** The bound on the whole run (`--timeout`), in ms. */
   timeout_ms: schemas.positiveInt,

@@ -1,10 +1,12 @@
 /**
  * One monitoring run as the CLI and the scheduler start it: `runCanary`, then what follows every
- * run whoever made it (`afterRun`, also called by `canary merge-reports` for a sharded run). The
- * alert never changes the exit code: Slack's failures go to the outbox and are logged.
+ * run whoever made it (`afterRun`, also called by `canary merge-reports` for a sharded run): the
+ * run goes into the history, the dashboard is redrawn, then the alert. Neither changes the exit
+ * code: a history that cannot be written is a warning, Slack's failures go to the outbox.
  */
 import path from 'node:path';
 import type { Config } from '../config/config.ts';
+import { recordRun, type Recorded } from '../history/record.ts';
 import type { Logger } from '../log/logger.ts';
 import { notifyRun, notifySettings, type NotifyResult } from '../notify/notify.ts';
 import type { SlackTarget } from '../notify/slack.ts';
@@ -23,22 +25,29 @@ export interface NotifyFlags {
   deployer?: string;
 }
 
-/** What follows every finished run: the alert (and its outbox). Never throws for Slack's sake. */
+/** What follows every finished run: the history and its dashboard, then the alert (and its outbox). Never throws for their sake. */
 export async function afterRun(
   summary: RunSummary,
   reportDir: string,
   flags: NotifyFlags,
   config: Config,
   io: { out(line: string): void; log: Logger },
-): Promise<{ notified: NotifyResult }> {
+): Promise<{ notified: NotifyResult; history: Recorded }> {
+  const history = await recordRun(summary, reportDir, config, PROJECT_ROOT, (line) => io.log.warn(line));
+  if (history.dashboard) io.out(`  dashboard: ${path.relative(process.cwd(), history.dashboard) || history.dashboard}`);
   const settings = notifySettings(config, PROJECT_ROOT, flags);
   const notified = await notifyRun(summary, reportDir, settings, (line) => io.log.warn(line));
   if (notified.delivered !== 'nothing') io.out(`  notified: ${notified.action?.kind} → ${notified.delivered}${notified.ts ? ` (ts ${notified.ts})` : ''}`);
-  return { notified };
+  return { notified, history };
 }
 
-export async function runAndNotify(options: RunOptions, flags: NotifyFlags, config: Config, io: RunIo): Promise<RunResult & { notified: NotifyResult }> {
+export async function runAndNotify(
+  options: RunOptions,
+  flags: NotifyFlags,
+  config: Config,
+  io: RunIo,
+): Promise<RunResult & { notified: NotifyResult; history: Recorded }> {
   const result = await runCanary(options, config, io);
-  const { notified } = await afterRun(result.summary, result.reportDir, { ...flags, deployer: options.deployer }, config, io);
-  return { ...result, notified };
+  const { notified, history } = await afterRun(result.summary, result.reportDir, { ...flags, deployer: options.deployer }, config, io);
+  return { ...result, notified, history };
 }

@@ -20,6 +20,7 @@ import { redact, registerSecret } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
 import { type DeployHealth, type DeployWait, waitForDeploy } from './deploy-wait.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
+import { formatShard, type Shard } from './shard.ts';
 import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome } from './summary.ts';
 import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
 import { runSummarySchema, type RunSummary } from './summary-schema.ts';
@@ -45,6 +46,8 @@ export interface RunOptions {
   strictCleanup?: boolean;
   /** Post-deploy: wait for the deployed app to answer healthy (and report this version) before running. */
   waitFor?: DeployWait;
+  /** Run only this part of the suite (Playwright's --shard), keeping its blob report for `canary merge-reports`. */
+  shard?: Shard;
 }
 
 export interface RunIo {
@@ -61,7 +64,7 @@ export interface RunResult {
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
+export const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
 /** How long Playwright gets to stop its workers and browsers and write its reports after SIGINT. */
 const STOP_GRACE_MS = 10_000;
 
@@ -74,6 +77,7 @@ function playwrightArgs(o: RunOptions): string[] {
   if (o.repeatEach) args.push('--repeat-each', String(o.repeatEach));
   if (o.retries !== undefined) args.push('--retries', String(o.retries));
   if (o.headed) args.push('--headed');
+  if (o.shard) args.push('--shard', formatShard(o.shard));
   return args;
 }
 
@@ -216,6 +220,14 @@ async function appVersion(url: string, adminToken: string): Promise<string | nul
   }
 }
 
+/** Points reports/latest at the run's folder, swapped in atomically (a new link renamed over the old one): concurrent runs may finish together. */
+export async function pointLatest(reportsDir: string, runId: string): Promise<void> {
+  const next = path.join(reportsDir, `.latest-${runId}`);
+  await rm(next, { force: true });
+  await symlink(runId, next);
+  await rename(next, path.join(reportsDir, 'latest'));
+}
+
 /** A deploy that never became healthy: the run stops before starting anything. */
 class DeployNotHealthy extends Error {}
 
@@ -262,6 +274,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     started_at: started.toISOString(),
     report_dir: reportDir,
     timeout_ms: timeoutMs,
+    shard: options.shard ?? null,
   };
   try {
     if (options.waitFor) {
@@ -328,11 +341,9 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : null;
   const summary = finishSummary(base, stop, started.getTime(), playwright);
   writeSummary(reportDir, summary);
-  // Swapped in atomically (a new link renamed over the old one): concurrent runs may finish together.
-  const next = path.join(reportsDir, `.latest-${runId}`);
-  await rm(next, { force: true });
-  await symlink(runId, next);
-  await rename(next, path.join(reportsDir, 'latest'));
+  await pointLatest(reportsDir, runId);
   io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
-  return { exitCode: exitCodeOf(summary, { strictCleanup: options.strictCleanup }), summary, reportDir };
+  // A shard may get no test (more shards than tests); whether any matched is the merged run's call.
+  const exitCode = summary.shard && summary.outcome === 'no-tests' ? 0 : exitCodeOf(summary, { strictCleanup: options.strictCleanup });
+  return { exitCode, summary, reportDir };
 }

@@ -15,7 +15,7 @@ import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from './summary-sch
 
 export const SUMMARY_FILE = 'summary.json';
 
-export type RunMetaInput = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'grep' | 'started_at' | 'report_dir' | 'timeout_ms'> & {
+export type RunMetaInput = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'grep' | 'started_at' | 'report_dir' | 'timeout_ms' | 'shard'> & {
   target: RunSummary['target'];
 };
 
@@ -35,6 +35,7 @@ export function runMeta(h: RunMetaInput): Omit<RunSummary, 'outcome' | 'counts' 
     grep: h.grep,
     started_at: h.started_at,
     timeout_ms: h.timeout_ms,
+    shard: h.shard,
     target: h.target,
     links: {
       report: path.join(h.report_dir, 'html', 'index.html'),

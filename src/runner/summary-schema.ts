@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { STAGES } from '../errors.ts';
 import { TRIGGERS } from './handoff.ts';
+import { shardSchema } from './shard.ts';
 
 export const SCHEMA_VERSION = 2;
 
@@ -126,6 +127,10 @@ export const runSummarySchema = z.object({
     })
     .nullable()
     .optional(),
+  /** `--shard i/n`: this summary is one part of a run, to be merged by `canary merge-reports`; null otherwise. */
+  shard: shardSchema.nullable().optional(),
+  /** A run merged from shards (`canary merge-reports`): each shard's run id, in shard order. */
+  shards: z.array(z.string()).optional(),
   /** Cleanup over the whole run; its errors never fail a run unless --strict-cleanup. */
   cleanup: z.object({ deleted: z.number().int().nonnegative(), kept: z.number().int().nonnegative(), errors: z.array(z.string()) }),
   links: z.record(z.string(), z.string()),

@@ -198,10 +198,11 @@ export function exitCodeOf(summary: Pick<RunSummary, 'outcome' | 'stopped' | 'cl
 
 export function formatSummary(s: RunSummary, reportPath: string): string {
   const lines = [
-    `checkout-canary run ${s.run_id}: ${s.outcome.toUpperCase()} in ${(s.duration_ms / 1000).toFixed(1)} s (${s.trigger}${s.deployer ? `, deployed by ${s.deployer}` : ''}${s.commit ? `, commit ${s.commit.slice(0, 12)}` : ''})`,
+    `checkout-canary run ${s.run_id}${s.shard ? ` (shard ${s.shard.index}/${s.shard.total})` : ''}: ${s.outcome.toUpperCase()} in ${(s.duration_ms / 1000).toFixed(1)} s (${s.trigger}${s.deployer ? `, deployed by ${s.deployer}` : ''}${s.commit ? `, commit ${s.commit.slice(0, 12)}` : ''})`,
     `  target: Stripe ${s.target.stripe === 'emulator' ? `emulator ${s.target.stripe_api_url}` : 'test mode'}, app ${s.target.app} ${s.target.app_url}`,
     `  tests: ${TEST_OUTCOMES.map((o) => `${s.counts[o]} ${o}`).join(', ')}`,
   ];
+  if (s.shards?.length) lines.push(`  merged from ${s.shards.length} shards: ${s.shards.join(', ')}`);
   if (s.stopped) {
     lines.push(
       s.stopped.reason === 'timeout'
@@ -223,7 +224,8 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
     lines.push(`  cleanup: deleted ${s.cleanup.deleted}, kept ${s.cleanup.kept}${until ? ` (marked failed, kept until ${until})` : ''}`);
   }
   for (const e of s.cleanup.errors) lines.push(`  CLEANUP FAILED: ${e}`);
-  if (s.outcome === 'no-tests') lines.push('  no test matched: check --grep (the specs are tagged @critical and @extended)');
+  if (s.outcome === 'no-tests' && s.shard) lines.push('  no test fell to this shard: the merged run judges whether any matched');
+  else if (s.outcome === 'no-tests') lines.push('  no test matched: check --grep (the specs are tagged @critical and @extended)');
   lines.push(`  report: ${reportPath}`);
   return lines.join('\n');
 }

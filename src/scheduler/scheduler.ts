@@ -3,10 +3,13 @@
  * default) and `canary prune` on its own, on node-cron 4. Before each run it flushes the Slack
  * outbox. A task never runs twice at once (`noOverlap`; an overlap is logged). Each start, outcome,
  * duration and the next run time are logged. On stop it takes no new runs, lets the current one
- * finish within a grace period, then stops it as `canary run` stops on a signal.
+ * finish within a grace period, then stops it as `canary run` stops on a signal. Given a coordinator
+ * (several copies, src/scheduler/coordinator.ts), both tasks run in node-cron's distributed mode and
+ * each occurrence runs on the one copy that claimed it.
  */
-import cron, { type ScheduledTask } from 'node-cron';
+import cron, { type RunCoordinator, type ScheduledTask, type TaskOptions } from 'node-cron';
 import { UserError } from '../errors.ts';
+import type { Claim, Coordinator } from './coordinator.ts';
 
 export interface ScheduleOptions {
   cron: string;
@@ -17,11 +20,21 @@ export interface ScheduleOptions {
   graceMs: number;
 }
 
-/** What the scheduler runs; each job gets a signal that aborts it once the grace period is over. */
+/**
+ * What the scheduler runs; each job gets a signal that aborts it once the grace period is over,
+ * and the occurrence it runs for (the time it was scheduled at; now for --run-now).
+ */
 export interface Jobs {
-  run(signal: AbortSignal): Promise<{ outcome: string; exitCode: number }>;
-  prune(signal: AbortSignal): Promise<{ outcome: string }>;
+  run(signal: AbortSignal, occurrence: Date): Promise<{ outcome: string; exitCode: number }>;
+  prune(signal: AbortSignal, occurrence: Date): Promise<{ outcome: string }>;
   flush(): Promise<{ outcome: string }>;
+}
+
+/** Several copies: who runs each occurrence. Without it, this copy runs them all. */
+export interface Coordination {
+  coordinator: Coordinator;
+  /** Where the routine lines go (which copy has each occurrence); default: the scheduler's log. */
+  quiet?: (line: string) => void;
 }
 
 export interface RunningScheduler {
@@ -45,7 +58,22 @@ export function checkTimezone(timezone: string): void {
   }
 }
 
-export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: string) => void): RunningScheduler {
+/** One line for a claim's answer, after the task's name. */
+export function describeClaim(c: Claim, owner: string): string {
+  if (c.run) return `this copy (${owner}) has the occurrence at ${c.occurrence}`;
+  switch (c.why) {
+    case 'taken':
+      return `another copy (${c.owner ?? 'unknown'}) has the occurrence at ${c.occurrence}`;
+    case 'busy':
+      return `another copy (${c.owner}) is still running the occurrence at ${c.running}; the one at ${c.occurrence} is skipped`;
+    case 'unreachable':
+      return `coordinator unreachable (${c.reason}): skipping occurrence ${c.task}@${c.occurrence}`;
+    case 'failed':
+      return `coordinator failed (${c.reason}): skipping occurrence ${c.task}@${c.occurrence}`;
+  }
+}
+
+export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: string) => void, coordination?: Coordination): RunningScheduler {
   checkCron('--cron', o.cron);
   checkCron('--prune-cron', o.pruneCron);
   checkTimezone(o.timezone);
@@ -53,13 +81,13 @@ export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: strin
   let stopping = false;
 
   /** Runs one job, logging its start, outcome, duration and the task's next run. */
-  function wrap(name: string, work: (signal: AbortSignal) => Promise<{ outcome: string }>, task: () => ScheduledTask | undefined) {
-    return async () => {
+  function wrap(name: string, work: (signal: AbortSignal, occurrence: Date) => Promise<{ outcome: string }>, task: () => ScheduledTask | undefined) {
+    return async (ctx: { date: Date }) => {
       if (stopping) return;
       const abort = new AbortController();
       const started = Date.now();
       log(`${name}: started`);
-      const done = work(abort.signal).then(
+      const done = work(abort.signal, ctx.date).then(
         (r) => log(`${name}: ${r.outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s; next ${task()?.getNextRun()?.toISOString() ?? 'none'}`),
         (err: Error) =>
           log(`${name}: failed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${err.message}; next ${task()?.getNextRun()?.toISOString() ?? 'none'}`),
@@ -71,25 +99,43 @@ export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: strin
     };
   }
 
-  const runJob = async (signal: AbortSignal) => {
+  /** node-cron's distributed mode for one task: each occurrence's claim and its answer logged. */
+  function distributed(name: string): TaskOptions {
+    if (!coordination) return {};
+    const { coordinator } = coordination;
+    const quiet = coordination.quiet ?? log;
+    const runCoordinator: RunCoordinator = {
+      shouldRun: async (key, ttlMs) => {
+        // A copy on its way out takes no occurrence it would not run.
+        if (stopping) return false;
+        const claim = await coordinator.claim(key, ttlMs);
+        (claim.run || claim.why === 'taken' ? quiet : log)(`${name}: ${describeClaim(claim, coordinator.owner)}`);
+        return claim.run;
+      },
+      onComplete: (key) => coordinator.complete(key),
+    };
+    return { distributed: true, runCoordinator, distributedLease: coordinator.leaseMs };
+  }
+
+  const runJob = async (signal: AbortSignal, occurrence: Date) => {
     const flushed = await jobs.flush().catch((err: Error) => ({ outcome: `outbox not flushed (${err.message})` }));
     if (flushed.outcome !== 'nothing waiting') log(`outbox: ${flushed.outcome}`);
-    return jobs.run(signal);
+    return jobs.run(signal, occurrence);
   };
   const tasks = {} as RunningScheduler['tasks'];
   tasks.run = cron.schedule(
     o.cron,
     wrap('run', runJob, () => tasks.run),
-    { name: 'canary-run', timezone: o.timezone, noOverlap: true },
+    { name: 'canary-run', timezone: o.timezone, noOverlap: true, ...distributed('run') },
   );
   tasks.prune = cron.schedule(
     o.pruneCron,
     wrap(
       'prune',
-      (s) => jobs.prune(s),
+      (s, at) => jobs.prune(s, at),
       () => tasks.prune,
     ),
-    { name: 'canary-prune', timezone: o.timezone, noOverlap: true },
+    { name: 'canary-prune', timezone: o.timezone, noOverlap: true, ...distributed('prune') },
   );
   for (const [name, task] of Object.entries(tasks)) {
     task.on('execution:overlap', () => log(`${name}: the previous ${name} is still going; this occurrence is skipped`));

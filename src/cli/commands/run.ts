@@ -4,7 +4,8 @@ import { UserError } from '../../errors.ts';
 import { formatDuration } from '../../config/config.ts';
 import { TRIGGERS } from '../../runner/handoff.ts';
 import { runAndNotify } from '../../runner/monitor.ts';
-import { DEFAULT_GREP, type RunOptions } from '../../runner/run.ts';
+import { DEFAULT_GREP, runCanary, type RunOptions } from '../../runner/run.ts';
+import { formatShard, parseShard } from '../../runner/shard.ts';
 import type { Start } from '../main.ts';
 import { flag, parsers } from '../options.ts';
 
@@ -61,6 +62,13 @@ export function command(start: Start): Command {
         parsers.oneOf(['embedded'] as const),
       ),
     )
+    .addOption(
+      flag(
+        '--shard <i/n>',
+        "Run only the i-th of n parts of the suite (Playwright's sharding), keeping its blob report; a shard neither alerts nor keeps history: merge the shards' folders with canary merge-reports.",
+        parseShard,
+      ),
+    )
     .addOption(flag('--strict-cleanup', 'Exit 1 when cleanup after a passed test fails (by default it is only reported).'))
     .addOption(
       flag(
@@ -72,6 +80,10 @@ export function command(start: Start): Command {
     .action((flags: RunFlags) =>
       start(async (ctx) => {
         if (!flags.waitFor && (flags.waitTimeout || flags.expectVersion)) throw new UserError('--wait-timeout and --expect-version go with --wait-for URL');
+        if (flags.shard && (flags.slack || flags.notifyFlaky || flags.notifyOnSuccess))
+          throw new UserError(
+            '--shard runs do not alert, so --slack and --notify-* do not go with --shard; give --notify-flaky/--notify-on-success to canary merge-reports',
+          );
         let slack: RunningSlackEmulator | null = null;
         if (flags.slack === 'embedded') {
           if (ctx.config.SLACK_BOT_TOKEN) throw new UserError('--slack embedded is for runs with no Slack configured; SLACK_BOT_TOKEN is set');
@@ -80,23 +92,32 @@ export function command(start: Start): Command {
         }
         const timeoutMs = flags.timeout ?? ctx.config.CANARY_RUN_TIMEOUT;
         ctx.log.debug(`run bounded by ${formatDuration(timeoutMs)}`);
+        const options: RunOptions = {
+          trigger: flags.trigger ?? 'manual',
+          deployer: flags.deployer,
+          commit: flags.commit,
+          grep: flags.grep,
+          workers: flags.workers,
+          repeatEach: flags.repeatEach,
+          retries: flags.retries,
+          headed: flags.headed === true,
+          timeoutMs,
+          strictCleanup: flags.strictCleanup === true,
+          waitFor: flags.waitFor ? { url: flags.waitFor, timeoutMs: flags.waitTimeout ?? 5 * 60_000, expectVersion: flags.expectVersion } : undefined,
+          shard: flags.shard,
+        };
+        const io = { out: ctx.out, log: ctx.log, signal: ctx.signal };
+        if (options.shard) {
+          // A part of a run: its alert and history come from the merged run.
+          const result = await runCanary(options, ctx.config, io);
+          ctx.out(`  shard ${formatShard(options.shard)}: no alert, no history; merge every shard's folder with canary merge-reports`);
+          return result.exitCode;
+        }
         const result = await runAndNotify(
-          {
-            trigger: flags.trigger ?? 'manual',
-            deployer: flags.deployer,
-            commit: flags.commit,
-            grep: flags.grep,
-            workers: flags.workers,
-            repeatEach: flags.repeatEach,
-            retries: flags.retries,
-            headed: flags.headed === true,
-            timeoutMs,
-            strictCleanup: flags.strictCleanup === true,
-            waitFor: flags.waitFor ? { url: flags.waitFor, timeoutMs: flags.waitTimeout ?? 5 * 60_000, expectVersion: flags.expectVersion } : undefined,
-          },
+          options,
           { notifyFlaky: flags.notifyFlaky, notifyOnSuccess: flags.notifyOnSuccess, ...(slack && { slack: { ...EMBEDDED_SLACK, apiUrl: slack.apiUrl } }) },
           ctx.config,
-          { out: ctx.out, log: ctx.log, signal: ctx.signal },
+          io,
         );
         if (slack) {
           ctx.out(`Slack emulator: open ${slack.url} to see the channel; it stops in ${EMBEDDED_SLACK_LINGER_MS / 60_000} min or on Ctrl-C`);

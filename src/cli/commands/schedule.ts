@@ -3,6 +3,8 @@ import { prune, pruneTargets } from '../../cleanup/prune.ts';
 import { flushOutbox, notifySettings } from '../../notify/notify.ts';
 import { PROJECT_ROOT, runAndNotify } from '../../runner/monitor.ts';
 import { DEFAULT_GREP } from '../../runner/run.ts';
+import { redact } from '../../log/redact.ts';
+import { PostgresCoordinator } from '../../scheduler/coordinator.ts';
 import { startScheduler } from '../../scheduler/scheduler.ts';
 import type { Start } from '../main.ts';
 import { flag, parsers } from '../options.ts';
@@ -20,7 +22,7 @@ export function command(start: Start): Command {
   return new Command('schedule')
     .summary('Run the suite on a schedule (every six hours), and prune daily.')
     .description(
-      'A long-running process on node-cron: runs the suite on --cron (flushing the Slack outbox first) and `canary prune` on --prune-cron, never two runs of a task at once. On SIGTERM/SIGINT it takes no new runs, lets the current one finish within --grace, then stops it (its summary says aborted) and exits 0.',
+      'A long-running process on node-cron: runs the suite on --cron (flushing the Slack outbox first) and `canary prune` on --prune-cron, never two runs of a task at once. With CANARY_COORDINATOR_URL (PostgreSQL), several copies share the schedule and exactly one runs each occurrence. On SIGTERM/SIGINT it takes no new runs, lets the current one finish within --grace, then stops it (its summary says aborted) and exits 0.',
     )
     .addOption(flag('--cron <EXPR>', 'When to run the suite; a leading seconds field is allowed. Default "0 */6 * * *".', parsers.nonEmpty))
     .addOption(flag('--prune-cron <EXPR>', 'When to run canary prune. Default "0 3 * * *".', parsers.nonEmpty))
@@ -32,47 +34,58 @@ export function command(start: Start): Command {
       start(async (ctx) => {
         const c = ctx.config;
         const settings = notifySettings(c, PROJECT_ROOT);
-        const scheduler = startScheduler(
-          {
-            cron: flags.cron ?? '0 */6 * * *',
-            pruneCron: flags.pruneCron ?? '0 3 * * *',
-            timezone: flags.timezone ?? 'UTC',
-            runNow: flags.runNow === true,
-            graceMs: flags.grace ?? 120_000,
-          },
-          {
-            run: async (signal) => {
-              const r = await runAndNotify({ trigger: 'schedule', grep: flags.suite ?? DEFAULT_GREP }, {}, c, { out: ctx.out, log: ctx.log, signal });
-              return { outcome: `${r.summary.outcome} (exit ${r.exitCode}, ${r.summary.run_id})`, exitCode: r.exitCode };
+        const line = (l: string) => ctx.out(redact(`schedule: ${l}`));
+        // Several copies share one database; each occurrence runs on the copy that claims it.
+        const coordinator = c.CANARY_COORDINATOR_URL ? new PostgresCoordinator(c.CANARY_COORDINATOR_URL, { log: (l) => line(`coordinator: ${l}`) }) : undefined;
+        if (coordinator) line(`coordinated through ${coordinator.target} as ${coordinator.owner}`);
+        try {
+          const scheduler = startScheduler(
+            {
+              cron: flags.cron ?? '0 */6 * * *',
+              pruneCron: flags.pruneCron ?? '0 3 * * *',
+              timezone: flags.timezone ?? 'UTC',
+              runNow: flags.runNow === true,
+              graceMs: flags.grace ?? 120_000,
             },
-            prune: async (signal) => {
-              // Runs against the embedded emulator leave nothing behind: there is nothing to prune.
-              if (!c.STRIPE_SECRET_KEY && !c.STRIPE_API_URL) return { outcome: 'nothing to prune (no STRIPE_SECRET_KEY: runs use the embedded emulator)' };
-              const r = await prune(pruneTargets(c), {
-                olderThanMs: c.CANARY_RETENTION,
-                dryRun: false,
-                ratePerSecond: c.CANARY_STRIPE_RATE,
-                concurrency: c.CANARY_STRIPE_CONCURRENCY,
-                signal,
-                progress: (line) => ctx.log.info(line),
-              });
-              const deleted = Object.values(r.deleted).reduce((a, b) => a + b, 0);
-              const failed = Object.values(r.failed).reduce((a, b) => a + b, 0);
-              return { outcome: `pruned: deleted ${deleted}, failed ${failed}` };
+            {
+              run: async (signal) => {
+                const r = await runAndNotify({ trigger: 'schedule', grep: flags.suite ?? DEFAULT_GREP }, {}, c, { out: ctx.out, log: ctx.log, signal });
+                return { outcome: `${r.summary.outcome} (exit ${r.exitCode}, ${r.summary.run_id})`, exitCode: r.exitCode };
+              },
+              prune: async (signal) => {
+                // Runs against the embedded emulator leave nothing behind: there is nothing to prune.
+                if (!c.STRIPE_SECRET_KEY && !c.STRIPE_API_URL) return { outcome: 'nothing to prune (no STRIPE_SECRET_KEY: runs use the embedded emulator)' };
+                const r = await prune(pruneTargets(c), {
+                  olderThanMs: c.CANARY_RETENTION,
+                  dryRun: false,
+                  ratePerSecond: c.CANARY_STRIPE_RATE,
+                  concurrency: c.CANARY_STRIPE_CONCURRENCY,
+                  signal,
+                  progress: (line) => ctx.log.info(line),
+                });
+                const deleted = Object.values(r.deleted).reduce((a, b) => a + b, 0);
+                const failed = Object.values(r.failed).reduce((a, b) => a + b, 0);
+                return { outcome: `pruned: deleted ${deleted}, failed ${failed}` };
+              },
+              flush: async () => {
+                if (!settings.slack) return { outcome: 'nothing waiting' };
+                const r = await flushOutbox(settings, (line) => ctx.log.info(line));
+                return {
+                  outcome: r.sent === 0 && r.left === 0 ? 'nothing waiting' : `sent ${r.sent}, ${r.left} still waiting${r.error ? ` (Slack: ${r.error})` : ''}`,
+                };
+              },
             },
-            flush: async () => {
-              if (!settings.slack) return { outcome: 'nothing waiting' };
-              const r = await flushOutbox(settings, (line) => ctx.log.info(line));
-              return {
-                outcome: r.sent === 0 && r.left === 0 ? 'nothing waiting' : `sent ${r.sent}, ${r.left} still waiting${r.error ? ` (Slack: ${r.error})` : ''}`,
-              };
-            },
-          },
-          (line) => ctx.out(`schedule: ${line}`),
-        );
-        await ctx.untilStopped();
-        ctx.out('schedule: stopping');
-        await scheduler.stop();
+            line,
+            coordinator && { coordinator, quiet: (l) => ctx.log.debug(`schedule: ${l}`) },
+          );
+          const problem = await coordinator?.prepare();
+          if (problem) line(`coordinator ${problem}: occurrences are skipped until it answers`);
+          await ctx.untilStopped();
+          ctx.out('schedule: stopping');
+          await scheduler.stop();
+        } finally {
+          await coordinator?.close();
+        }
         ctx.out('schedule: stopped');
         return 0;
       }),

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { mergeAndNotify } from '../../runner/merge.ts';
+import type { Start } from '../main.ts';
+import { flag } from '../options.ts';
+
+interface MergeFlags {
+  notifyFlaky?: boolean;
+  notifyOnSuccess?: boolean;
+  strictCleanup?: boolean;
+}
+
+export function command(start: Start): Command {
+  return new Command('merge-reports')
+    .summary('Merge the report folders of a sharded run into one run.')
+    .description(
+      "Merge the report folders of every shard of one run (canary run --shard i/n) into one run: a new reports/<run-id>/ with one HTML report (Playwright's merge-reports), one summary.json and reports/latest, then the run's history entry and alert, once. Exit codes as canary run: 0 passed, 1 failed, 2 usage error (a folder missing or not a shard, shards of different totals, a shard missing or given twice), 3 inconclusive.",
+    )
+    .argument('<DIR...>', "each shard's report folder (reports/<run-id>, with summary.json and blob/)")
+    .addOption(flag('--notify-flaky', 'Post a short note to Slack when a test passed only on a retry (default: nothing).'))
+    .addOption(flag('--notify-on-success', 'Post a short note to Slack when the run passed (default: nothing).'))
+    .addOption(flag('--strict-cleanup', 'Exit 1 when cleanup after a passed test failed in any shard (by default it is only reported).'))
+    .action((dirs: string[], flags: MergeFlags) =>
+      start(async (ctx) => {
+        const result = await mergeAndNotify(
+          dirs,
+          { strictCleanup: flags.strictCleanup === true },
+          { notifyFlaky: flags.notifyFlaky, notifyOnSuccess: flags.notifyOnSuccess },
+          ctx.config,
+          { out: ctx.out, log: ctx.log, signal: ctx.signal },
+        );
+        return result.exitCode;
+      }),
+    );
+}

@@ -1,0 +1,39 @@
+/**
+ * What every finished run does with the history: append its summary, then redraw
+ * `<reports>/index.html` from the store. A history that cannot be opened or written never
+ * changes the run's outcome: one warning line, and the run goes on.
+ */
+import type { Config } from '../config/config.ts';
+import type { RunSummary } from '../runner/summary-schema.ts';
+import { writeDashboard } from './dashboard.ts';
+import { openHistory, reportsDirOf, type HistoryStore } from './store.ts';
+
+export interface Recorded {
+  /** The regenerated dashboard; null when the history could not be written. */
+  dashboard: string | null;
+}
+
+type HistoryConfig = Pick<Config, 'CANARY_REPORTS_DIR' | 'CANARY_REPORT_URL' | 'CANARY_COORDINATOR_URL'>;
+
+export async function recordRun(
+  summary: RunSummary,
+  reportDir: string,
+  config: HistoryConfig,
+  root: string,
+  warn: (line: string) => void,
+  now: () => Date = () => new Date(),
+): Promise<Recorded> {
+  let store: HistoryStore | null = null;
+  let step = 'recorded';
+  try {
+    store = await openHistory(config, root);
+    await store.append(summary, reportDir);
+    step = 'drawn on the dashboard';
+    return { dashboard: await writeDashboard(store, reportsDirOf(config, root), now()) };
+  } catch (err) {
+    warn(`history: run ${summary.run_id} not ${step}: ${(err as Error).message}`);
+    return { dashboard: null };
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}

@@ -220,6 +220,12 @@ export const VARIABLES = {
     description:
       "A PostgreSQL database shared by several `canary schedule` copies (exactly one runs each occurrence) and by every machine's run history. Default: a single copy, history in reports/history.sqlite.",
   },
+  CANARY_COORDINATOR_LEASE: {
+    schema: duration.refine((ms) => ms >= 5_000, 'must be at least 5s'),
+    default: '60s',
+    description:
+      "How long a `canary schedule` copy's claim on an occurrence holds without renewal (renewed every third of it while the run goes): a copy that vanished mid-run is replaced, and its occurrence recorded as aborted, once it lapses.",
+  },
   CANARY_ALERT_AFTER: {
     schema: positiveInt,
     default: '1',

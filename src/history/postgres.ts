@@ -64,17 +64,22 @@ interface Row {
   summary: RunSummary;
 }
 
+/** The migrations not yet applied, inside the caller's transaction (the lock is held until it ends). */
+async function migrateInTransaction(client: pg.ClientBase): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  await client.query('CREATE TABLE IF NOT EXISTS canary_history_schema (version integer NOT NULL)');
+  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM canary_history_schema');
+  const from = rows[0]?.version ?? 0;
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    await client.query(MIGRATIONS[v]!);
+    await client.query('INSERT INTO canary_history_schema (version) VALUES ($1)', [v + 1]);
+  }
+}
+
 async function migrate(client: pg.Client): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS canary_history_schema (version integer NOT NULL)');
-    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM canary_history_schema');
-    const from = rows[0]?.version ?? 0;
-    for (let v = from; v < MIGRATIONS.length; v++) {
-      await client.query(MIGRATIONS[v]!);
-      await client.query('INSERT INTO canary_history_schema (version) VALUES ($1)', [v + 1]);
-    }
+    await migrateInTransaction(client);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
@@ -126,11 +131,49 @@ const COLUMNS = [
   'summary',
 ];
 
-const UPSERT = `INSERT INTO canary_history (${COLUMNS.join(', ')}, recorded_at)
-  VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, now())
+const INSERT = `INSERT INTO canary_history (${COLUMNS.join(', ')}, recorded_at)
+  VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, now())`;
+const UPSERT = `${INSERT}
   ON CONFLICT (run_id) DO UPDATE SET ${COLUMNS.slice(1)
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}, recorded_at = now()`;
+
+/** The row's values in COLUMNS' order. */
+function valuesOf(summary: RunSummary, reportDir: string, where: ReportLocation): unknown[] {
+  const e = entryOf(summary, reportDir, where);
+  return [
+    e.run_id,
+    e.check,
+    e.outcome,
+    e.trigger,
+    e.started_at,
+    e.finished_at,
+    e.duration_ms,
+    e.failing_stage,
+    e.failing_test,
+    e.deployer,
+    e.commit,
+    e.stripe_target,
+    e.app_target,
+    e.app_url,
+    e.app_version,
+    e.report_path,
+    e.report_url,
+    JSON.stringify(summary),
+  ];
+}
+
+/**
+ * Records `summary` unless its run id is already in the history, inside the caller's transaction
+ * on `client` (the table is made ready first): what another process records about a run it did
+ * not see end (a vanished schedule copy's run) never replaces the run's own result, while the
+ * run's own `append`, should it finish after all, replaces that record. True when it was added.
+ */
+export async function appendIfAbsent(client: pg.ClientBase, summary: RunSummary, reportDir: string, where: ReportLocation): Promise<boolean> {
+  await migrateInTransaction(client);
+  const r = await client.query(`${INSERT} ON CONFLICT (run_id) DO NOTHING`, valuesOf(summary, reportDir, where));
+  return r.rowCount === 1;
+}
 
 export async function openPostgresHistory(url: string, where: ReportLocation): Promise<HistoryStore> {
   const client = new pg.Client({
@@ -153,29 +196,8 @@ export async function openPostgresHistory(url: string, where: ReportLocation): P
   return {
     where: POSTGRES_WHERE,
     async append(summary, reportDir) {
-      const e = entryOf(summary, reportDir, where);
-      const values = [
-        e.run_id,
-        e.check,
-        e.outcome,
-        e.trigger,
-        e.started_at,
-        e.finished_at,
-        e.duration_ms,
-        e.failing_stage,
-        e.failing_test,
-        e.deployer,
-        e.commit,
-        e.stripe_target,
-        e.app_target,
-        e.app_url,
-        e.app_version,
-        e.report_path,
-        e.report_url,
-        JSON.stringify(summary),
-      ];
       try {
-        await client.query(UPSERT, values);
+        await client.query(UPSERT, valuesOf(summary, reportDir, where));
       } catch (err) {
         throw fail('write', err);
       }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startPostgres, type StartedPostgres } from '../testing/postgres.ts';
-import { POSTGRES_SCHEMA_VERSION } from './postgres.ts';
+import { appendIfAbsent, POSTGRES_SCHEMA_VERSION } from './postgres.ts';
 import { recordRun } from './record.ts';
 import { openHistory } from './store.ts';
 import { runSummary } from './testing/runs.ts';
@@ -74,6 +74,42 @@ describe('the PostgreSQL history store', () => {
     assert.match(html, /from PostgreSQL \(CANARY_COORDINATOR_URL\)/);
     assert.ok(html.includes(`data-run-id="${s.run_id}" data-duration-ms="26000"`));
     assert.ok(html.includes(`href="${REPORT_URL}/${s.run_id}/html/index.html"`), 'links to the published report, which any machine can open');
+  });
+
+  it("appendIfAbsent, in the caller's transaction, adds a run once and never replaces a recorded one; the run's own append replaces it", async () => {
+    await sql('DROP TABLE IF EXISTS canary_history, canary_history_schema');
+    const where = { reportsDir, reportUrl: REPORT_URL };
+    const aborted = runSummary({ outcome: 'aborted', startedAt: '2026-12-02T12:00:00.000Z', durationMs: 9_000, trigger: 'schedule' });
+    const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: 10_000 });
+    await client.connect();
+    try {
+      const inTransaction = async (work: () => Promise<boolean>, commit = true) => {
+        await client.query('BEGIN');
+        const added = await work();
+        await client.query(commit ? 'COMMIT' : 'ROLLBACK');
+        return added;
+      };
+      // The history's table does not exist yet: it is made in the same transaction, and goes if it rolls back.
+      assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where), false), true);
+      assert.deepEqual(await sql("SELECT table_name FROM information_schema.tables WHERE table_name = 'canary_history'"), []);
+      assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), true);
+      assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), false, 'only once');
+      const passed = { ...aborted, outcome: 'passed' as const, stopped: null, errors: [] };
+      const store = await openHistory(config(), '/');
+      try {
+        await store.append(passed, path.join(reportsDir, passed.run_id));
+        assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), false);
+        assert.deepEqual(
+          (await store.list()).map((e) => [e.run_id, e.outcome]),
+          [[aborted.run_id, 'passed']],
+          "the run's own result stays",
+        );
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await client.end();
+    }
   });
 
   it('stores no URL of the coordinator, and an unreachable one costs the run one warning line without it', async () => {

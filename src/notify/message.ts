@@ -238,7 +238,9 @@ export function buildMessage(s: RunSummary, ctx: MessageContext): SlackMessage {
           context(
             s.stopped.reason === 'timeout'
               ? `Stopped by --timeout after ${duration(s.stopped.after_ms)}.`
-              : `Stopped by ${s.stopped.signal} after ${duration(s.stopped.after_ms)}.`,
+              : s.stopped.reason === 'lost'
+                ? `Stopped after ${duration(s.stopped.after_ms)}: the process running it went away.`
+                : `Stopped by ${s.stopped.signal} after ${duration(s.stopped.after_ms)}.`,
           ),
         );
       blocks.push(context(`checkout-canary · run \`${escapeText(s.run_id)}\` · ${escapeText(s.started_at)}`));

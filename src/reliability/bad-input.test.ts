@@ -11,7 +11,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { canaryCli, explain } from '../runner/testing/canary-cli.ts';
+import { canaryCli, explain, type Finished } from '../runner/testing/canary-cli.ts';
+import { assertNoLeaks } from './testing/secrets.ts';
 
 interface Case {
   what: string;
@@ -47,6 +48,7 @@ const CASES: Case[] = [
   { what: 'a bad prune cron', args: ['schedule', '--prune-cron', 'every day'], names: /--prune-cron/ },
   { what: 'an unknown time zone', args: ['schedule', '--timezone', 'Mars/Olympus_Mons'], names: /--timezone/ },
   { what: 'a bad grace period', args: ['schedule', '--grace', 'forever'], names: /--grace/ },
+  { what: 'a coordinator lease too short', args: ['schedule'], env: { CANARY_COORDINATOR_LEASE: '1s' }, names: /CANARY_COORDINATOR_LEASE/ },
   { what: 'a state folder that cannot be made (under a file)', args: ['run'], env: { CANARY_STATE_DIR: path.join(aFile, 'state') }, names: /CANARY_STATE_DIR/ },
   { what: 'a state folder that is a file', args: ['notify', '--flush'], env: { CANARY_STATE_DIR: aFile }, names: /CANARY_STATE_DIR/ },
   { what: 'a reports folder that cannot be made', args: ['run'], env: { CANARY_REPORTS_DIR: path.join(aFile, 'reports') }, names: /CANARY_REPORTS_DIR/ },
@@ -73,6 +75,7 @@ test('every bad variable and flag exits 2 with one line naming it, before any re
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const problems: string[] = [];
+  const outputs: Finished[] = [];
   for (const c of CASES) {
     const reports = path.join(tmp, `reports-${CASES.indexOf(c)}`);
     const state = path.join(tmp, `state-${CASES.indexOf(c)}`);
@@ -89,6 +92,7 @@ test('every bad variable and flag exits 2 with one line naming it, before any re
     };
     const before = requests;
     const r = await cli.command(c.args, env);
+    outputs.push(r);
     const lines = r.stderr.trim().split('\n').filter(Boolean);
     const wrote = [reports, state].filter((d) => d !== aFile && existsSync(d));
     if (r.code !== 2) problems.push(`${c.what}: exit ${r.code}\n${explain(r)}`);
@@ -98,4 +102,5 @@ test('every bad variable and flag exits 2 with one line naming it, before any re
     t.diagnostic(`${c.what}: exit ${r.code}: ${lines[0] ?? r.stdout.trim().split('\n')[0]}`);
   }
   assert.deepEqual(problems, []);
+  await assertNoLeaks({ secrets: { stripeKey: 'sk_test_badinput123456', slackToken: 'xoxb-bad-input-123456' }, outputs });
 });

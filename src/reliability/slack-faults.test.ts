@@ -7,27 +7,31 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemoHarness } from '../demo-app/testing/harness.ts';
 import { startSlackEmulator, type MessageRecord } from '../emulators/slack/index.ts';
 import { canaryCli, explain, SECRET_PATTERNS } from '../runner/testing/canary-cli.ts';
 import { secretsIn } from '../runner/testing/report-texts.ts';
+import { assertNoLeaks, webhookSecretsIn } from './testing/secrets.ts';
 
 const TOKEN = 'xoxb-reliability-slack-0123456789';
 const RUNS = 3; // one per way Slack fails below
 
 test(`${RUNS} failing runs through a flaky Slack: exit codes unchanged, the outbox holds the rest, one flush delivers each message once`, async (t) => {
   const key = `sk_test_slack${Math.random().toString(36).slice(2, 10)}`;
-  const h = await startDemoHarness({ app: { stripeSecretKey: key } });
+  const reports = mkdtempSync(path.join(os.tmpdir(), 'canary-reliability-slack-'));
+  // The emulator keeps its state in a file (outside the reports), so the webhook secrets it gave out can be searched for.
+  const dataFile = `${reports}-stripe.json`;
+  const h = await startDemoHarness({ app: { stripeSecretKey: key }, emulator: { dataFile } });
   const slack = await startSlackEmulator({ port: 0, tokens: [TOKEN] });
   const cli = canaryCli();
-  const reports = mkdtempSync(path.join(os.tmpdir(), 'canary-reliability-slack-'));
   t.after(async () => {
     cli.close();
     await slack.close();
     await h.close();
+    rmSync(dataFile, { force: true });
   });
   const channel = 'C0RELIABLE';
   const env: NodeJS.ProcessEnv = {
@@ -94,4 +98,11 @@ test(`${RUNS} failing runs through a flaky Slack: exit codes unchanged, the outb
   const all = JSON.stringify(m);
   for (const s of secrets) assert.ok(typeof s === 'string' ? !all.includes(s) : !s.test(all), `${String(s)} appears in a Slack message`);
   assert.deepEqual(secretsIn(reports, secrets), [], 'no secret in the reports, the outbox or the history');
+  // And in every command's output, against the webhook secrets too.
+  await assertNoLeaks({
+    secrets: { stripeKey: key, adminToken: h.adminToken, slackToken: TOKEN, webhookSecrets: webhookSecretsIn(dataFile) },
+    folders: [reports],
+    outputs: [...runs, flushed, again],
+    slack: { url: slack.url, channels: [channel] },
+  });
 });

@@ -7,19 +7,27 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type Stripe from 'stripe';
 import { startDemoHarness } from '../demo-app/testing/harness.ts';
 import { canaryCli, explain } from '../runner/testing/canary-cli.ts';
+import { assertNoLeaks, webhookSecretsIn } from './testing/secrets.ts';
 
 const REPEATS = 3;
 
 test(`@critical passes ${REPEATS} times through 500s, 429s and lost answers, leaving one customer and one subscription per test`, async (t) => {
   const key = `sk_test_faults${Math.random().toString(36).slice(2, 12)}`;
-  const h = await startDemoHarness({ app: { stripeSecretKey: key } });
+  // The emulator keeps its state in a file, so the webhook secrets it gave out can be searched for.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'canary-reliability-faults-'));
+  const dataFile = path.join(dir, 'stripe.json');
+  const h = await startDemoHarness({ app: { stripeSecretKey: key }, emulator: { dataFile } });
   const cli = canaryCli();
   t.after(async () => {
     cli.close();
     await h.close();
+    rmSync(dir, { recursive: true, force: true });
   });
   const faults = (body: unknown) =>
     fetch(`${h.emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -70,4 +78,9 @@ test(`@critical passes ${REPEATS} times through 500s, 429s and lost answers, lea
   const customers: Stripe.Customer[] = [];
   for await (const c of h.stripe.customers.list({ limit: 100 })) customers.push(c);
   assert.equal(customers.filter((c) => c.metadata?.canary_run_id === runId).length, 0, 'cleanup deleted every customer of the passed tests');
+  await assertNoLeaks({
+    secrets: { stripeKey: key, adminToken: h.adminToken, webhookSecrets: webhookSecretsIn(dataFile) },
+    folders: [cli.reportsDir],
+    outputs: [r],
+  });
 });

@@ -7,8 +7,12 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startDemoHarness, type DemoHarness } from '../demo-app/testing/harness.ts';
-import { canaryCli, explain, onlyTest, type CanaryCli } from '../runner/testing/canary-cli.ts';
+import { canaryCli, explain, onlyTest, type CanaryCli, type Finished } from '../runner/testing/canary-cli.ts';
+import { assertNoLeaks, webhookSecretsIn } from './testing/secrets.ts';
 
 interface Delivery {
   event_id: string;
@@ -24,16 +28,26 @@ describe('webhook faults', () => {
   let h: DemoHarness;
   let cli: CanaryCli;
   let env: NodeJS.ProcessEnv;
+  // The emulator keeps its state in a file, so the webhook secrets it gave out can be searched for.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'canary-reliability-hooks-'));
+  const dataFile = path.join(dir, 'stripe.json');
+  const runs: Finished[] = [];
   before(async () => {
     // Retries as Stripe spaces them, compressed: a first retry after 250 ms, then 1 s, 4 s.
-    h = await startDemoHarness({ app: { stripeSecretKey: key }, emulator: { webhookRetryDelaysMs: [250, 1000, 4000] } });
+    h = await startDemoHarness({ app: { stripeSecretKey: key }, emulator: { webhookRetryDelaysMs: [250, 1000, 4000], dataFile } });
     cli = canaryCli();
     env = { STRIPE_SECRET_KEY: key, STRIPE_API_URL: h.emulator.url, DEMO_APP_URL: h.app.url, DEMO_APP_ADMIN_TOKEN: h.adminToken };
   });
   after(async () => {
     cli?.close();
     await h?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
+  const run = async (args: string[]) => {
+    const r = await cli.run(args, env);
+    runs.push(r);
+    return r;
+  };
   const faults = async (body: unknown) => {
     const res = await fetch(`${h.emulator.url}/_emulator/faults`, {
       method: 'POST',
@@ -54,7 +68,7 @@ describe('webhook faults', () => {
   it('the first two attempts of every delivery fail: the suite passes on the retries', async (t) => {
     await faults({ webhooks: { fail_first: 2 } });
     t.after(() => faults({ webhooks: { fail_first: 0 } }));
-    const r = await cli.run(['--grep', '@critical'], env);
+    const r = await run(['--grep', '@critical']);
     const test = onlyTest(r, 0);
     const attempts = await deliveriesOf(test.stripe_ids.checkout_session!);
     assert.deepEqual(
@@ -71,7 +85,7 @@ describe('webhook faults', () => {
   it('every delivery duplicated and events reordered: the suite passes and the upgrade is applied once', async (t) => {
     await faults({ webhooks: { duplicate_rate: 1, reorder: true } });
     t.after(() => faults({ webhooks: { duplicate_rate: 0, reorder: false } }));
-    const r = await cli.run(['--grep', '@critical', '--repeat-each', '2'], env);
+    const r = await run(['--grep', '@critical', '--repeat-each', '2']);
     assert.equal(r.code, 0, explain(r));
     for (const test of r.summary!.tests) {
       const attempts = await deliveriesOf(test.stripe_ids.checkout_session!);
@@ -86,7 +100,7 @@ describe('webhook faults', () => {
     // The app is deployed (shared): its fault is set through its admin API.
     await h.setFault('webhook-500');
     t.after(() => h.setFault(null));
-    const r = await cli.run(['--grep', '@critical'], env);
+    const r = await run(['--grep', '@critical']);
     const test = onlyTest(r, 1);
     t.diagnostic(`the failed run took ${r.summary!.duration_ms} ms (wall, this machine)`);
     assert.equal(test.stage, 'webhook', explain(r));
@@ -94,5 +108,14 @@ describe('webhook faults', () => {
     // what the run actually took is printed, not asserted (a shared machine is noisy).
     assert.ok(Number(test.evidence!.timeout_ms) <= 60_000, `bounded wait: ${test.evidence!.timeout_ms} ms`);
     assert.deepEqual([...new Set((test.evidence!.endpoints as { answers: number[] }[]).flatMap((e) => e.answers))], [500]);
+  });
+
+  it('no secret in any run’s output, report, trace or the history', async () => {
+    assert.equal(runs.length, 3);
+    await assertNoLeaks({
+      secrets: { stripeKey: key, adminToken: h.adminToken, webhookSecrets: webhookSecretsIn(dataFile) },
+      folders: [cli.reportsDir],
+      outputs: runs,
+    });
   });
 });

@@ -59,6 +59,11 @@ const handoffSchema = z.strictObject({
   }),
   /** Configured secret values of any format, for the child's redaction. */
   secrets: z.array(z.string()),
+  /**
+   * The child's file descriptor of the lifeline (src/runner/processes.ts): a pipe from
+   * `canary run` that closes when it dies, so the child stops instead of running on as an orphan.
+   */
+  lifeline_fd: z.number().int().min(3).nullable().optional(),
 });
 
 export type Handoff = z.infer<typeof handoffSchema>;

@@ -6,7 +6,7 @@
  * and browsers and the embedded targets, and the summary says why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -20,13 +20,15 @@ import { redact, registerSecret } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
 import { type DeployHealth, type DeployWait, waitForDeploy } from './deploy-wait.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
+import { killGroup, killProcessesOfRun, LIFELINE_FD } from './processes.ts';
 import { formatShard, type Shard } from './shard.ts';
-import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome } from './summary.ts';
+import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome, targetOfConfig } from './summary.ts';
 import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
 import { runSummarySchema, type RunSummary } from './summary-schema.ts';
 import { startTargets, type Targets } from './targets.ts';
 
 export type { Trigger };
+export { processesOfRun } from './processes.ts';
 
 /** What a run checks unless told otherwise: the upgrade journey, the suite of post-deploy and scheduled runs. */
 export const DEFAULT_GREP = '@critical';
@@ -55,6 +57,8 @@ export interface RunIo {
   log: Logger;
   /** Aborted (with the signal's name as reason) when the run must stop. */
   signal?: AbortSignal;
+  /** Told the run's id as soon as it is made (the scheduler notes it on its claim of the occurrence). */
+  started?(runId: string): void;
 }
 
 export interface RunResult {
@@ -99,34 +103,6 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/**
- * Processes started for this run that outlived their group (browsers run in groups of their
- * own): every process whose environment carries this run's hand-off. Linux only; elsewhere none.
- */
-export function processesOfRun(runId: string): number[] {
-  if (process.platform !== 'linux') return [];
-  const marker = `"run_id":"${runId}"`;
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').includes(marker)) pids.push(Number(entry));
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return pids;
-}
-
 /** Stops Playwright: SIGINT to its group (it stops workers and browsers, writes reports), then SIGKILL, then any straggler. */
 async function stopPlaywright(child: ChildProcess, runId: string, log: Logger): Promise<void> {
   killGroup(child.pid, 'SIGINT');
@@ -136,21 +112,22 @@ async function stopPlaywright(child: ChildProcess, runId: string, log: Logger): 
     await waitForExit(child, 5_000);
   }
   killGroup(child.pid, 'SIGKILL');
-  for (const pid of processesOfRun(runId)) {
-    log.debug(`killing process ${pid} left by the run`);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
+  for (const pid of killProcessesOfRun(runId)) log.debug(`killed process ${pid} left by the run`);
 }
 
-/** Runs Playwright in its own process group (the embedded services keep serving in this one), output redacted. */
+/**
+ * Runs Playwright in its own process group (the embedded services keep serving in this one), output
+ * redacted, with the lifeline (an extra pipe, never written) by which it notices this process die.
+ */
 async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stopped: Promise<Stop>): Promise<{ code: number | null; tail: string[] }> {
-  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], { cwd: ROOT, env: childEnv(handoff), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
+    cwd: ROOT,
+    env: childEnv(handoff),
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       const safe = redact(line);
       tail.push(safe);
@@ -242,6 +219,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   const reportDir = path.join(reportsDir, runId);
   await mkdir(reportDir, { recursive: true });
   const started = new Date();
+  io.started?.(runId);
 
   let stop: Stop | null = null;
   let onStop: (s: Stop) => void = () => {};
@@ -305,6 +283,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
         version: await appVersion(targets.app.url, targets.app.adminToken),
       },
       secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
+      lifeline_fd: LIFELINE_FD,
     };
     if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
   } catch (err) {
@@ -317,14 +296,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     io.signal?.removeEventListener('abort', onSignal);
     await targets?.stop();
   }
-  const target: RunSummary['target'] = handoff
-    ? targetOf(handoff)
-    : {
-        stripe: config.STRIPE_API_URL || !config.STRIPE_SECRET_KEY ? 'emulator' : 'stripe',
-        stripe_api_url: config.STRIPE_API_URL ?? null,
-        app: config.DEMO_APP_URL ? 'deployed' : 'embedded',
-        app_url: config.DEMO_APP_URL ?? '',
-      };
+  const target: RunSummary['target'] = handoff ? targetOf(handoff) : targetOfConfig(config);
   const base: RunSummary = readSummary(reportDir) ?? {
     ...runMeta({ ...run, target }),
     outcome: 'running',

@@ -10,6 +10,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { redact, registerSecret } from '../log/redact.ts';
 import { errorText } from './failure.ts';
 import { readHandoff, type Handoff } from './handoff.ts';
+import { killGroup, killProcessesOfRun, watchLifeline } from './processes.ts';
 import { countOutcomes, runCleanup, runOutcome, summariseTest, type AttemptInput, type TestInput } from './summary.ts';
 import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from './summary-schema.ts';
 
@@ -66,14 +67,44 @@ interface Tracked {
   failed: string[];
 }
 
+/** How long Playwright gets to stop after SIGINT when `canary run` is gone (as canary run gives it). */
+const ORPHAN_STOP_GRACE_MS = 10_000;
+
 export default class SummaryReporter implements Reporter {
   private readonly handoff = readHandoff();
   private readonly tracked = new Map<string, Tracked>();
   private readonly errors: string[] = [];
   private finished = false;
+  /** `canary run`, whose death the lifeline tells. */
+  private readonly parent = process.ppid;
+  /** When `canary run` went away mid-run: this reporter then finishes the summary, and Playwright is stopped. */
+  private lostAt: number | null = null;
 
   constructor() {
     for (const secret of this.handoff.secrets) registerSecret(secret);
+    if (this.handoff.lifeline_fd != null) watchLifeline(this.handoff.lifeline_fd, () => this.orphaned());
+  }
+
+  /**
+   * `canary run` died (SIGKILL, a crash): nobody will bound this run, finish its summary or stop
+   * its browsers. Stop as it would have — SIGINT to Playwright's group, which this process leads,
+   * everything of the run killed past the grace period or when this process exits — and say so
+   * in the summary (aborted, stopped: lost), which is then written here.
+   */
+  private orphaned(): void {
+    if (this.finished || this.lostAt !== null) return;
+    this.lostAt = Date.now();
+    // Nobody reads the output any more: a write to it must not end this process before the stop.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+    this.errors.push(`the canary process that started this run (pid ${this.parent}) went away before it finished; its Playwright child stopped the run`);
+    this.write();
+    const runId = this.handoff.run_id;
+    process.once('exit', () => killProcessesOfRun(runId));
+    setTimeout(() => {
+      killProcessesOfRun(runId);
+      killGroup(process.pid, 'SIGKILL');
+    }, ORPHAN_STOP_GRACE_MS).unref();
+    killGroup(process.pid, 'SIGINT');
   }
 
   printsToStdio(): boolean {
@@ -164,15 +195,19 @@ export default class SummaryReporter implements Reporter {
     const h = this.handoff;
     const rel = (p: string) => path.relative(h.report_dir, p);
     const tests = [...this.tracked.values()].map((t) => summariseTest(this.input(t), targetOf(h), rel));
+    const lost = this.lostAt !== null;
+    // As canary run finishes a run it stopped: what had not finished was cut short.
+    if (lost) for (const t of tests) if (t.outcome === 'running' || t.outcome === 'skipped') t.outcome = 'aborted';
+    const started = Date.parse(h.started_at);
     const summary: RunSummary = {
       ...runMeta({ ...h, target: targetOf(h) }),
-      outcome: this.finished ? runOutcome(tests, this.errors) : 'running',
-      finished_at: null,
-      duration_ms: Math.max(0, Date.now() - Date.parse(h.started_at)),
+      outcome: lost ? 'aborted' : this.finished ? runOutcome(tests, this.errors) : 'running',
+      finished_at: lost && this.finished ? new Date().toISOString() : null,
+      duration_ms: Math.max(0, Date.now() - started),
       counts: countOutcomes(tests),
       tests,
       errors: this.errors,
-      stopped: null,
+      stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
       cleanup: runCleanup(tests),
     };
     writeSummary(h.report_dir, summary);

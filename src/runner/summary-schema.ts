@@ -103,10 +103,15 @@ export const runSummarySchema = z.object({
   tests: z.array(testSummarySchema),
   /** Errors outside any test (Playwright could not load a spec, a global set-up failed), redacted. */
   errors: z.array(z.string()),
-  /** Set when the run was stopped before Playwright finished: by a signal (aborted) or by --timeout (failed). */
+  /**
+   * Set when the run was stopped before Playwright finished: by a signal (aborted), by --timeout
+   * (failed), or `lost` (aborted): the process running it went away — `canary run` killed, its
+   * Playwright child then stopping the run and finishing this summary, or a `canary schedule` copy
+   * that vanished mid-run, its occurrence recorded by another copy.
+   */
   stopped: z
     .object({
-      reason: z.enum(['signal', 'timeout']),
+      reason: z.enum(['signal', 'timeout', 'lost']),
       signal: z.string().nullable(),
       after_ms: z.number().int().nonnegative(),
     })

@@ -183,6 +183,9 @@ describe('run outcome and exit code', () => {
     assert.match(text, /FAILED in 6\.0 s \(schedule\)/);
     assert.match(text, /stopped: the run exceeded its timeout after 5\.1 s/);
     assert.match(text, /stage: the app's UI \(step "App UI: upgrade"\)/);
+    const lost = formatSummary({ ...summary, outcome: 'aborted', stopped: { reason: 'lost', signal: null, after_ms: 4200 } }, 'reports/x');
+    assert.match(lost, /ABORTED in 6\.0 s/);
+    assert.match(lost, /stopped: the process running it went away after 4\.2 s/);
   });
 });
 

@@ -3,6 +3,7 @@
  * outcome, its exit code and the lines `canary run` prints. Pure functions over plain data, so
  * they are tested without Playwright.
  */
+import type { Config } from '../config/config.ts';
 import { STAGE_TITLES, STEP_PREFIXES, type Stage } from '../errors.ts';
 import type { CleanupRecord } from '../cleanup/after-test.ts';
 import { CLEANUP_ATTACHMENT, errorText, FAILURE_ATTACHMENT, parseFailureRecord } from './failure.ts';
@@ -147,6 +148,16 @@ export function summariseTest(t: TestInput, target: RunSummary['target'], rel: (
   };
 }
 
+/** What the configuration points a run at, for a summary written without the run's hand-off. */
+export function targetOfConfig(config: Pick<Config, 'STRIPE_API_URL' | 'STRIPE_SECRET_KEY' | 'DEMO_APP_URL'>): RunSummary['target'] {
+  return {
+    stripe: config.STRIPE_API_URL || !config.STRIPE_SECRET_KEY ? 'emulator' : 'stripe',
+    stripe_api_url: config.STRIPE_API_URL ?? null,
+    app: config.DEMO_APP_URL ? 'deployed' : 'embedded',
+    app_url: config.DEMO_APP_URL ?? '',
+  };
+}
+
 /** The run's cleanup, from its tests'. */
 export function runCleanup(tests: TestSummary[]): RunSummary['cleanup'] {
   return {
@@ -207,7 +218,9 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
     lines.push(
       s.stopped.reason === 'timeout'
         ? `  stopped: the run exceeded its timeout after ${(s.stopped.after_ms / 1000).toFixed(1)} s`
-        : `  stopped: ${s.stopped.signal ?? 'a signal'} after ${(s.stopped.after_ms / 1000).toFixed(1)} s`,
+        : s.stopped.reason === 'lost'
+          ? `  stopped: the process running it went away after ${(s.stopped.after_ms / 1000).toFixed(1)} s`
+          : `  stopped: ${s.stopped.signal ?? 'a signal'} after ${(s.stopped.after_ms / 1000).toFixed(1)} s`,
     );
   }
   for (const t of s.tests.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped')) {

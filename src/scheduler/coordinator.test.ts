@@ -4,7 +4,9 @@
  * install it). The claim semantics against the database; two copies, each its own process on a
  * fast cron, running every occurrence exactly once, and the survivor keeping the schedule when one
  * is SIGKILLed; a copy killed mid-run blocking the task only until its lease lapses, its own
- * occurrence never run again; an unreachable coordinator skipping occurrences with the reason and
+ * occurrence never run again; a vanished holder's claim taken by one of several copies and
+ * recorded once in the history as aborted (a failing record rolled back for a later sweep, a live
+ * holder's own claim never taken); an unreachable coordinator skipping occurrences with the reason and
  * running nothing; and `canary schedule` itself naming the database without its password.
  */
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -17,6 +19,8 @@ import pg from 'pg';
 import { redact } from '../log/redact.ts';
 import { canaryCli, explain, waitFor } from '../runner/testing/canary-cli.ts';
 import { startPostgres, type StartedPostgres } from '../testing/postgres.ts';
+import { runSummarySchema } from '../runner/summary-schema.ts';
+import { recordAbandoned } from './abandoned.ts';
 import { PostgresCoordinator } from './coordinator.ts';
 import { startScheduler, type Jobs } from './scheduler.ts';
 
@@ -270,6 +274,128 @@ describe('the PostgreSQL coordinator', () => {
     assert.deepEqual(await twice(), []);
     const claim = await db.query('select owner, completed_at from canary_schedule_claims where key = $1', [`canary-run:${held}`]);
     assert.deepEqual(claim.rows, [{ owner: hung.owner, completed_at: null }], 'the crashed claim is left as it was, not taken over');
+  });
+
+  it('an occurrence whose holder vanished is taken by one of several copies, recorded once in the history as aborted, and never run again', async () => {
+    await db.query('drop table if exists canary_history, canary_history_schema');
+    const reportsDir = path.join(os.tmpdir(), 'canary-abandoned-reports');
+    const settings = {
+      grep: '@critical',
+      timeoutMs: 600_000,
+      target: { stripe: 'emulator' as const, stripe_api_url: null, app: 'embedded' as const, app_url: '' },
+    };
+    const logged: string[] = [];
+    let calls = 0;
+    const record = recordAbandoned({ settings, reportsDir, log: (l) => logged.push(l) });
+    const copy = (owner: string) =>
+      coordinator({
+        owner,
+        onAbandoned: (o, tx) => {
+          calls++;
+          return record(o, tx);
+        },
+      });
+    const at = (s: number) => `2031-01-01T00:00:0${s}.000Z`;
+    const insert = (key: string, task: string, occurrence: string, o: { owner?: string; runId?: string; lapsed?: boolean; completed?: boolean } = {}) =>
+      db.query(
+        `insert into canary_schedule_claims (key, task, occurrence, owner, claimed_at, lease_until, completed_at, run_id)
+         values ($1, $2, $3, $4, now() - interval '1 minute', now() + ($5::int * interval '1 hour'), case when $6 then now() end, $7)`,
+        [key, task, occurrence, o.owner ?? 'vanished-host pid 4242', o.lapsed === false ? 1 : -1, o.completed === true, o.runId ?? null],
+      );
+    const RUN_ID = 'canary_20310101T000001Z_0a1b2c3d';
+    await insert(`canary-run:${at(1)}`, 'canary-run', at(1), { runId: RUN_ID });
+    await insert(`canary-prune:${at(2)}`, 'canary-prune', at(2));
+    // Before the run began (no run id noted): recorded under one id made from the occurrence.
+    await insert(`canary-run:${at(3)}`, 'canary-run', at(3));
+    // Not abandoned: completed, or still renewed by a live holder.
+    await insert(`canary-run:${at(4)}`, 'canary-run', at(4), { completed: true });
+    await insert(`canary-run:${at(5)}`, 'canary-run', at(5), { lapsed: false, owner: 'live-host pid 1' });
+
+    // A handler that fails rolls the flag back: nothing is lost, a later sweep takes it again.
+    const failing = coordinator({
+      owner: 'failing',
+      onAbandoned: async () => {
+        throw new Error('history down');
+      },
+    });
+    assert.equal(await failing.sweepAbandoned(), 0);
+    assert.equal((await db.query('select 1 from canary_schedule_claims where abandoned_at is not null')).rowCount, 0);
+
+    const copies = [copy('copy-a'), copy('copy-b'), copy('copy-c')];
+    const took = await Promise.all(copies.map((c) => c.sweepAbandoned()));
+    assert.equal(
+      took.reduce((a, b) => a + b, 0),
+      3,
+      `the three abandoned claims taken once between the copies: ${took}`,
+    );
+    assert.equal(calls, 3);
+    assert.equal(await copies[0]!.sweepAbandoned(), 0, 'nothing left to take');
+
+    const rows = (
+      await db.query<{ run_id: string; outcome: string; run_trigger: string; summary: unknown }>(
+        'select run_id, outcome, run_trigger, summary from canary_history order by run_id',
+      )
+    ).rows;
+    assert.deepEqual(
+      rows.map((r) => [r.run_id, r.outcome, r.run_trigger]),
+      [
+        [RUN_ID, 'aborted', 'schedule'],
+        ['canary_20310101T000003Z_abandoned', 'aborted', 'schedule'],
+      ],
+    );
+    const summary = runSummarySchema.parse(rows[0]!.summary);
+    assert.deepEqual(summary.stopped && { reason: summary.stopped.reason, signal: summary.stopped.signal }, { reason: 'lost', signal: null });
+    assert.equal(summary.errors.length, 1);
+    assert.match(summary.errors[0]!, new RegExp(`"vanished-host pid 4242" vanished while running occurrence canary-run@${literal(at(1))}`));
+    const prune = new RegExp(
+      `^prune: the occurrence at ${literal(at(2))} was abandoned by vanished-host pid 4242 \\(its lease lapsed at ${ISO.source}\\); it is not run again$`,
+    );
+    assert.equal(logged.filter((l) => prune.test(l)).length, 1, logged.join('\n'));
+    assert.equal(logged.length, 3, logged.join('\n'));
+    const flags = (
+      await db.query<{ key: string; abandoned: boolean; completed: boolean }>(
+        'select key, abandoned_at is not null as abandoned, completed_at is not null as completed from canary_schedule_claims order by key',
+      )
+    ).rows;
+    assert.deepEqual(
+      flags.map((f) => [f.key, f.abandoned, f.completed]),
+      [
+        [`canary-prune:${at(2)}`, true, false],
+        [`canary-run:${at(1)}`, true, false],
+        [`canary-run:${at(3)}`, true, false],
+        [`canary-run:${at(4)}`, false, true],
+        [`canary-run:${at(5)}`, false, false],
+      ],
+    );
+    await db.query('delete from canary_schedule_claims where key = $1', [`canary-run:${at(5)}`]);
+    // The coordinator's rule stands: an abandoned occurrence is never run again.
+    assert.deepEqual(await copies[1]!.claim(`canary-run:${at(1)}`, 60_000), {
+      run: false,
+      why: 'taken',
+      task: 'canary-run',
+      occurrence: at(1),
+      owner: 'vanished-host pid 4242',
+    });
+
+    // A holder notes its run on its claim; its own claim is never taken from it, even with its lease lapsed.
+    const holder = copy('copy-d');
+    const key = `canary-run:${at(6)}`;
+    assert.equal((await holder.claim(key, 60_000)).run, true);
+    await holder.noteRun(key, 'canary_20310101T000006Z_0f0f0f0f');
+    await holder.noteRun(`canary-run:${at(7)}`, 'canary_20310101T000007Z_0e0e0e0e');
+    await db.query(`update canary_schedule_claims set lease_until = now() - interval '1 second' where key = $1`, [key]);
+    assert.equal(await holder.sweepAbandoned(), 0);
+    assert.deepEqual((await db.query('select run_id, abandoned_at from canary_schedule_claims where key = $1', [key])).rows, [
+      { run_id: 'canary_20310101T000006Z_0f0f0f0f', abandoned_at: null },
+    ]);
+    // Another copy's next claim sweeps by itself (a holder whose lease lapsed may only be cut off: should its run finish, its own result replaces the record).
+    assert.equal((await copies[2]!.claim(`canary-run:${at(8)}`, 60_000)).run, true);
+    await waitFor(
+      'the lapsed claim recorded by the next claim',
+      async () => ((await db.query('select 1 from canary_history where run_id = $1', ['canary_20310101T000006Z_0f0f0f0f'])).rowCount === 1 ? true : undefined),
+      10_000,
+    );
+    await holder.complete(key);
   });
 
   it('an unreachable coordinator skips every occurrence with the reason, and runs nothing', async () => {

@@ -16,6 +16,13 @@
  *
  * Every failure to reach the database skips the occurrence (fail closed): a claim whose answer
  * was lost may have landed, and then nobody runs it, which is the safe side.
+ *
+ * An occurrence whose holder vanished is not forgotten, though: after each claim a copy sweeps
+ * the claims whose lease lapsed without completion (`onAbandoned`). Each is flagged
+ * (`abandoned_at`) by an UPDATE … RETURNING in a transaction that also runs the handler (which
+ * records it in the history as aborted): one copy takes each such claim, and only once; should the
+ * handler fail, the transaction rolls back and a later sweep takes it again. The holder notes its
+ * run's id on its claim (`noteRun`) so the record names the run it interrupted.
  */
 import os from 'node:os';
 import type { RunCoordinator } from 'node-cron';
@@ -39,7 +46,30 @@ export interface Coordinator {
   /** Never rejects: a coordinator it cannot reach answers `run: false`. */
   claim(key: string, ttlMs: number): Promise<Claim>;
   complete(key: string): Promise<void>;
+  /** Notes the run an occurrence this copy holds is running. Never rejects. */
+  noteRun?(key: string, runId: string): Promise<void>;
 }
+
+/** A claim whose holder stopped renewing its lease before completing it: it vanished mid-run. */
+export interface AbandonedOccurrence {
+  key: string;
+  task: string;
+  /** The occurrence's time (ISO); null for a key that does not carry one. */
+  occurrence: string | null;
+  /** The copy that claimed it and vanished. */
+  owner: string;
+  claimed_at: Date;
+  /** When its last lease ran out: from then on the holder counted as gone. */
+  lease_until: Date;
+  /** The run it had started, when it had noted one. */
+  run_id: string | null;
+}
+
+/**
+ * Handles an abandoned occurrence inside the transaction that took it (`db` is that transaction's
+ * connection): throwing rolls it back, and a later sweep takes the occurrence again.
+ */
+export type AbandonedHandler = (occurrence: AbandonedOccurrence, db: pg.ClientBase) => Promise<void>;
 
 export interface PostgresCoordinatorOptions {
   /** Default 60 s. */
@@ -50,6 +80,8 @@ export interface PostgresCoordinatorOptions {
   log?: (line: string) => void;
   /** Bound on connecting and on each statement. Default 5 s. */
   timeoutMs?: number;
+  /** What to do, once, with each occurrence whose holder vanished; without it they are not looked for. */
+  onAbandoned?: AbandonedHandler;
 }
 
 const TABLE = 'canary_schedule_claims';
@@ -100,6 +132,10 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
   private lastPrune = 0;
   private renewFailing = false;
   private closed = false;
+  private readonly onAbandoned: AbandonedHandler | undefined;
+  private sweeping: Promise<number> | null = null;
+  /** Abandoned occurrences whose handler failed, each logged once. */
+  private readonly failedAbandoned = new Set<string>();
 
   constructor(url: string, o: PostgresCoordinatorOptions = {}) {
     this.target = describeTarget(url);
@@ -113,6 +149,7 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
     this.owner = o.owner ?? `${os.hostname()} pid ${process.pid}`;
     this.leaseMs = o.leaseMs ?? 60_000;
     this.log = o.log ?? (() => {});
+    this.onAbandoned = o.onAbandoned;
     const timeout = o.timeoutMs ?? 5_000;
     this.pool = new pg.Pool({
       connectionString: url,
@@ -172,6 +209,7 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
         [key, task, occurrence, this.owner, Math.max(1, Math.round(ttlMs))],
       );
       const row = r.rows[0]!;
+      void this.sweepAbandoned();
       if (row.claimed) {
         this.hold(key, ttlMs);
         this.maybePrune();
@@ -208,6 +246,60 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
     );
   }
 
+  async noteRun(key: string, runId: string): Promise<void> {
+    if (!this.held.has(key)) return;
+    await this.track(
+      this.pool.query(`update ${TABLE} set run_id = $3 where key = $1 and owner = $2`, [key, this.owner, runId]).then(
+        () => {},
+        (err) => this.log(`could not note run ${runId} on ${key} (${reasonOf(err).reason}); should this copy vanish, its record will not name the run`),
+      ),
+    );
+  }
+
+  /**
+   * Takes every claim whose lease lapsed without completion (not one this copy holds) and hands
+   * each to `onAbandoned`, all in one transaction: a claim another copy is taking waits for that
+   * copy's transaction, then no longer matches. Resolves to how many this copy took; never rejects.
+   * One sweep at a time: a call while one runs gets that one.
+   */
+  sweepAbandoned(): Promise<number> {
+    if (!this.onAbandoned || this.closed) return Promise.resolve(0);
+    this.sweeping ??= this.track(this.sweep()).finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private async sweep(): Promise<number> {
+    let client: pg.PoolClient | undefined;
+    let taking: AbandonedOccurrence | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('begin');
+      const r = await client.query<AbandonedOccurrence & { occurrence: Date | null }>(
+        `update ${TABLE} set abandoned_at = now()
+          where completed_at is null and abandoned_at is null and lease_until < now() and not (key = any($1::text[]))
+          returning key, task, occurrence, owner, claimed_at, lease_until, run_id`,
+        [[...this.held.keys()]],
+      );
+      for (const row of r.rows) {
+        taking = { ...row, occurrence: row.occurrence?.toISOString() ?? null };
+        await this.onAbandoned!(taking, client);
+      }
+      await client.query('commit');
+      for (const row of r.rows) this.failedAbandoned.delete(row.key);
+      return r.rowCount ?? 0;
+    } catch (err) {
+      await client?.query('rollback').catch(() => {});
+      const key = taking?.key ?? 'abandoned claims';
+      if (!this.failedAbandoned.has(key)) this.log(`could not handle ${key}, whose holder vanished (${reasonOf(err).reason}); a later sweep tries again`);
+      this.failedAbandoned.add(key);
+      return 0;
+    } finally {
+      client?.release();
+    }
+  }
+
   /**
    * Marks what this copy still holds as done (call it after the scheduler has stopped its jobs;
    * node-cron may not have called onComplete yet), then closes the pool, within a bound.
@@ -239,6 +331,9 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
           completed_at timestamptz
         )`);
         await client.query(`create index if not exists ${TABLE}_open on ${TABLE} (task) where completed_at is null`);
+        // Columns added since the table was first made: a table an older copy made gains them.
+        await client.query(`alter table ${TABLE} add column if not exists run_id text`);
+        await client.query(`alter table ${TABLE} add column if not exists abandoned_at timestamptz`);
         await client.query('commit');
       } catch (err) {
         await client.query('rollback').catch(() => {});

@@ -25,7 +25,8 @@ export interface ScheduleOptions {
  * and the occurrence it runs for (the time it was scheduled at; now for --run-now).
  */
 export interface Jobs {
-  run(signal: AbortSignal, occurrence: Date): Promise<{ outcome: string; exitCode: number }>;
+  /** `started` is to be told the run's id as soon as there is one (it is noted on the occurrence's claim). */
+  run(signal: AbortSignal, occurrence: Date, started: (runId: string) => void): Promise<{ outcome: string; exitCode: number }>;
   prune(signal: AbortSignal, occurrence: Date): Promise<{ outcome: string }>;
   flush(): Promise<{ outcome: string }>;
 }
@@ -120,7 +121,9 @@ export function startScheduler(o: ScheduleOptions, jobs: Jobs, log: (line: strin
   const runJob = async (signal: AbortSignal, occurrence: Date) => {
     const flushed = await jobs.flush().catch((err: Error) => ({ outcome: `outbox not flushed (${err.message})` }));
     if (flushed.outcome !== 'nothing waiting') log(`outbox: ${flushed.outcome}`);
-    return jobs.run(signal, occurrence);
+    // node-cron's key for the occurrence: should this copy vanish, the copy that finds its claim names the run.
+    const key = `canary-run:${occurrence.toISOString()}`;
+    return jobs.run(signal, occurrence, (runId) => void coordination?.coordinator.noteRun?.(key, runId));
   };
   const tasks = {} as RunningScheduler['tasks'];
   tasks.run = cron.schedule(

@@ -4,6 +4,9 @@ import { flushOutbox, notifySettings } from '../../notify/notify.ts';
 import { PROJECT_ROOT, runAndNotify } from '../../runner/monitor.ts';
 import { DEFAULT_GREP } from '../../runner/run.ts';
 import { redact } from '../../log/redact.ts';
+import { reportsDirOf } from '../../history/store.ts';
+import { targetOfConfig } from '../../runner/summary.ts';
+import { recordAbandoned } from '../../scheduler/abandoned.ts';
 import { PostgresCoordinator } from '../../scheduler/coordinator.ts';
 import { startScheduler } from '../../scheduler/scheduler.ts';
 import type { Start } from '../main.ts';
@@ -36,7 +39,17 @@ export function command(start: Start): Command {
         const settings = notifySettings(c, PROJECT_ROOT);
         const line = (l: string) => ctx.out(redact(`schedule: ${l}`));
         // Several copies share one database; each occurrence runs on the copy that claims it.
-        const coordinator = c.CANARY_COORDINATOR_URL ? new PostgresCoordinator(c.CANARY_COORDINATOR_URL, { log: (l) => line(`coordinator: ${l}`) }) : undefined;
+        const suite = flags.suite ?? DEFAULT_GREP;
+        // An occurrence a vanished copy left is recorded in the (PostgreSQL) history as aborted, once.
+        const onAbandoned = recordAbandoned({
+          settings: { grep: suite, timeoutMs: c.CANARY_RUN_TIMEOUT, target: targetOfConfig(c) },
+          reportsDir: reportsDirOf(c, PROJECT_ROOT),
+          reportUrl: c.CANARY_REPORT_URL,
+          log: line,
+        });
+        const coordinator = c.CANARY_COORDINATOR_URL
+          ? new PostgresCoordinator(c.CANARY_COORDINATOR_URL, { leaseMs: c.CANARY_COORDINATOR_LEASE, log: (l) => line(`coordinator: ${l}`), onAbandoned })
+          : undefined;
         if (coordinator) line(`coordinated through ${coordinator.target} as ${coordinator.owner}`);
         try {
           const scheduler = startScheduler(
@@ -48,8 +61,8 @@ export function command(start: Start): Command {
               graceMs: flags.grace ?? 120_000,
             },
             {
-              run: async (signal) => {
-                const r = await runAndNotify({ trigger: 'schedule', grep: flags.suite ?? DEFAULT_GREP }, {}, c, { out: ctx.out, log: ctx.log, signal });
+              run: async (signal, _occurrence, started) => {
+                const r = await runAndNotify({ trigger: 'schedule', grep: suite }, {}, c, { out: ctx.out, log: ctx.log, signal, started });
                 return { outcome: `${r.summary.outcome} (exit ${r.exitCode}, ${r.summary.run_id})`, exitCode: r.exitCode };
               },
               prune: async (signal) => {

@@ -157,7 +157,9 @@ export interface CanaryCli {
   close(): void;
 }
 
-export function canaryCli(): CanaryCli {
+/** `boundMs`: the bound on each command (default 150 s), longer for a long-running one such as `canary schedule`. */
+export function canaryCli(options: { boundMs?: number } = {}): CanaryCli {
+  const boundMs = options.boundMs ?? BOUND_MS;
   const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'canary-reports-'));
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'canary-cwd-'));
   const children = new Set<ChildProcess>();
@@ -177,8 +179,8 @@ export function canaryCli(): CanaryCli {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const bound = setTimeout(() => {
         killGroup(child);
-        reject(new Error(`canary ${args.join(' ')} did not finish within ${BOUND_MS / 1000} s:\n${stdout.slice(-3000)}\n${stderr.slice(-2000)}`));
-      }, BOUND_MS);
+        reject(new Error(`canary ${args.join(' ')} did not finish within ${boundMs / 1000} s:\n${stdout.slice(-3000)}\n${stderr.slice(-2000)}`));
+      }, boundMs);
       child.once('error', reject);
       started?.(child);
       child.once('close', (code, signal) => {
@@ -191,7 +193,7 @@ export function canaryCli(): CanaryCli {
           const summary = summaryFile && existsSync(summaryFile) ? runSummarySchema.parse(JSON.parse(readFileSync(summaryFile, 'utf8'))) : null;
           const r: Finished = { code, signal, stdout, stderr, reportDir, summary };
           const live = (x: string | undefined): x is string => !!x && !/^(sk|rk)_live_/.test(x);
-          assertNoSecrets(r, [env.STRIPE_SECRET_KEY, env.DEMO_APP_ADMIN_TOKEN].filter(live));
+          assertNoSecrets(r, [env.STRIPE_SECRET_KEY, env.DEMO_APP_ADMIN_TOKEN, env.STRIPE_WEBHOOK_SECRET, env.SLACK_BOT_TOKEN].filter(live));
           resolve(r);
         } catch (err) {
           reject(err);

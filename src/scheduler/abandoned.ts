@@ -1,0 +1,83 @@
+/**
+ * A scheduled occurrence whose `canary schedule` copy vanished mid-run (SIGKILL, a crash, a lost
+ * machine), as the run history keeps it: a minimal summary — outcome `aborted`, trigger
+ * `schedule`, `stopped: {reason: 'lost'}`, one error naming the copy and the occurrence — that
+ * passes the summary schema, under the run id the copy had noted on its claim. The live copy that
+ * takes the abandoned claim (src/scheduler/coordinator.ts) adds it, once, and only if that run id
+ * is not in the history yet. Abandoned prune occurrences are logged, not recorded: the history is
+ * of runs.
+ */
+import path from 'node:path';
+import { appendIfAbsent } from '../history/postgres.ts';
+import { countOutcomes, runCleanup } from '../runner/summary.ts';
+import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from '../runner/summary-schema.ts';
+import type { AbandonedHandler, AbandonedOccurrence } from './coordinator.ts';
+
+/** node-cron's name of the suite's task (the prefix of its claims' keys). */
+export const RUN_TASK = 'canary-run';
+
+/** What the recording copy knows of the run the vanished copy would have made: the copies share their configuration. */
+export interface AbandonedRunSettings {
+  /** The suite (`--suite`). */
+  grep: string;
+  /** CANARY_RUN_TIMEOUT. */
+  timeoutMs: number;
+  target: RunSummary['target'];
+}
+
+/** The run id of an occurrence whose copy vanished before its run began (no id noted): one per occurrence. */
+export function abandonedRunId(o: Pick<AbandonedOccurrence, 'occurrence' | 'claimed_at'>): string {
+  const at = o.occurrence ? new Date(o.occurrence) : o.claimed_at;
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `canary_${stamp}_abandoned`;
+}
+
+export function abandonedSummary(o: AbandonedOccurrence, s: AbandonedRunSettings): RunSummary {
+  const afterMs = Math.max(0, o.lease_until.getTime() - o.claimed_at.getTime());
+  const occurrence = `${o.task}@${o.occurrence ?? o.key}`;
+  return runSummarySchema.parse({
+    schema_version: SCHEMA_VERSION,
+    run_id: o.run_id ?? abandonedRunId(o),
+    outcome: 'aborted',
+    trigger: 'schedule',
+    deployer: null,
+    commit: null,
+    grep: s.grep,
+    started_at: o.claimed_at.toISOString(),
+    // The last moment the copy counted as alive: when its lease ran out.
+    finished_at: o.lease_until.toISOString(),
+    duration_ms: afterMs,
+    timeout_ms: s.timeoutMs,
+    shard: null,
+    target: s.target,
+    counts: countOutcomes([]),
+    tests: [],
+    errors: [
+      `the canary schedule copy "${o.owner}" vanished while running occurrence ${occurrence}: its lease lapsed at ${o.lease_until.toISOString()} without the run finishing (killed, crashed or cut off); the occurrence is not run again, and what the run created is left for canary prune`,
+    ],
+    stopped: { reason: 'lost', signal: null, after_ms: afterMs },
+    cleanup: runCleanup([]),
+    links: {},
+  });
+}
+
+/**
+ * The coordinator's `onAbandoned` for `canary schedule`: a run occurrence goes into the
+ * PostgreSQL history inside the coordinator's transaction (a failure rolls back its flag, so a
+ * later sweep records it); every abandoned occurrence is logged, with the run id it was given.
+ */
+export function recordAbandoned(o: { settings: AbandonedRunSettings; reportsDir: string; reportUrl?: string; log: (line: string) => void }): AbandonedHandler {
+  return async (occurrence, db) => {
+    const what = `the occurrence at ${occurrence.occurrence ?? occurrence.key} was abandoned by ${occurrence.owner} (its lease lapsed at ${occurrence.lease_until.toISOString()})`;
+    if (occurrence.task !== RUN_TASK) {
+      o.log(`${occurrence.task.replace(/^canary-/, '')}: ${what}; it is not run again`);
+      return;
+    }
+    const summary = abandonedSummary(occurrence, o.settings);
+    const added = await appendIfAbsent(db, summary, path.join(o.reportsDir, summary.run_id), { reportsDir: o.reportsDir, reportUrl: o.reportUrl });
+    o.log(`run: ${what}: ${added ? 'recorded in the history as aborted' : 'its run is already in the history'} (${summary.run_id}); it is not run again`);
+  };
+}

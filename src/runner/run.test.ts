@@ -67,6 +67,10 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.deepEqual(s.counts, { passed: 1, failed: 0, flaky: 0, inconclusive: 0, skipped: 0, aborted: 0 });
     assert.ok(Date.parse(s.finished_at!) >= Date.parse(s.started_at) && s.duration_ms > 0);
     assert.deepEqual(Object.keys(s.links).sort(), ['app', 'junit', 'report', 'results', 'stripe']);
+    // Where the time went: every part, and together no more than the run's duration (they partition it, less a few gaps).
+    const timings = s.timings ?? {};
+    assert.deepEqual(Object.keys(timings).sort(), ['browser_start_ms', 'playwright_start_ms', 'report_ms', 'targets_ms', 'tests_ms']);
+    assert.ok(Object.values(timings).reduce((a, b) => a + b, 0) <= s.duration_ms + 5, JSON.stringify({ timings, duration_ms: s.duration_ms }));
     assert.deepEqual([t.outcome, t.tags, t.stage, t.evidence, t.steps_in_progress], ['passed', ['@critical'], null, null, []]);
     assert.match(t.environment ?? '', /^env_/, 'the environment handed to cleanup');
     assert.deepEqual(Object.keys(t.stripe_ids).sort(), ['checkout_session', 'customer', 'invoice', 'subscription']);

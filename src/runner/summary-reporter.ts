@@ -66,11 +66,22 @@ interface Tracked {
   failed: string[];
 }
 
+/** Playwright's own fixture that launches the browser (worker-scoped: set up before a worker's first test). */
+const BROWSER_FIXTURE = 'Fixture "browser"';
+
+/** A fixture step's set-up, not its teardown (which Playwright reports under "After Hooks"). */
+function isSetUp(step: TestStep): boolean {
+  for (let s = step.parent; s; s = s.parent) if (s.category === 'hook' && s.title === 'After Hooks') return false;
+  return true;
+}
+
 export default class SummaryReporter implements Reporter {
   private readonly handoff = readHandoff();
   private readonly tracked = new Map<string, Tracked>();
   private readonly errors: string[] = [];
   private finished = false;
+  /** Where the time went (summary.json's `timings`), on this process's clock: performance.now() counts from Playwright's start. */
+  private readonly marks: { firstTestBegan?: number; lastTestEnded?: number; browserStartMs: number } = { browserStartMs: 0 };
 
   constructor() {
     for (const secret of this.handoff.secrets) registerSecret(secret);
@@ -86,6 +97,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestBegin(test: TestCase): void {
+    this.marks.firstTestBegan ??= performance.now();
     const t = this.track(test);
     t.open = [];
     t.failed = [];
@@ -99,6 +111,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onStepEnd(test: TestCase, _result: TestResult, step: TestStep): void {
+    if (step.category === 'fixture' && step.title === BROWSER_FIXTURE && isSetUp(step)) this.marks.browserStartMs += step.duration;
     if (step.category !== 'test.step') return;
     const t = this.track(test);
     t.open = t.open.filter((s) => s !== step);
@@ -107,6 +120,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    this.marks.lastTestEnded = performance.now();
     const t = this.track(test);
     t.attempts.push({
       status: result.status,
@@ -160,6 +174,18 @@ export default class SummaryReporter implements Reporter {
     };
   }
 
+  /** Playwright's start, the browser's and the tests' (the runner adds the targets and the report). */
+  private timings(): RunSummary['timings'] {
+    const { firstTestBegan, lastTestEnded, browserStartMs } = this.marks;
+    if (firstTestBegan === undefined) return undefined;
+    const browser = Math.round(browserStartMs);
+    return {
+      playwright_start_ms: Math.round(firstTestBegan),
+      browser_start_ms: browser,
+      ...(lastTestEnded !== undefined && { tests_ms: Math.max(0, Math.round(lastTestEnded - firstTestBegan) - browser) }),
+    };
+  }
+
   private write(): void {
     const h = this.handoff;
     const rel = (p: string) => path.relative(h.report_dir, p);
@@ -174,6 +200,7 @@ export default class SummaryReporter implements Reporter {
       errors: this.errors,
       stopped: null,
       cleanup: runCleanup(tests),
+      timings: this.timings(),
     };
     writeSummary(h.report_dir, summary);
   }

@@ -10,3 +10,10 @@ export function stats(xs: number[]): { p50: number; p95: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   return { p50: percentile(s, 50), p95: percentile(s, 95), max: s.at(-1)! };
 }
+
+/** The median of unsorted samples (at least one): the middle one, or the mean of the two middle ones. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -67,6 +67,10 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.deepEqual(s.counts, { passed: 1, failed: 0, flaky: 0, inconclusive: 0, skipped: 0, aborted: 0 });
     assert.ok(Date.parse(s.finished_at!) >= Date.parse(s.started_at) && s.duration_ms > 0);
     assert.deepEqual(Object.keys(s.links).sort(), ['app', 'junit', 'report', 'results', 'stripe']);
+    // Where the time went: every part, and together no more than the run's duration (they partition it, less a few gaps).
+    const timings = s.timings ?? {};
+    assert.deepEqual(Object.keys(timings).sort(), ['browser_start_ms', 'playwright_start_ms', 'report_ms', 'targets_ms', 'tests_ms']);
+    assert.ok(Object.values(timings).reduce((a, b) => a + b, 0) <= s.duration_ms + 5, JSON.stringify({ timings, duration_ms: s.duration_ms }));
     assert.deepEqual([t.outcome, t.tags, t.stage, t.evidence, t.steps_in_progress], ['passed', ['@critical'], null, null, []]);
     assert.match(t.environment ?? '', /^env_/, 'the environment handed to cleanup');
     assert.deepEqual(Object.keys(t.stripe_ids).sort(), ['checkout_session', 'customer', 'invoice', 'subscription']);
@@ -280,13 +284,15 @@ describe('canary run against a shared Stripe and app', () => {
     assert.equal((await h.admin('POST', '/_demo/faults', { fault: 'upgrade-hang' })).status, 200);
     t.after(() => h.setFault(null));
     let child: ChildProcess | undefined;
-    const r = await canaryRun(['--grep', '@critical', '--timeout', '5s'], env, (c) => (child = c));
+    // Long enough to reach the hanging upgrade on a loaded machine (start-up alone can take 5 s),
+    // short beside the hang (60 s).
+    const r = await canaryRun(['--grep', '@critical', '--timeout', '25s'], env, (c) => (child = c));
     const test = onlyTest(r, 1);
     const s = r.summary!;
-    assert.deepEqual([s.outcome, s.stopped?.reason, s.timeout_ms, test.outcome, test.stage], ['failed', 'timeout', 5000, 'failed', 'timeout'], explain(r));
-    assert.equal(test.evidence!.timeout_ms, 5000);
+    assert.deepEqual([s.outcome, s.stopped?.reason, s.timeout_ms, test.outcome, test.stage], ['failed', 'timeout', 25_000, 'failed', 'timeout'], explain(r));
+    assert.equal(test.evidence!.timeout_ms, 25_000);
     assert.equal(test.failed_step, test.evidence!.step, 'the step in progress is named');
-    assert.ok(s.stopped!.after_ms >= 5000);
+    assert.ok(s.stopped!.after_ms >= 25_000);
     await assertNothingLeft(child!.pid!, s.run_id);
   });
 

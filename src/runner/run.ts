@@ -115,11 +115,19 @@ async function stopPlaywright(child: ChildProcess, runId: string, log: Logger): 
   for (const pid of killProcessesOfRun(runId)) log.debug(`killed process ${pid} left by the run`);
 }
 
+/** How Playwright ended: its exit code, its last lines, and when it was started (performance.now(), for the run's timings). */
+interface PlaywrightExit {
+  code: number | null;
+  tail: string[];
+  spawnedAt: number;
+}
+
 /**
  * Runs Playwright in its own process group (the embedded services keep serving in this one), output
  * redacted, with the lifeline (an extra pipe, never written) by which it notices this process die.
  */
-async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stopped: Promise<Stop>): Promise<{ code: number | null; tail: string[] }> {
+async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stopped: Promise<Stop>): Promise<PlaywrightExit> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
     cwd: ROOT,
     env: childEnv(handoff),
@@ -142,7 +150,7 @@ async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stoppe
   const first = await Promise.race([exited.then(() => 'exited' as const), stopped.then(() => 'stop' as const)]);
   if (first === 'stop') await stopPlaywright(child, handoff.run_id, io.log);
   else killGroup(child.pid, 'SIGKILL'); // a worker or browser that outlived a finished run
-  return { code: await exited, tail };
+  return { code: await exited, tail, spawnedAt };
 }
 
 function readSummary(reportDir: string): RunSummary | null {
@@ -152,8 +160,23 @@ function readSummary(reportDir: string): RunSummary | null {
   return parsed.success ? parsed.data : null;
 }
 
+/**
+ * The run's timings: the reporter's (Playwright's start, the browser's, the tests'), with the
+ * targets' start and the report measured here. The report is the rest of Playwright's life after
+ * its last test (its clock starts at its spawn) and what followed until now.
+ */
+function runTimings(reported: RunSummary['timings'], targetsMs: number | null, playwright: PlaywrightExit | null): RunSummary['timings'] {
+  const t: NonNullable<RunSummary['timings']> = { ...reported };
+  if (targetsMs !== null) t.targets_ms = Math.round(targetsMs);
+  if (playwright && t.playwright_start_ms !== undefined && t.tests_ms !== undefined) {
+    const lastTestEnded = t.playwright_start_ms + (t.browser_start_ms ?? 0) + t.tests_ms;
+    t.report_ms = Math.max(0, Math.round(performance.now() - playwright.spawnedAt - lastTestEnded));
+  }
+  return Object.keys(t).length > 0 ? t : undefined;
+}
+
 /** The summary once the run is over: why it stopped, the tests it cut short, the final outcome. */
-function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, playwright: { code: number | null; tail: string[] } | null): RunSummary {
+function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, playwright: PlaywrightExit | null, targetsMs: number | null): RunSummary {
   const s: RunSummary = { ...base, tests: base.tests.map((t) => ({ ...t })), errors: [...base.errors] };
   const afterMs = Date.now() - startedMs;
   // Stopped, Playwright reports the tests it never got to as skipped: they were cut short too.
@@ -185,6 +208,7 @@ function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, p
   else s.outcome = s.tests.some((t) => t.outcome === 'running') ? 'failed' : runOutcome(s.tests, s.errors);
   s.finished_at = new Date().toISOString();
   s.duration_ms = afterMs;
+  s.timings = runTimings(base.timings, targetsMs, playwright);
   return s;
 }
 
@@ -239,7 +263,8 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
 
   let targets: Targets | null = null;
   let handoff: Handoff | null = null;
-  let playwright: { code: number | null; tail: string[] } | null = null;
+  let playwright: PlaywrightExit | null = null;
+  let targetsMs: number | null = null;
   const errors: string[] = [];
   let deploy: DeployHealth | null = null;
   /** What the run is, the same in the hand-off and in a summary written without one. */
@@ -268,6 +293,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
         throw new DeployNotHealthy();
       }
     }
+    const targetsFrom = performance.now();
     targets = await startTargets(config, io.log, { runId });
     handoff = {
       ...run,
@@ -285,6 +311,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
       secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
       lifeline_fd: LIFELINE_FD,
     };
+    targetsMs = performance.now() - targetsFrom;
     if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -311,7 +338,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
   base.errors.push(...errors);
   base.deploy = deploy;
   base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : null;
-  const summary = finishSummary(base, stop, started.getTime(), playwright);
+  const summary = finishSummary(base, stop, started.getTime(), playwright, targetsMs);
   writeSummary(reportDir, summary);
   await pointLatest(reportsDir, runId);
   io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));

@@ -69,6 +69,14 @@ interface Tracked {
 
 /** How long Playwright gets to stop after SIGINT when `canary run` is gone (as canary run gives it). */
 const ORPHAN_STOP_GRACE_MS = 10_000;
+/** Playwright's own fixture that launches the browser (worker-scoped: set up before a worker's first test). */
+const BROWSER_FIXTURE = 'Fixture "browser"';
+
+/** A fixture step's set-up, not its teardown (which Playwright reports under "After Hooks"). */
+function isSetUp(step: TestStep): boolean {
+  for (let s = step.parent; s; s = s.parent) if (s.category === 'hook' && s.title === 'After Hooks') return false;
+  return true;
+}
 
 export default class SummaryReporter implements Reporter {
   private readonly handoff = readHandoff();
@@ -79,6 +87,8 @@ export default class SummaryReporter implements Reporter {
   private readonly parent = process.ppid;
   /** When `canary run` went away mid-run: this reporter then finishes the summary, and Playwright is stopped. */
   private lostAt: number | null = null;
+  /** Where the time went (summary.json's `timings`), on this process's clock: performance.now() counts from Playwright's start. */
+  private readonly marks: { firstTestBegan?: number; lastTestEnded?: number; browserStartMs: number } = { browserStartMs: 0 };
 
   constructor() {
     for (const secret of this.handoff.secrets) registerSecret(secret);
@@ -117,6 +127,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestBegin(test: TestCase): void {
+    this.marks.firstTestBegan ??= performance.now();
     const t = this.track(test);
     t.open = [];
     t.failed = [];
@@ -130,6 +141,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onStepEnd(test: TestCase, _result: TestResult, step: TestStep): void {
+    if (step.category === 'fixture' && step.title === BROWSER_FIXTURE && isSetUp(step)) this.marks.browserStartMs += step.duration;
     if (step.category !== 'test.step') return;
     const t = this.track(test);
     t.open = t.open.filter((s) => s !== step);
@@ -138,6 +150,7 @@ export default class SummaryReporter implements Reporter {
   }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    this.marks.lastTestEnded = performance.now();
     const t = this.track(test);
     t.attempts.push({
       status: result.status,
@@ -191,6 +204,18 @@ export default class SummaryReporter implements Reporter {
     };
   }
 
+  /** Playwright's start, the browser's and the tests' (the runner adds the targets and the report). */
+  private timings(): RunSummary['timings'] {
+    const { firstTestBegan, lastTestEnded, browserStartMs } = this.marks;
+    if (firstTestBegan === undefined) return undefined;
+    const browser = Math.round(browserStartMs);
+    return {
+      playwright_start_ms: Math.round(firstTestBegan),
+      browser_start_ms: browser,
+      ...(lastTestEnded !== undefined && { tests_ms: Math.max(0, Math.round(lastTestEnded - firstTestBegan) - browser) }),
+    };
+  }
+
   private write(): void {
     const h = this.handoff;
     const rel = (p: string) => path.relative(h.report_dir, p);
@@ -209,6 +234,7 @@ export default class SummaryReporter implements Reporter {
       errors: this.errors,
       stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
       cleanup: runCleanup(tests),
+      timings: this.timings(),
     };
     writeSummary(h.report_dir, summary);
   }

@@ -136,6 +136,23 @@ export const runSummarySchema = z.object({
   shard: shardSchema.nullable().optional(),
   /** A run merged from shards (`canary merge-reports`): each shard's run id, in shard order. */
   shards: z.array(z.string()).optional(),
+  /**
+   * Where the run's time went, in ms (for `npm run bench`): starting the targets (the emulator and
+   * the demo app, when embedded, and the app's version check), Playwright's start (its process
+   * start to the first test: config, specs, the worker), the browser's start (the `browser`
+   * fixture's set-up, summed over workers), the tests (first test begins to last test ends, less
+   * the browser's start), and the report (last test ends to this summary: Playwright's reporters,
+   * closing the browser and workers, stopping the targets). Missing parts did not happen.
+   */
+  timings: z
+    .object({
+      targets_ms: z.number().int().nonnegative().optional(),
+      playwright_start_ms: z.number().int().nonnegative().optional(),
+      browser_start_ms: z.number().int().nonnegative().optional(),
+      tests_ms: z.number().int().nonnegative().optional(),
+      report_ms: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   /** Cleanup over the whole run; its errors never fail a run unless --strict-cleanup. */
   cleanup: z.object({ deleted: z.number().int().nonnegative(), kept: z.number().int().nonnegative(), errors: z.array(z.string()) }),
   links: z.record(z.string(), z.string()),

@@ -12,12 +12,12 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { redact } from '../log/redact.ts';
 import { canaryCli, explain, waitFor } from '../runner/testing/canary-cli.ts';
+import { freePort } from '../testing/free-port.ts';
 import { startPostgres, type StartedPostgres } from '../testing/postgres.ts';
 import { runSummarySchema } from '../runner/summary-schema.ts';
 import { recordAbandoned } from './abandoned.ts';
@@ -57,17 +57,6 @@ function answers(copy: Copy): Map<string, 'mine' | 'theirs'> {
 }
 
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the PostgreSQL coordinator', () => {
   let server: StartedPostgres;
@@ -399,7 +388,7 @@ describe('the PostgreSQL coordinator', () => {
   });
 
   it('an unreachable coordinator skips every occurrence with the reason, and runs nothing', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const password = 'Unreachable-s3cret-pw';
     const c = coordinator({ timeoutMs: 2_000 }, `postgres://canary:${password}@127.0.0.1:${port}/canary`);
     assert.equal(c.target, `postgres://127.0.0.1:${port}/canary`);

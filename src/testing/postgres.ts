@@ -9,10 +9,10 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.ts';
 
 export interface StartedPostgres {
   /** postgres://canary@127.0.0.1:PORT/canary (no password: trust auth on loopback). */
@@ -58,17 +58,6 @@ function serverUser(): { name: string; uid: number; gid: number } | undefined {
     if (f) return { name, uid: Number(f[2]), gid: Number(f[3]) };
   }
   throw new Error('running as root, and neither a postgres nor a nobody user exists to run PostgreSQL as; create one (adduser --system postgres)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function tail(file: string, lines = 20): string {

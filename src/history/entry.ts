@@ -35,6 +35,55 @@ export interface StoredEntry extends HistoryEntry {
   summary: RunSummary;
 }
 
+/**
+ * A history row as both stores' tables name its columns, once each driver has turned its own types
+ * into these (SQLite keeps times as text and the summary as JSON text; PostgreSQL answers Dates and
+ * a bigint as a string).
+ */
+export interface HistoryRow {
+  run_id: string;
+  check_name: string;
+  outcome: string;
+  run_trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number;
+  failing_stage: string | null;
+  failing_test: string | null;
+  deployer: string | null;
+  commit_sha: string | null;
+  stripe_target: string;
+  app_target: string;
+  app_url: string;
+  app_version: string | null;
+  report_path: string;
+  report_url: string | null;
+  summary: RunSummary;
+}
+
+export function rowToEntry(r: HistoryRow): StoredEntry {
+  return {
+    run_id: r.run_id,
+    check: r.check_name,
+    outcome: r.outcome as StoredEntry['outcome'],
+    trigger: r.run_trigger as StoredEntry['trigger'],
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    duration_ms: r.duration_ms,
+    failing_stage: r.failing_stage,
+    failing_test: r.failing_test,
+    deployer: r.deployer,
+    commit: r.commit_sha,
+    stripe_target: r.stripe_target as StoredEntry['stripe_target'],
+    app_target: r.app_target as StoredEntry['app_target'],
+    app_url: r.app_url,
+    app_version: r.app_version,
+    report_path: r.report_path,
+    report_url: r.report_url,
+    summary: r.summary,
+  };
+}
+
 /** Where the entry's links point: the reports folder, and where it is published. */
 export interface ReportLocation {
   reportsDir: string;

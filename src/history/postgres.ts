@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { RunSummary } from '../runner/summary-schema.ts';
-import { entryOf, type ReportLocation, type StoredEntry } from './entry.ts';
+import { entryOf, rowToEntry, type HistoryRow, type ReportLocation, type StoredEntry } from './entry.ts';
 import { HistoryUnavailable, POSTGRES_WHERE, type HistoryQuery, type HistoryStore } from './store.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -43,26 +43,8 @@ const MIGRATIONS = [
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
-interface Row {
-  run_id: string;
-  check_name: string;
-  outcome: string;
-  run_trigger: string;
-  started_at: Date;
-  finished_at: Date | null;
-  duration_ms: string;
-  failing_stage: string | null;
-  failing_test: string | null;
-  deployer: string | null;
-  commit_sha: string | null;
-  stripe_target: string;
-  app_target: string;
-  app_url: string;
-  app_version: string | null;
-  report_path: string;
-  report_url: string | null;
-  summary: RunSummary;
-}
+/** PostgreSQL answers times as Dates and a bigint as a string. */
+type Row = Omit<HistoryRow, 'started_at' | 'finished_at' | 'duration_ms'> & { started_at: Date; finished_at: Date | null; duration_ms: string };
 
 /** The migrations not yet applied, inside the caller's transaction (the lock is held until it ends). */
 async function migrateInTransaction(client: pg.ClientBase): Promise<void> {
@@ -87,27 +69,8 @@ async function migrate(client: pg.Client): Promise<void> {
   }
 }
 
-function rowToEntry(r: Row): StoredEntry {
-  return {
-    run_id: r.run_id,
-    check: r.check_name,
-    outcome: r.outcome as StoredEntry['outcome'],
-    trigger: r.run_trigger as StoredEntry['trigger'],
-    started_at: r.started_at.toISOString(),
-    finished_at: r.finished_at ? r.finished_at.toISOString() : null,
-    duration_ms: Number(r.duration_ms),
-    failing_stage: r.failing_stage,
-    failing_test: r.failing_test,
-    deployer: r.deployer,
-    commit: r.commit_sha,
-    stripe_target: r.stripe_target as StoredEntry['stripe_target'],
-    app_target: r.app_target as StoredEntry['app_target'],
-    app_url: r.app_url,
-    app_version: r.app_version,
-    report_path: r.report_path,
-    report_url: r.report_url,
-    summary: r.summary,
-  };
+function fromRow(r: Row): StoredEntry {
+  return rowToEntry({ ...r, started_at: r.started_at.toISOString(), finished_at: r.finished_at?.toISOString() ?? null, duration_ms: Number(r.duration_ms) });
 }
 
 const COLUMNS = [
@@ -210,7 +173,7 @@ export async function openPostgresHistory(url: string, where: ReportLocation): P
            ORDER BY started_at DESC, run_id COLLATE "C" DESC LIMIT $3`,
           [q.check ?? null, q.since?.toISOString() ?? null, q.last ?? null],
         );
-        return rows.map(rowToEntry);
+        return rows.map(fromRow);
       } catch (err) {
         throw fail('read', err);
       }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunSummary } from '../runner/summary-schema.ts';
-import { entryOf, type ReportLocation, type StoredEntry } from './entry.ts';
+import { entryOf, rowToEntry, type HistoryRow, type ReportLocation } from './entry.ts';
 import { HistoryUnavailable, type HistoryQuery, type HistoryStore } from './store.ts';
 
 /** How long a writer waits for another to finish before giving up. */
@@ -42,26 +42,8 @@ const MIGRATIONS = [
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
-interface Row {
-  run_id: string;
-  check_name: string;
-  outcome: string;
-  run_trigger: string;
-  started_at: string;
-  finished_at: string | null;
-  duration_ms: number;
-  failing_stage: string | null;
-  failing_test: string | null;
-  deployer: string | null;
-  commit_sha: string | null;
-  stripe_target: string;
-  app_target: string;
-  app_url: string;
-  app_version: string | null;
-  report_path: string;
-  report_url: string | null;
-  summary: string;
-}
+/** SQLite keeps the summary as JSON text. */
+type Row = Omit<HistoryRow, 'summary'> & { summary: string };
 
 function migrate(db: Database.Database): void {
   db.transaction(() => {
@@ -69,29 +51,6 @@ function migrate(db: Database.Database): void {
     for (let v = from; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
     if (from < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
-}
-
-export function rowToEntry(r: Row): StoredEntry {
-  return {
-    run_id: r.run_id,
-    check: r.check_name,
-    outcome: r.outcome as StoredEntry['outcome'],
-    trigger: r.run_trigger as StoredEntry['trigger'],
-    started_at: r.started_at,
-    finished_at: r.finished_at,
-    duration_ms: r.duration_ms,
-    failing_stage: r.failing_stage,
-    failing_test: r.failing_test,
-    deployer: r.deployer,
-    commit: r.commit_sha,
-    stripe_target: r.stripe_target as StoredEntry['stripe_target'],
-    app_target: r.app_target as StoredEntry['app_target'],
-    app_url: r.app_url,
-    app_version: r.app_version,
-    report_path: r.report_path,
-    report_url: r.report_url,
-    summary: JSON.parse(r.summary) as RunSummary,
-  };
 }
 
 export function openSqliteHistory(file: string, where: ReportLocation): HistoryStore {
@@ -142,7 +101,7 @@ export function openSqliteHistory(file: string, where: ReportLocation): HistoryS
         const rows = db
           .prepare(`SELECT * FROM canary_history ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT @last`)
           .all(params) as Row[];
-        return rows.map(rowToEntry);
+        return rows.map((r) => rowToEntry({ ...r, summary: JSON.parse(r.summary) as RunSummary }));
       } catch (err) {
         throw fail('read', err);
       }

@@ -11,13 +11,14 @@ RUN useradd --uid 10001 --create-home canary && mkdir -p /app /reports && chown 
 WORKDIR /app
 USER 10001
 
+# The dependencies first (a layer that changes only with the lock file), without their scripts;
+# then the sources, built to dist/ (npm run build needs the dev dependencies: TypeScript), and
+# better-sqlite3's native module, whose install script was skipped.
 COPY --chown=10001:10001 package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY --chown=10001:10001 . .
-# Finds the image's browser and video recorder, so it installs nothing; fails the build if they are missing.
-RUN npm run setup:browser
+RUN npm rebuild better-sqlite3 && npm run build && npm run setup:browser
 
-# Reports, run history and the alert policy's state outlive the container on the /reports volume.
 ENV CANARY_REPORTS_DIR=/reports \
     CANARY_STATE_DIR=/reports/.state
 VOLUME ["/reports"]

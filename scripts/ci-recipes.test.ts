@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseOnly } from '../src/cli/main.ts';
-import { VARIABLES } from '../src/config/config.ts';
+import { allVariables as VARIABLES } from '../src/config/testing/all-variables.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github/workflows');
@@ -182,7 +182,7 @@ test('the environment the workflows set is configuration canary knows (or the st
   for (const [file, w] of workflows) {
     const envs = [w.env, ...Object.values(w.jobs).flatMap((j) => [j.env])];
     for (const env of envs)
-      for (const name of Object.keys(env ?? {})) assert.ok(known.has(name), `${file}: ${name} is not a canary variable (src/config/config.ts)`);
+      for (const name of Object.keys(env ?? {})) assert.ok(known.has(name), `${file}: ${name} is not a canary variable (src/config/programs/)`);
     for (const env of envs) {
       for (const [name, value] of Object.entries(env ?? {})) {
         const secret = /^\$\{\{ secrets\.(\w+) \}\}$/.exec(value)?.[1];

@@ -65,7 +65,7 @@ at(n - 1, { outcome: 'failed', stage: 'checkout-ui', trigger: 'schedule', deploy
 
 const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'canary-dashboard-'));
 const config = { CANARY_REPORTS_DIR: reportsDir, CANARY_REPORT_URL: undefined, CANARY_COORDINATOR_URL: undefined };
-const store = await openHistory(config, '/');
+const store = await openHistory(config);
 let file: string;
 try {
   for (const spec of specs) {

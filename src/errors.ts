@@ -41,17 +41,45 @@ export const STAGE_TITLES: Record<Stage, string> = {
 };
 
 /**
- * How a journey step's title starts for each stage a step can have: the step helper writes it,
- * so the report reads as the journey. (Stages that only errors carry have none.)
+ * The kinds of journey step, each with how its title starts, so the report reads as the journey
+ * ("App UI: sign up a fresh user"). A kind is where a step works, not yet the stage of a failure:
+ * that comes from what failed (see `stageOfFailure`).
  */
-export const STEP_PREFIXES = {
+export const STEP_KINDS = {
   'app-ui': 'App UI',
   'checkout-ui': 'Checkout UI',
   'card-result': 'Card result',
-  'stripe-state': 'Stripe API',
+  stripe: 'Stripe API',
   'app-api': 'App API',
-} as const satisfies Partial<Record<Stage, string>>;
-export type StepStage = keyof typeof STEP_PREFIXES;
+} as const;
+export type StepKind = keyof typeof STEP_KINDS;
+
+/** Whether `err` is Stripe's API failing (an SDK error: an HTTP error, a dropped connection), not Stripe's state disagreeing. */
+function isStripeApiError(err: unknown): boolean {
+  const e = err as { type?: unknown; rawType?: unknown } | null;
+  return typeof e?.type === 'string' && e.type.startsWith('Stripe') && 'rawType' in (e as object);
+}
+
+/**
+ * The stage of a failure in a step of `kind`: a CanaryError names its own; in a Stripe step, the
+ * API failing is `stripe-api` and anything else (an assertion on what Stripe shows) is
+ * `stripe-state`; in the other kinds, the kind's own stage.
+ */
+export function stageOfFailure(kind: StepKind, err: unknown): Stage {
+  if (err instanceof CanaryError) return err.stage;
+  if (kind !== 'stripe') return kind;
+  return isStripeApiError(err) ? 'stripe-api' : 'stripe-state';
+}
+
+/**
+ * The stage of a step that never finished (the test's timeout cut it): waiting in a Stripe step
+ * is waiting on Stripe's API.
+ */
+export function stageOfUnfinishedStep(title: string | undefined): Stage | null {
+  if (!title) return null;
+  for (const [kind, prefix] of Object.entries(STEP_KINDS)) if (title.startsWith(`${prefix}:`)) return kind === 'stripe' ? 'stripe-api' : (kind as Stage);
+  return null;
+}
 
 export type Evidence = Record<string, unknown>;
 

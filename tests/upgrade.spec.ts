@@ -1,13 +1,12 @@
 /**
- * The journey that matters: a customer upgrades from Free to Pro through hosted Stripe Checkout,
- * and afterwards Stripe and the app agree. Tagged @critical: the suite of post-deploy and
- * scheduled runs.
+ * The journey that matters: a customer upgrades from the free plan to the paid one through hosted
+ * Stripe Checkout, and afterwards Stripe and the app agree. Tagged @critical: the suite of
+ * post-deploy and scheduled runs. The app's part goes through the project's app adapter.
  */
-import { test, CARDS } from '../fixtures/index.ts';
-import { openCheckout, payWith, verifyUpgraded } from '../fixtures/journey.ts';
+import { CARDS, openCheckout, payWith, test, verifyUpgraded } from '../fixtures/index.ts';
 
-test('a customer upgrades from Free to Pro through Stripe Checkout @critical', async ({ journey }, testInfo) => {
-  await openCheckout(journey, testInfo);
+test('a customer upgrades to the paid plan through Stripe Checkout @critical', async ({ journey }) => {
+  await openCheckout(journey);
   await payWith(journey, CARDS.visa, 'left');
-  await verifyUpgraded(journey, testInfo, '4242');
+  await verifyUpgraded(journey, '4242');
 });

@@ -43,7 +43,7 @@ test("a group of runs gives its wall against the budget, its peak memory, each p
   assert.deepEqual(
     figures.filter((f) => f.unit === 'ms' && !f.name.includes('upgrade')).map((f) => [f.name.replace(/^warm: /, ''), f.samples]),
     [
-      ['process start → run start (node, tsx, CLI)', [2000, 2200]],
+      ['process start → run start (node, the compiled CLI, the config)', [2000, 2200]],
       ['start of targets (emulator, demo app)', [500, 500]],
       ['Playwright start (config, specs, worker)', [3000, 5000]],
       ['browser start', [900, 900]],
@@ -61,7 +61,7 @@ test('a run whose summary has no timings gives no sample for those parts rather 
   const figures = runFigures('run', 'cold', [bare], { aim: RUN_BUDGET, split: true, upgrade: false });
   const browser = figures.find((f) => f.name === 'cold: browser start')!;
   assert.deepEqual([browser.n, browser.median], [0, null]);
-  assert.equal(figures.find((f) => f.name === 'cold: process start → run start (node, tsx, CLI)')!.median, 1000);
+  assert.equal(figures.find((f) => f.name === 'cold: process start → run start (node, the compiled CLI, the config)')!.median, 1000);
   assert.equal(
     figures.some((f) => f.name.includes('upgrade')),
     false,

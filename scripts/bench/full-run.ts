@@ -3,15 +3,15 @@
  * wall time from spawn to exit against the three-minute budget, the peak memory of its whole
  * process tree, and where the time went.
  *
- * Cold: the first run in a fresh TMPDIR (so tsx's and Playwright's transform caches are empty;
- * Node 20 keeps no compile cache) with a fresh reports folder (no history, no alert state), in a
+ * Cold: the first run in a fresh TMPDIR (so Playwright's transform cache, and tsx's for a
+ * TypeScript config, are empty; Node 20 keeps no compile cache) with a fresh reports folder (no history, no alert state), in a
  * new process. Not cold: the operating system's page cache (node_modules and Chromium are read
  * from memory if anything read them lately; dropping it would disturb the shared machine).
  * Warm: the next runs in the same TMPDIR and reports folder.
  *
  * The split (summary.json's `timings`, and two parts measured here): process start to the run's
- * start (node, tsx, the CLI), the targets' start, Playwright's start, the browser's start, the
- * test, the report, and after the run (history, the alert decision, exit).
+ * start (node, the compiled CLI, loading the config), the targets' start, Playwright's start, the
+ * browser's start, the test, the report, and after the run (history, the alert decision, exit).
  */
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
@@ -27,7 +27,10 @@ export const UPGRADE_AIM: Aim = { op: '<=', value: 6_000 };
 
 /** The parts of a run's wall time, in order, from its summary.json and its spawn and exit. */
 export const SPLIT: { label: string; of: (run: CanaryExit) => number | undefined }[] = [
-  { label: 'process start → run start (node, tsx, CLI)', of: (r) => (r.summary ? Date.parse(r.summary.started_at) - r.spawnedAt : undefined) },
+  {
+    label: 'process start → run start (node, the compiled CLI, the config)',
+    of: (r) => (r.summary ? Date.parse(r.summary.started_at) - r.spawnedAt : undefined),
+  },
   { label: 'start of targets (emulator, demo app)', of: (r) => r.summary?.timings?.targets_ms },
   { label: 'Playwright start (config, specs, worker)', of: (r) => r.summary?.timings?.playwright_start_ms },
   { label: 'browser start', of: (r) => r.summary?.timings?.browser_start_ms },

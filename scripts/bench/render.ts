@@ -1,6 +1,6 @@
 /**
  * The benchmark table, one row a figure: for the console (aligned columns) and as Markdown (for
- * reports/bench/latest.md and the README), with the machine it was taken on.
+ * reports/bench/latest.md and docs/benchmarks.md), with the machine it was taken on.
  */
 import { type Figure, formatAim, formatValue } from './figure.ts';
 import type { Machine } from './machine.ts';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright';
+import { chromium } from '@playwright/test';
 
 /** Flags Chromium needs on machines with no network beyond a package registry. */
 export const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -47,9 +47,10 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, exists: (p: s
 
 export const SYSTEM_FFMPEG = '/usr/bin/ffmpeg';
 
-/** Where playwright-core keeps browsers.json: the copy the `playwright` package loads. */
+/** Where playwright-core keeps browsers.json: the copy @playwright/test (the project's, a peer of this package) loads. */
 function playwrightCoreDir(): string {
-  const fromPlaywright = createRequire(createRequire(import.meta.url).resolve('playwright/package.json'));
+  const fromTest = createRequire(createRequire(import.meta.url).resolve('@playwright/test/package.json'));
+  const fromPlaywright = createRequire(fromTest.resolve('playwright/package.json'));
   return path.dirname(fromPlaywright.resolve('playwright-core/package.json'));
 }
 

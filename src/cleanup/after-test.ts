@@ -1,13 +1,13 @@
 /**
  * What happens to a test's resources when it ends: a passed test's are deleted (its Stripe
  * customer, which cancels its subscriptions at once; an open checkout session is expired; its
- * app environment); a failed test's are kept and marked (`canary_outcome=failed`,
- * `canary_failed_at`) for a developer to open from the alert, until `canary prune` removes them
- * after the retention; an interrupted test's are left as they are, for prune. Cleanup never
- * throws: what went wrong is recorded, so a passed test stays passed.
+ * tenant in the app, through the adapter); a failed test's are kept and marked (the run's labels,
+ * `canary_outcome=failed`, `canary_failed_at`) for a developer to open from the alert, until
+ * `canary prune` removes them after the retention; an interrupted test's are left as they are,
+ * for prune. Cleanup never throws: what went wrong is recorded, so a passed test stays passed.
  */
 import Stripe from 'stripe';
-import type { AppClient } from '../app-client/client.ts';
+import type { AppAdapter, AppApiContext, Tenant } from '../app/define-app.ts';
 import { redact } from '../log/redact.ts';
 
 export type Verdict = 'passed' | 'failed' | 'interrupted';
@@ -48,9 +48,10 @@ function failure(record: CleanupRecord, what: string, err: unknown): void {
   record.errors.push(redact(`${what}: ${(err as Error).message}`));
 }
 
-function mark(record: CleanupRecord, failedAt: number): Record<string, string> {
+/** The marks of a kept resource; with the run's labels, so prune finds it even when the app never labelled it. */
+function mark(record: CleanupRecord, failedAt: number, labels: Record<string, string> = {}): Record<string, string> {
   record.failed_at = failedAt;
-  return { [MARK_OUTCOME]: 'failed', [MARK_FAILED_AT]: String(record.failed_at) };
+  return { ...labels, [MARK_OUTCOME]: 'failed', [MARK_FAILED_AT]: String(record.failed_at) };
 }
 
 /** Prune ages what it finds by `created`: what was kept stays until then plus the retention. */
@@ -62,19 +63,20 @@ function keepUntil(record: CleanupRecord, createdSec: number, retentionMs: numbe
 /** The test's Stripe objects, by type (`customer`, `subscription`, `checkout_session`, `invoice`). */
 export type StripeObjects = Partial<Record<string, string>>;
 
-/** `failedAt`: unix seconds, the same for every resource of the attempt. */
+/** `failedAt`: unix seconds, the same for every resource of the attempt; `labels`: the run's, put on a kept customer. */
 export async function settleStripeObjects(
   stripe: Stripe,
   objects: StripeObjects,
   verdict: Verdict,
   retentionMs: number,
   failedAt: number,
+  labels: Record<string, string> = {},
 ): Promise<CleanupRecord> {
   const record = emptyRecord();
   if (verdict === 'interrupted' || Object.keys(objects).length === 0) return record;
   const { customer, checkout_session: session } = objects;
   if (verdict === 'failed') {
-    const metadata = mark(record, failedAt);
+    const metadata = mark(record, failedAt, labels);
     if (customer) {
       try {
         keepUntil(record, (await stripe.customers.update(customer, { metadata })).created, retentionMs);
@@ -127,24 +129,34 @@ async function keptThroughCustomer(stripe: Stripe, customer: string, record: Cle
   }
 }
 
-export async function settleEnvironment(app: AppClient, environment: string, verdict: Verdict, retentionMs: number, failedAt: number): Promise<CleanupRecord> {
+/** The tenant hooks of an adapter, with the context they are called with. */
+export interface TenantStore {
+  hooks: NonNullable<AppAdapter['tenant']>;
+  ctx: AppApiContext;
+}
+
+export async function settleTenant(store: TenantStore, tenant: Tenant, verdict: Verdict, retentionMs: number, failedAt: number): Promise<CleanupRecord> {
   const record = emptyRecord();
   if (verdict === 'interrupted') return record;
   if (verdict === 'failed') {
     const labels = mark(record, failedAt);
-    try {
-      keepUntil(record, (await app.labelEnvironment(environment, labels)).created, retentionMs);
-    } catch (err) {
-      failure(record, `marking environment ${environment}`, err);
+    if (store.hooks.label) {
+      try {
+        const labelled = await store.hooks.label(store.ctx, tenant.id, labels);
+        const created = labelled?.created ?? tenant.created;
+        if (created !== undefined) keepUntil(record, created, retentionMs);
+      } catch (err) {
+        failure(record, `marking tenant ${tenant.id}`, err);
+      }
     }
-    record.kept.push({ type: 'environment', id: environment, action: 'kept' });
+    record.kept.push({ type: 'environment', id: tenant.id, action: 'kept' });
     return record;
   }
   try {
-    await app.deleteEnvironment(environment);
-    record.deleted.push({ type: 'environment', id: environment, action: 'deleted' });
+    await store.hooks.delete(store.ctx, tenant.id);
+    record.deleted.push({ type: 'environment', id: tenant.id, action: 'deleted' });
   } catch (err) {
-    failure(record, `deleting environment ${environment}`, err);
+    failure(record, `deleting tenant ${tenant.id}`, err);
   }
   return record;
 }

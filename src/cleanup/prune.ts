@@ -2,7 +2,8 @@
  * `canary prune`: removes what the harness left behind once it is older than the retention —
  * Stripe customers labelled `metadata[canary_run_id]` (deleting a customer cancels its
  * subscriptions at once), webhook endpoints an embedded demo app registered with a run's id and
- * left behind (a killed run), and the app's environments labelled with a run id. Age is what
+ * left behind (a killed run), and the app's tenants labelled with a run id (through its adapter's
+ * `tenant.list` and `tenant.delete`; reported as environments). Age is what
  * Stripe or the app recorded (`created`), against the time each of them says it is now (their
  * `Date` header). Nothing without the harness's label is touched, whatever its age. Listing uses
  * what is consistent right after a write (`customers.list` with `created[lt]`), never search.
@@ -10,10 +11,10 @@
  * interrupted prune is finished by running it again.
  */
 import Stripe from 'stripe';
-import { AppClient } from '../app-client/client.ts';
-import type { Config } from '../config/config.ts';
+import type { AppApiContext } from '../app/define-app.ts';
+import type { Settings } from '../config/project.ts';
 import { UserError } from '../errors.ts';
-import { redact, registerSecret } from '../log/redact.ts';
+import { redact } from '../log/redact.ts';
 import { assertTestKey, createStripeClient } from '../stripe/client.ts';
 import { createThrottle, SKIPPED, type Throttle } from '../stripe/throttle.ts';
 
@@ -102,38 +103,49 @@ async function stripeCandidates(stripe: Stripe, throttle: Throttle, olderThanMs:
   return { cutoff, items };
 }
 
-async function appCandidates(app: AppClient, olderThanMs: number): Promise<{ cutoff: number; items: Prunable[] }> {
-  const { data, now } = await app.environments();
-  const cutoff = Math.floor((now - olderThanMs) / 1000);
-  const items = data
-    .filter((e) => e.labels[RUN_LABEL] && e.created < cutoff)
-    .map((e): Prunable => ({ type: 'environment', id: e.id, created: e.created, run_id: e.labels[RUN_LABEL]!, outcome: e.labels.canary_outcome ?? null }));
+/** The app's tenants, through its adapter, for prune: listed and deleted. */
+export interface TenantTarget {
+  list(ctx: AppApiContext): Promise<{ tenants: { id: string; created?: number; labels?: Record<string, string> }[]; now?: number }>;
+  delete(ctx: AppApiContext, id: string): Promise<void>;
+  ctx: AppApiContext;
+}
+
+export interface PruneTargets {
+  stripe: Stripe;
+  tenants?: TenantTarget;
+}
+
+async function appCandidates(t: TenantTarget, olderThanMs: number): Promise<{ cutoff: number; items: Prunable[] }> {
+  const { tenants, now } = await t.list(t.ctx);
+  const cutoff = Math.floor(((now ?? Date.now()) - olderThanMs) / 1000);
+  const items = tenants
+    .filter((e) => e.labels?.[RUN_LABEL] && e.created !== undefined && e.created < cutoff)
+    .map((e): Prunable => ({ type: 'environment', id: e.id, created: e.created!, run_id: e.labels![RUN_LABEL]!, outcome: e.labels!.canary_outcome ?? null }));
   return { cutoff, items };
 }
 
-/** What prune cleans, from the configuration: the Stripe account, and the app when DEMO_APP_URL is set. A live key is refused before any request. */
-export function pruneTargets(c: Pick<Config, 'STRIPE_SECRET_KEY' | 'STRIPE_API_URL' | 'DEMO_APP_URL' | 'DEMO_APP_ADMIN_TOKEN'>): {
-  stripe: Stripe;
-  app?: AppClient;
-} {
+/**
+ * What prune cleans, from the settings: the Stripe account, and the app's tenants when the app
+ * is deployed (a URL) and its adapter can list them. A live key is refused before any request.
+ */
+export function pruneTargets(s: Pick<Settings, 'config' | 'app' | 'appUrl' | 'appVariables'>): PruneTargets {
+  const c = s.config;
   assertTestKey(c.STRIPE_SECRET_KEY);
   if (!c.STRIPE_SECRET_KEY)
     throw new UserError('STRIPE_SECRET_KEY is required: the test-mode key of the account to prune (any sk_test_… with the emulator at STRIPE_API_URL).');
-  registerSecret(c.STRIPE_SECRET_KEY);
-  registerSecret(c.DEMO_APP_ADMIN_TOKEN);
-  if (c.DEMO_APP_URL && !c.DEMO_APP_ADMIN_TOKEN)
-    throw new UserError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: prune needs the app's admin token to list its environments.");
+  const hooks = s.app.tenant;
+  const ctx = { url: s.appUrl ?? '', variables: s.appVariables.values as AppApiContext['variables'] };
   return {
     stripe: createStripeClient({ secretKey: c.STRIPE_SECRET_KEY, apiUrl: c.STRIPE_API_URL, maxNetworkRetries: 0, rateLimitRetries: 0 }),
-    app: c.DEMO_APP_URL ? new AppClient(c.DEMO_APP_URL, c.DEMO_APP_ADMIN_TOKEN!) : undefined,
+    tenants: s.appUrl && hooks?.list ? { list: hooks.list, delete: hooks.delete, ctx } : undefined,
   };
 }
 
-export async function prune(targets: { stripe: Stripe; app?: AppClient }, options: PruneOptions): Promise<PruneReport> {
+export async function prune(targets: PruneTargets, options: PruneOptions): Promise<PruneReport> {
   const started = Date.now();
   const throttle = createThrottle({ ratePerSecond: options.ratePerSecond, concurrency: options.concurrency });
   const stripeSide = await stripeCandidates(targets.stripe, throttle, options.olderThanMs);
-  const appSide = targets.app ? await appCandidates(targets.app, options.olderThanMs) : null;
+  const appSide = targets.tenants ? await appCandidates(targets.tenants, options.olderThanMs) : null;
   const items = [...stripeSide.items, ...(appSide?.items ?? [])];
   const report: PruneReport = {
     dry_run: options.dryRun,
@@ -176,7 +188,7 @@ export async function prune(targets: { stripe: Stripe; app?: AppClient }, option
           };
           try {
             const done = await throttle.runUnless(skip, async () => {
-              if (item.type === 'environment') await targets.app!.deleteEnvironment(item.id);
+              if (item.type === 'environment') await targets.tenants!.delete(targets.tenants!.ctx, item.id);
               else if (item.type === 'customer') await targets.stripe.customers.del(item.id);
               else await targets.stripe.webhookEndpoints.del(item.id);
             });

@@ -4,11 +4,17 @@
  * exit code here and only here. Exit codes: 0 ok, 1 failed, 2 usage or configuration error,
  * 3 inconclusive, 130/143 stopped by SIGINT/SIGTERM.
  */
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { loadConfig, type Config } from '../config/config.ts';
+import { importWithTsx } from '../config/config-file.ts';
+import { commonVariables } from '../config/programs/common.ts';
+import { findProject, loadProject } from '../config/project.ts';
+import { loadVariables } from '../config/variables.ts';
 import { UserError } from '../errors.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import { createLogger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
+import { packageVersion } from '../package-root.ts';
+import type { CommandContext, Job, Start } from './command.ts';
 import * as demoApp from './commands/demo-app.ts';
 import * as mergeReportsCommand from './commands/merge-reports.ts';
 import * as historyCommand from './commands/history.ts';
@@ -20,21 +26,7 @@ import * as scheduleCommand from './commands/schedule.ts';
 import * as stripeEmulator from './commands/stripe-emulator.ts';
 import { usageMessage } from './options.ts';
 
-export interface CommandContext {
-  config: Config;
-  log: Logger;
-  /** A command's own output (stdout). */
-  out(line: string): void;
-  /** Aborted, with the signal's name as reason, on SIGINT/SIGTERM. */
-  signal: AbortSignal;
-  /** Resolves on SIGINT/SIGTERM, for long-running commands. */
-  untilStopped(): Promise<void>;
-}
-
-/** What a command does once its flags are parsed; answers the exit code. */
-export type Job = (ctx: CommandContext) => Promise<number>;
-/** Each command module builds its commander Command and hands its job over through this. */
-export type Start = (job: Job) => void;
+export type { CommandContext, Job, Start };
 
 const COMMANDS = [runCommand, mergeReportsCommand, scheduleCommand, pruneCommand, historyCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
 
@@ -42,6 +34,8 @@ export interface CliIo {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** The folder the command runs in (default: the process's). */
+  cwd?: string;
   /** Aborted when the command must stop; default: on SIGINT/SIGTERM. */
   signal?: AbortSignal;
 }
@@ -66,7 +60,11 @@ function program(io: CliIo, start: Start): Command {
   const lines = (write: (l: string) => void) => (text: string) => write(text.replace(/\n$/, ''));
   const root = new Command('canary')
     .description('checkout-canary: end-to-end synthetic monitoring for Stripe Checkout integrations.')
-    .addHelpText('after', '\nRun `canary <command> --help` for its flags. Configuration comes from the environment and .env (see .env.example).')
+    .version(packageVersion(), '-v, --version', "Print checkout-canary's version.")
+    .addHelpText(
+      'after',
+      '\nRun `canary <command> --help` for its flags. Configuration comes from canary.config.ts (or --config FILE), .env and the environment (see .env.example).',
+    )
     .configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} })
     .exitOverride()
     .showSuggestionAfterError(true);
@@ -92,11 +90,27 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
   try {
     await root.parseAsync(argv, { from: 'user' });
     if (!job) return 0;
-    const config = loadConfig(io.env ?? process.env);
-    const log = createLogger({ level: config.CANARY_LOG_LEVEL, write: io.stderr });
+    const env = io.env ?? process.env;
+    const cwd = io.cwd ?? process.cwd();
+    const log = createLogger({ level: loadVariables(commonVariables, env, path.join(cwd, '.env')).CANARY_LOG_LEVEL, write: io.stderr });
     const signal = io.signal ?? processSignal();
     const untilStopped = () => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-    return await job({ config, log, out: io.stdout, signal, untilStopped });
+    const ctx: CommandContext = {
+      env,
+      cwd,
+      log,
+      out: io.stdout,
+      signal,
+      untilStopped,
+      settings: async (configFlag) => {
+        const project = findProject(cwd, configFlag);
+        const settings = await loadProject(project, env, importWithTsx);
+        log.setLevel(settings.config.CANARY_LOG_LEVEL);
+        return settings;
+      },
+      variables: (table) => loadVariables(table, env, path.join(cwd, '.env')),
+    };
+    return await job(ctx);
   } catch (err) {
     if (err instanceof CommanderError) {
       const message = usageMessage(

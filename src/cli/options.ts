@@ -3,7 +3,7 @@
  * value, and the translation of commander's own errors into the same one-line usage errors.
  */
 import { type CommanderError, Option } from 'commander';
-import { parseDuration } from '../config/config.ts';
+import { parseDuration } from '../config/duration.ts';
 import { UserError } from '../errors.ts';
 
 export class UsageError extends UserError {}
@@ -86,4 +86,13 @@ export function usageMessage(err: CommanderError, commands: string[]): string | 
     default:
       return text.split('\n')[0]!;
   }
+}
+
+/** `--config FILE`, which every command of the harness takes: the project's config file. */
+export function configFlag(): Option {
+  return flag(
+    '--config <FILE>',
+    "The project's config file. Default: canary.config.ts (or .mts, .js, .mjs) in the current folder, else the defaults.",
+    parsers.nonEmpty,
+  );
 }

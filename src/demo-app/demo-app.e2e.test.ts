@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import type Stripe from 'stripe';
 import { CHROMIUM_ARGS, findChromium } from '../browser/chromium.ts';
 import { CARDS } from '../../fixtures/data/test-cards.ts';
-import { DemoAppPage } from '../../fixtures/pages/demo-app.page.ts';
+import { DemoAppPage } from '../../apps/demo-app/demo-app.page.ts';
 import { StripeCheckoutPage } from '../../fixtures/pages/stripe-checkout.page.ts';
 import { startDemoHarness, type DemoHarness } from './testing/harness.ts';
 import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';

@@ -88,3 +88,7 @@ export function errorPage(status: number, message: string): string {
     `<h1>${status === 404 ? 'Not found' : 'Something went wrong'}</h1><p role="alert">${esc(message)}</p>`,
   );
 }
+
+export function landingPage(): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Canary SaaS</title></head><body><main><h1>Canary SaaS</h1><p>A demo product with a Free and a Pro plan. Create an environment through the admin API, then sign up at /e/&lt;environment&gt;/signup.</p></main></body></html>`;
+}

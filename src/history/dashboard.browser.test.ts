@@ -55,7 +55,7 @@ let pageUrl: string;
 
 before(async () => {
   reportsDir = mkdtempSync(path.join(os.tmpdir(), 'canary-dashboard-'));
-  const store = await openHistory({ CANARY_REPORTS_DIR: reportsDir, CANARY_REPORT_URL: undefined, CANARY_COORDINATOR_URL: undefined }, '/');
+  const store = await openHistory({ CANARY_REPORTS_DIR: reportsDir, CANARY_REPORT_URL: undefined, CANARY_COORDINATOR_URL: undefined });
   try {
     for (const s of [...RUNS].reverse()) await store.append(s, path.join(reportsDir, s.run_id));
     pageUrl = pathToFileURL(await writeDashboard(store, reportsDir, NOW)).href;

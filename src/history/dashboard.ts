@@ -12,7 +12,7 @@ import path from 'node:path';
 import { STAGE_TITLES, type Stage } from '../errors.ts';
 import type { HistoryEntry } from './entry.ts';
 import { failureStreak, hasVerdict, WINDOWS, windowStats } from './stats.ts';
-import type { HistoryStore } from './store.ts';
+import type { HistoryStore } from './history-store.ts';
 
 /** The dashboard shows the runs of the last 30 days, at most this many (the newest). */
 export const DASHBOARD_DAYS = 30;

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import type { RunSummary } from '../runner/summary-schema.ts';
 import { entryOf, rowToEntry, type HistoryRow, type ReportLocation, type StoredEntry } from './entry.ts';
-import { HistoryUnavailable, POSTGRES_WHERE, type HistoryQuery, type HistoryStore } from './store.ts';
+import { HistoryUnavailable, POSTGRES_WHERE, type HistoryQuery, type HistoryStore } from './history-store.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 const QUERY_TIMEOUT_MS = 30_000;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { RunSummary } from '../runner/summary-schema.ts';
 import { entryOf, rowToEntry, type HistoryRow, type ReportLocation } from './entry.ts';
-import { HistoryUnavailable, type HistoryQuery, type HistoryStore } from './store.ts';
+import { HistoryUnavailable, type HistoryQuery, type HistoryStore } from './history-store.ts';
 
 /** How long a writer waits for another to finish before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;

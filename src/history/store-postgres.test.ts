@@ -43,7 +43,7 @@ after(async () => {
 
 describe('the PostgreSQL history store', () => {
   it('machines opening the history at once create its table once, at the current schema version', async () => {
-    const stores = await Promise.all([1, 2, 3, 4].map(() => openHistory(config(), '/')));
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openHistory(config())));
     await Promise.all(stores.map((s) => s.close()));
     assert.deepEqual(await sql('SELECT version FROM canary_history_schema ORDER BY version'), [{ version: POSTGRES_SCHEMA_VERSION }]);
     const tables = await sql<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'canary_history%' ORDER BY 1");
@@ -57,17 +57,17 @@ describe('the PostgreSQL history store', () => {
     reportsDir,
     reportUrl: REPORT_URL,
     fresh: async () => {
-      const store = await openHistory(config(), '/');
+      const store = await openHistory(config());
       await sql('TRUNCATE canary_history');
       return store;
     },
-    again: () => openHistory(config(), '/'),
+    again: () => openHistory(config()),
   }));
 
   it("a run recorded in PostgreSQL is drawn on this machine's dashboard with the others", async () => {
     const warnings: string[] = [];
     const s = runSummary({ outcome: 'failed', stage: 'webhook', startedAt: new Date(), durationMs: 26_000 });
-    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), config(), '/', (l) => warnings.push(l));
+    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), config(), (l) => warnings.push(l));
     assert.deepEqual(warnings, []);
     assert.equal(recorded.dashboard, path.join(reportsDir, 'index.html'));
     const html = readFileSync(recorded.dashboard!, 'utf8');
@@ -95,7 +95,7 @@ describe('the PostgreSQL history store', () => {
       assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), true);
       assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), false, 'only once');
       const passed = { ...aborted, outcome: 'passed' as const, stopped: null, errors: [] };
-      const store = await openHistory(config(), '/');
+      const store = await openHistory(config());
       try {
         await store.append(passed, path.join(reportsDir, passed.run_id));
         assert.equal(await inTransaction(() => appendIfAbsent(client, aborted, path.join(reportsDir, aborted.run_id), where)), false);
@@ -121,7 +121,7 @@ describe('the PostgreSQL history store', () => {
     const secretUrl = 'postgres://canary:s3cret-Passw0rd@127.0.0.1:9/canary';
     const warnings: string[] = [];
     const s = runSummary({ outcome: 'passed', startedAt: '2026-12-01T00:00:00.000Z', durationMs: 20_000 });
-    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), { ...config(), CANARY_COORDINATOR_URL: secretUrl }, '/', (l) => warnings.push(l));
+    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), { ...config(), CANARY_COORDINATOR_URL: secretUrl }, (l) => warnings.push(l));
     assert.deepEqual(recorded, { dashboard: null });
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, /^history: run \S+ not recorded: could not open the run history in PostgreSQL \(CANARY_COORDINATOR_URL\): /);

@@ -38,14 +38,14 @@ describe('the SQLite history store', () => {
     return {
       reportsDir,
       reportUrl,
-      fresh: () => openHistory(configFor(reportsDir, reportUrl), '/'),
-      again: () => openHistory(configFor(reportsDir, reportUrl), '/'),
+      fresh: () => openHistory(configFor(reportsDir, reportUrl)),
+      again: () => openHistory(configFor(reportsDir, reportUrl)),
     };
   });
 
   it('lives in <reports>/history.sqlite, in WAL mode, with its schema version in user_version', async () => {
     const reportsDir = path.join(tempDir(), 'nested', 'reports');
-    const store = await openHistory(configFor(reportsDir), '/');
+    const store = await openHistory(configFor(reportsDir));
     await store.close();
     const db = new Database(path.join(reportsDir, SQLITE_FILE), { readonly: true });
     try {
@@ -55,20 +55,13 @@ describe('the SQLite history store', () => {
       db.close();
     }
     // Opening again migrates nothing and loses nothing.
-    const again = await openHistory(configFor(reportsDir), '/');
+    const again = await openHistory(configFor(reportsDir));
     await again.close();
-  });
-
-  it('a relative CANARY_REPORTS_DIR is under the project root it is given', async () => {
-    const root = tempDir();
-    const store = await openHistory(configFor('reports'), root);
-    await store.close();
-    assert.ok(existsSync(path.join(root, 'reports', SQLITE_FILE)));
   });
 
   it('read-only, a history that does not exist yet is empty and is not created', async () => {
     const reportsDir = tempDir();
-    const store = await openHistory(configFor(reportsDir), '/', { readOnly: true });
+    const store = await openHistory(configFor(reportsDir), { readOnly: true });
     assert.deepEqual(await store.list(), []);
     await store.close();
     assert.equal(existsSync(path.join(reportsDir, SQLITE_FILE)), false);
@@ -93,7 +86,7 @@ describe('the SQLite history store', () => {
         }),
     );
     await Promise.all(writers);
-    const store = await openHistory(configFor(reportsDir), '/');
+    const store = await openHistory(configFor(reportsDir));
     try {
       const rows = await store.list();
       assert.equal(rows.length, 100);
@@ -110,7 +103,7 @@ describe('the SQLite history store', () => {
     writeFileSync(reportsDir, 'x');
     const warnings: string[] = [];
     const s = runSummary({ outcome: 'passed', startedAt: '2026-12-01T00:00:00.000Z', durationMs: 20_000 });
-    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), configFor(reportsDir), '/', (l) => warnings.push(l));
+    const recorded = await recordRun(s, path.join(reportsDir, s.run_id), configFor(reportsDir), (l) => warnings.push(l));
     assert.deepEqual(recorded, { dashboard: null });
     assert.equal(warnings.length, 1, warnings.join('\n'));
     assert.match(warnings[0]!, new RegExp(`^history: run ${s.run_id} not recorded: could not open the run history in .*history\\.sqlite: `));
@@ -122,11 +115,11 @@ describe('the SQLite history store', () => {
     const now = () => new Date('2026-12-01T12:00:00.000Z');
     for (const [i, outcome] of (['passed', 'failed'] as const).entries()) {
       const s = runSummary({ outcome, startedAt: new Date(Date.parse('2026-12-01T06:00:00.000Z') + i * 3_600_000), durationMs: 20_000 });
-      const recorded = await recordRun(s, path.join(reportsDir, s.run_id), configFor(reportsDir), '/', (l) => warnings.push(l), now);
+      const recorded = await recordRun(s, path.join(reportsDir, s.run_id), configFor(reportsDir), (l) => warnings.push(l), now);
       assert.equal(recorded.dashboard, path.join(reportsDir, 'index.html'));
     }
     assert.deepEqual(warnings, []);
-    const store = await openHistory(configFor(reportsDir), '/');
+    const store = await openHistory(configFor(reportsDir));
     try {
       assert.deepEqual(
         (await store.list()).map((e) => e.outcome),

@@ -6,48 +6,19 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
-import type { RunSummary } from '../runner/summary-schema.ts';
-import type { StoredEntry } from './entry.ts';
+import type { Config } from '../config/programs/harness.ts';
+import { HistoryUnavailable, POSTGRES_WHERE, SQLITE_FILE, type HistoryStore } from './history-store.ts';
 
-export interface HistoryQuery {
-  /** The newest N runs. */
-  last?: number;
-  /** Only this check (see `checkOf`). */
-  check?: string;
-  /** Only runs started at or after this time. */
-  since?: Date;
-}
-
-export interface HistoryStore {
-  /** Where it is, for messages: a file path, or "PostgreSQL (CANARY_COORDINATOR_URL)" — never the URL. */
-  readonly where: string;
-  append(summary: RunSummary, reportDir: string): Promise<void>;
-  /** Newest first (by start time, then run id). */
-  list(q?: HistoryQuery): Promise<StoredEntry[]>;
-  close(): Promise<void>;
-}
-
-/** The history could not be opened, read or written; `cause` keeps the driver's error. */
-export class HistoryUnavailable extends Error {
-  override readonly name = 'HistoryUnavailable';
-}
-
-export const SQLITE_FILE = 'history.sqlite';
-export const POSTGRES_WHERE = 'PostgreSQL (CANARY_COORDINATOR_URL)';
+export { HistoryUnavailable, SQLITE_FILE, type HistoryStore };
 
 type HistoryConfig = Pick<Config, 'CANARY_REPORTS_DIR' | 'CANARY_REPORT_URL' | 'CANARY_COORDINATOR_URL'>;
-
-export function reportsDirOf(config: Pick<Config, 'CANARY_REPORTS_DIR'>, root: string): string {
-  return path.resolve(root, config.CANARY_REPORTS_DIR);
-}
 
 /**
  * The configured store. With `readOnly`, a SQLite history that does not exist yet is not created:
  * an empty one stands in.
  */
-export async function openHistory(config: HistoryConfig, root: string, options: { readOnly?: boolean } = {}): Promise<HistoryStore> {
-  const reportsDir = reportsDirOf(config, root);
+export async function openHistory(config: HistoryConfig, options: { readOnly?: boolean } = {}): Promise<HistoryStore> {
+  const reportsDir = config.CANARY_REPORTS_DIR;
   const where = { reportsDir, reportUrl: config.CANARY_REPORT_URL };
   try {
     if (config.CANARY_COORDINATOR_URL) {

@@ -178,7 +178,7 @@ describe('the Slack notifier through canary run', () => {
     assert.ok(existsSync(path.join(r.reportDir!, 'alert.json')));
     const bad = await cli.command(['notify', '--preview', os.tmpdir()], c.env);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /--preview .*: no summary\.json there/);
+    assert.match(bad.stderr, /--preview .*: no summary\.json in it/);
   });
 
   it('the Slack page shows a person the alert, the mention, the thread reply and the screenshot', async () => {

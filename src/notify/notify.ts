@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config/config.ts';
+import type { Config } from '../config/programs/harness.ts';
 import { redact } from '../log/redact.ts';
 import type { RunSummary } from '../runner/summary-schema.ts';
 import { buildMessage } from './message.ts';
@@ -202,7 +202,6 @@ export function notifySettings(
     | 'CANARY_REPORT_URL'
     | 'CANARY_CI_URL'
   >,
-  root: string,
   flags: { notifyFlaky?: boolean; notifyOnSuccess?: boolean; deployer?: string; slack?: SlackTarget | null } = {},
 ): NotifySettings {
   const slack =
@@ -213,8 +212,8 @@ export function notifySettings(
         : null;
   return {
     slack,
-    stateDir: path.resolve(root, c.CANARY_STATE_DIR),
-    outboxDir: path.resolve(root, c.CANARY_REPORTS_DIR, 'outbox'),
+    stateDir: c.CANARY_STATE_DIR,
+    outboxDir: path.join(c.CANARY_REPORTS_DIR, 'outbox'),
     alertAfter: c.CANARY_ALERT_AFTER,
     remindEvery: c.CANARY_REMIND_EVERY,
     notifyFlaky: flags.notifyFlaky === true,

@@ -7,11 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { canaryCli, explain, type Finished } from '../runner/testing/canary-cli.ts';
+import { startCountingServer } from '../testing/counting-server.ts';
 import { assertNoLeaks } from './testing/secrets.ts';
 
 interface Case {
@@ -58,22 +57,20 @@ const CASES: Case[] = [
   { what: 'a bad demo app port', args: ['demo-app'], env: { DEMO_APP_PORT: 'eighty', DEMO_APP_ADMIN_TOKEN: 'x'.repeat(24) }, names: /DEMO_APP_PORT/ },
   { what: 'an unknown flag', args: ['run', '--wokers', '2'], names: /--wokers/ },
   { what: 'an unknown command', args: ['rnu'], names: /rnu/ },
+  { what: 'a --config file that does not exist', args: ['run', '--config', 'no-such.config.ts'], names: /--config no-such\.config\.ts: no such file/ },
+  { what: 'a --config that is a folder', args: ['prune', '--config', tmp], names: /--config .*: is a folder/ },
+  { what: 'an app URL that is not one', args: ['run'], env: { CANARY_APP_URL: 'staging' }, names: /CANARY_APP_URL/ },
 ];
 
 test('every bad variable and flag exits 2 with one line naming it, before any request or file', async (t) => {
-  let requests = 0;
-  const server = createServer((_req, res) => {
-    requests++;
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startCountingServer();
   const cli = canaryCli();
   t.after(() => {
     cli.close();
     server.close();
     rmSync(tmp, { recursive: true, force: true });
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = server.url;
   const problems: string[] = [];
   const outputs: Finished[] = [];
   for (const c of CASES) {
@@ -90,14 +87,14 @@ test('every bad variable and flag exits 2 with one line naming it, before any re
       CANARY_STATE_DIR: state,
       ...c.env,
     };
-    const before = requests;
+    const before = server.requests();
     const r = await cli.command(c.args, env);
     outputs.push(r);
     const lines = r.stderr.trim().split('\n').filter(Boolean);
     const wrote = [reports, state].filter((d) => d !== aFile && existsSync(d));
     if (r.code !== 2) problems.push(`${c.what}: exit ${r.code}\n${explain(r)}`);
     else if (lines.length !== 1 || !c.names.test(lines[0]!)) problems.push(`${c.what}: expected one line naming ${c.names}, got:\n${r.stderr}`);
-    if (requests !== before) problems.push(`${c.what}: ${requests - before} request(s) were made`);
+    if (server.requests() !== before) problems.push(`${c.what}: ${server.requests() - before} request(s) were made`);
     if (wrote.length) problems.push(`${c.what}: wrote ${wrote.join(', ')}`);
     t.diagnostic(`${c.what}: exit ${r.code}: ${lines[0] ?? r.stdout.trim().split('\n')[0]}`);
   }

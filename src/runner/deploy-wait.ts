@@ -36,6 +36,16 @@ function versionOf(body: string): string | null {
   }
 }
 
+/** The version the app reports at its health URL right now; null when it does not say or cannot be reached (never throws). */
+export async function reportedVersion(url: string, timeoutMs = 5_000): Promise<string | null> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+    return versionOf(await res.text());
+  } catch {
+    return null;
+  }
+}
+
 export async function waitForDeploy(w: DeployWait, progress: (line: string) => void, signal?: AbortSignal): Promise<DeployHealth> {
   const started = Date.now();
   const h: DeployHealth = {

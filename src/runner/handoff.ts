@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { schemas } from '../config/config.ts';
+import * as schemas from '../config/schemas.ts';
 import { shardSchema } from './shard.ts';
 
 export const HANDOFF_VARIABLE = 'CANARY_HANDOFF';
@@ -44,6 +44,12 @@ const handoffSchema = z.strictObject({
   /** How long a failed test's resources are kept (CANARY_RETENTION), in ms. */
   retention_ms: schemas.positiveInt,
   price_lookup_key: z.string().min(1),
+  /** The project's config file (absolute), whose adapter the specs load; null: the bundled demo app's. */
+  config_file: z.string().min(1).nullable(),
+  /** The project's folder (absolute): the config file's, else where `canary run` ran. */
+  project_dir: z.string().min(1),
+  /** The monitoring specs' folder (absolute). */
+  test_dir: z.string().min(1),
   stripe: z.strictObject({
     secret_key: schemas.stripeKey,
     /** The emulator's address; null for api.stripe.com. */
@@ -51,11 +57,15 @@ const handoffSchema = z.strictObject({
     kind: z.enum(['emulator', 'stripe']),
   }),
   app: z.strictObject({
+    /** The adapter's name. */
+    name: z.string().min(1),
     url: schemas.url('https://app.example.com'),
-    admin_token: z.string().min(12),
+    /** `embedded`: started for this run by the adapter's `start`; `deployed`: at its URL. */
     kind: z.enum(['embedded', 'deployed']),
-    /** What the app reported on /healthz when the run started; null when it could not say. */
+    /** What the app reported on its health URL when the run started; null when it could not say. */
     version: z.string().nullable(),
+    /** The adapter's variables, raw (from the environment, or what its `start` gave). */
+    variables: z.record(z.string(), z.string()),
   }),
   /** Configured secret values of any format, for the child's redaction. */
   secrets: z.array(z.string()),

@@ -7,22 +7,23 @@
  * (same total, each index once, same --grep, trigger and commit), checked before anything is written.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Config } from '../config/config.ts';
+import type { Settings } from '../config/project.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
+import { finishRun } from './finish.ts';
 import { newRunId } from './handoff.ts';
-import { afterRun, PROJECT_ROOT, type NotifyFlags } from './monitor.ts';
-import { PLAYWRIGHT_CLI, pointLatest } from './run.ts';
+import { afterRun, type NotifyFlags } from './monitor.ts';
+import { PLAYWRIGHT_CLI } from './run.ts';
 import { BLOB_DIR, formatShard, type Shard } from './shard.ts';
-import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome } from './summary.ts';
-import { runMeta, SUMMARY_FILE, writeSummary } from './summary-reporter.ts';
-import { runSummarySchema, type RunSummary, type TestSummary } from './summary-schema.ts';
+import { buildSummary } from './summary.ts';
+import { readSummaryFile } from './summary-file.ts';
+import type { RunSummary, TestSummary } from './summary-schema.ts';
 
 export interface MergeOptions {
   /** Cleanup errors fail the merged run (exit 1), as `canary run --strict-cleanup`. */
@@ -58,20 +59,9 @@ class ShardError extends UserError {}
 function readShard(given: string): ShardFolder {
   const dir = path.resolve(given);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ShardError(`${given}: no such folder (give each shard's report folder, reports/<run-id>)`);
-  const file = path.join(dir, SUMMARY_FILE);
-  if (!existsSync(file)) throw new ShardError(`${given}: no ${SUMMARY_FILE} in it, so it is not a canary run's report folder`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new ShardError(`${path.join(given, SUMMARY_FILE)} is not JSON (${(err as Error).message})`);
-  }
-  const parsed = runSummarySchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ShardError(`${path.join(given, SUMMARY_FILE)} is not a run summary: ${issue.path.join('.') || 'it'} ${issue.message}`);
-  }
-  const summary = parsed.data;
+  const read = readSummaryFile(dir, given);
+  if ('problem' in read) throw new ShardError(read.problem);
+  const summary = read.summary;
   if (!summary.shard) throw new ShardError(`${given}: run ${summary.run_id} is not a shard (it ran without --shard i/n)`);
   const blobDir = path.join(dir, BLOB_DIR);
   const blobs = existsSync(blobDir) ? readdirSync(blobDir).filter((f) => f.endsWith('.zip')) : [];
@@ -133,32 +123,30 @@ export function mergedSummary(shards: ShardFolder[], runId: string, reportDir: s
     errors.push(`shard ${formatShard(s.shard)} (${s.run_id}) never finished: its summary.json is the last the reporter wrote`);
   const startedMs = Math.min(...summaries.map((s) => Date.parse(s.started_at)));
   const finishedMs = Math.max(...summaries.map((s) => (s.finished_at ? Date.parse(s.finished_at) : Date.parse(s.started_at) + s.duration_ms)));
-  return {
-    ...runMeta({
+  return buildSummary(
+    {
       run_id: runId,
       trigger: first.trigger,
       deployer: summaries.find((s) => s.deployer)?.deployer ?? null,
       commit: first.commit,
-      grep: first.grep ?? '',
+      grep: first.grep,
       started_at: new Date(startedMs).toISOString(),
       report_dir: reportDir,
       timeout_ms: Math.max(...summaries.map((s) => s.timeout_ms)),
       shard: null,
       target: first.target,
-    }),
-    grep: first.grep,
-    outcome: runOutcome(tests, errors),
-    finished_at: new Date(finishedMs).toISOString(),
-    duration_ms: Math.max(0, finishedMs - startedMs),
-    counts: countOutcomes(tests),
-    tests,
-    errors,
-    stopped: summaries.find((s) => s.stopped)?.stopped ?? null,
-    stage: summaries.find((s) => s.stage)?.stage ?? null,
-    deploy: summaries.find((s) => s.deploy)?.deploy ?? null,
-    cleanup: runCleanup(tests),
-    shards: summaries.map((s) => s.run_id),
-  };
+    },
+    {
+      tests,
+      errors,
+      finished_at: new Date(finishedMs).toISOString(),
+      duration_ms: Math.max(0, finishedMs - startedMs),
+      stopped: summaries.find((s) => s.stopped)?.stopped ?? null,
+      stage: summaries.find((s) => s.stage)?.stage ?? null,
+      deploy: summaries.find((s) => s.deploy)?.deploy ?? null,
+      shards: summaries.map((s) => s.run_id),
+    },
+  );
 }
 
 /** Playwright's merge-reports over the blobs (one folder, as it wants), writing html/, results.json and junit.xml; bounded. */
@@ -170,7 +158,7 @@ async function mergeBlobs(blobs: string[], reportDir: string, io: MergeIo): Prom
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!/^(STRIPE_|DEMO_APP_|SLACK_|CANARY_)/.test(k)) env[k] = v;
     const child = spawn(process.execPath, [PLAYWRIGHT_CLI, 'merge-reports', '--reporter', 'html,json,junit', blobDir], {
-      cwd: PROJECT_ROOT,
+      cwd: reportDir,
       env: {
         ...env,
         FORCE_COLOR: '0',
@@ -213,10 +201,10 @@ async function mergeBlobs(blobs: string[], reportDir: string, io: MergeIo): Prom
 }
 
 /** Merges the shards' folders into a new run folder under CANARY_REPORTS_DIR and points reports/latest at it. */
-export async function mergeShards(dirs: string[], options: MergeOptions, config: Config, io: MergeIo): Promise<MergeResult> {
+export async function mergeShards(dirs: string[], options: MergeOptions, settings: Pick<Settings, 'config'>, io: MergeIo): Promise<MergeResult> {
   const shards = readShards(dirs);
   const runId = newRunId();
-  const reportsDir = path.resolve(PROJECT_ROOT, config.CANARY_REPORTS_DIR);
+  const reportsDir = settings.config.CANARY_REPORTS_DIR;
   const reportDir = path.join(reportsDir, runId);
   await mkdir(reportDir, { recursive: true });
   const tests = shards.flatMap((s) =>
@@ -227,10 +215,7 @@ export async function mergeShards(dirs: string[], options: MergeOptions, config:
   const blobs = shards.flatMap((s) => s.blobs);
   if (blobs.length > 0) await mergeBlobs(blobs, reportDir, io);
   const summary = mergedSummary(shards, runId, reportDir, tests);
-  writeSummary(reportDir, summary);
-  await pointLatest(reportsDir, runId);
-  io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
-  return { exitCode: exitCodeOf(summary, { strictCleanup: options.strictCleanup }), summary, reportDir };
+  return { exitCode: await finishRun(summary, reportDir, io.out, { strictCleanup: options.strictCleanup }), summary, reportDir };
 }
 
 /** The merge, then what follows every run, once for the whole run. */
@@ -238,9 +223,9 @@ export async function mergeAndNotify(
   dirs: string[],
   options: MergeOptions,
   flags: NotifyFlags,
-  config: Config,
+  settings: Settings,
   io: MergeIo,
 ): Promise<MergeResult & Awaited<ReturnType<typeof afterRun>>> {
-  const result = await mergeShards(dirs, options, config, io);
-  return { ...result, ...(await afterRun(result.summary, result.reportDir, flags, config, io)) };
+  const result = await mergeShards(dirs, options, settings, io);
+  return { ...result, ...(await afterRun(result.summary, result.reportDir, flags, settings, io)) };
 }

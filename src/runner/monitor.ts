@@ -5,16 +5,13 @@
  * code: a history that cannot be written is a warning, Slack's failures go to the outbox.
  */
 import path from 'node:path';
-import type { Config } from '../config/config.ts';
+import type { Settings } from '../config/project.ts';
 import { recordRun, type Recorded } from '../history/record.ts';
 import type { Logger } from '../log/logger.ts';
 import { notifyRun, notifySettings, type NotifyResult } from '../notify/notify.ts';
 import type { SlackTarget } from '../notify/slack.ts';
 import { runCanary, type RunIo, type RunOptions, type RunResult } from './run.ts';
 import type { RunSummary } from './summary-schema.ts';
-
-/** Relative folders (CANARY_REPORTS_DIR, CANARY_STATE_DIR) are the project's. */
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 export interface NotifyFlags {
   notifyFlaky?: boolean;
@@ -30,13 +27,17 @@ export async function afterRun(
   summary: RunSummary,
   reportDir: string,
   flags: NotifyFlags,
-  config: Config,
+  settings: Pick<Settings, 'config' | 'alerts'>,
   io: { out(line: string): void; log: Logger },
 ): Promise<{ notified: NotifyResult; history: Recorded }> {
-  const history = await recordRun(summary, reportDir, config, PROJECT_ROOT, (line) => io.log.warn(line));
+  const history = await recordRun(summary, reportDir, settings.config, (line) => io.log.warn(line));
   if (history.dashboard) io.out(`  dashboard: ${path.relative(process.cwd(), history.dashboard) || history.dashboard}`);
-  const settings = notifySettings(config, PROJECT_ROOT, flags);
-  const notified = await notifyRun(summary, reportDir, settings, (line) => io.log.warn(line));
+  const notify = notifySettings(settings.config, {
+    notifyFlaky: settings.alerts.notifyFlaky,
+    notifyOnSuccess: settings.alerts.notifyOnSuccess,
+    ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)),
+  });
+  const notified = await notifyRun(summary, reportDir, notify, (line) => io.log.warn(line));
   if (notified.delivered !== 'nothing') io.out(`  notified: ${notified.action?.kind} → ${notified.delivered}${notified.ts ? ` (ts ${notified.ts})` : ''}`);
   return { notified, history };
 }
@@ -44,10 +45,10 @@ export async function afterRun(
 export async function runAndNotify(
   options: RunOptions,
   flags: NotifyFlags,
-  config: Config,
+  settings: Settings,
   io: RunIo,
 ): Promise<RunResult & { notified: NotifyResult; history: Recorded }> {
-  const result = await runCanary(options, config, io);
-  const { notified, history } = await afterRun(result.summary, result.reportDir, { ...flags, deployer: options.deployer }, config, io);
+  const result = await runCanary(options, settings, io);
+  const { notified, history } = await afterRun(result.summary, result.reportDir, { ...flags, deployer: options.deployer }, settings, io);
   return { ...result, notified, history };
 }

@@ -6,32 +6,30 @@
  * and browsers and the embedded targets, and the summary says why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { AppClient } from '../app-client/client.ts';
-import type { Config } from '../config/config.ts';
-import { formatDuration } from '../config/config.ts';
+import { fileURLToPath } from 'node:url';
+import { formatDuration } from '../config/duration.ts';
+import type { Settings } from '../config/project.ts';
 import { STAGE_TITLES, UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
-import { redact, registerSecret } from '../log/redact.ts';
+import { redact } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
-import { type DeployHealth, type DeployWait, waitForDeploy } from './deploy-wait.ts';
+import { type DeployHealth, type DeployWait, reportedVersion, waitForDeploy } from './deploy-wait.ts';
+import { finishRun } from './finish.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
 import { killGroup, killProcessesOfRun, LIFELINE_FD } from './processes.ts';
 import { formatShard, type Shard } from './shard.ts';
-import { countOutcomes, exitCodeOf, formatSummary, runCleanup, runOutcome, targetOfConfig } from './summary.ts';
-import { runMeta, SUMMARY_FILE, targetOf, writeSummary } from './summary-reporter.ts';
-import { runSummarySchema, type RunSummary } from './summary-schema.ts';
-import { startTargets, type Targets } from './targets.ts';
+import { buildSummary, runOutcome, targetOf, targetOfSettings, type RunMeta } from './summary.ts';
+import { readSummaryFile } from './summary-file.ts';
+import type { RunSummary } from './summary-schema.ts';
+import { checkAppReachable, startTargets, type Targets } from './targets.ts';
 
 export type { Trigger };
 export { processesOfRun } from './processes.ts';
-
-/** What a run checks unless told otherwise: the upgrade journey, the suite of post-deploy and scheduled runs. */
-export const DEFAULT_GREP = '@critical';
+export { DEFAULT_GREP } from '../config/defaults.ts';
 
 export interface RunOptions {
   trigger: Trigger;
@@ -67,15 +65,16 @@ export interface RunResult {
   reportDir: string;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 export const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
+/** The Playwright config `canary run` runs with: the package's own, which reads the run's hand-off (beside this module, .js once built). */
+export const PLAYWRIGHT_CONFIG = fileURLToPath(new URL(`./playwright.config${path.extname(import.meta.url)}`, import.meta.url));
 /** How long Playwright gets to stop its workers and browsers and write its reports after SIGINT. */
 const STOP_GRACE_MS = 10_000;
 
 type Stop = { reason: 'signal'; signal: string } | { reason: 'timeout' };
 
 function playwrightArgs(o: RunOptions): string[] {
-  const args = ['test', '--config', path.join(ROOT, 'playwright.config.ts')];
+  const args = ['test', '--config', PLAYWRIGHT_CONFIG];
   if (o.grep) args.push('--grep', o.grep);
   if (o.workers) args.push('--workers', String(o.workers));
   if (o.repeatEach) args.push('--repeat-each', String(o.repeatEach));
@@ -85,10 +84,11 @@ function playwrightArgs(o: RunOptions): string[] {
   return args;
 }
 
-/** The child's environment: the caller's, less what the hand-off now carries. */
-function childEnv(handoff: Handoff): NodeJS.ProcessEnv {
+/** The child's environment: the caller's, less what the hand-off now carries (Stripe's, the app's and its adapter's variables). */
+function childEnv(handoff: Handoff, adapterVariables: string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(STRIPE_|DEMO_APP_|CANARY_HANDOFF$)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(STRIPE_|DEMO_APP_|CANARY_HANDOFF$|CANARY_APP_URL$)/.test(k) && !adapterVariables.includes(k)) env[k] = v;
   return { ...env, ...handoffEnv(handoff), FORCE_COLOR: '0' };
 }
 
@@ -126,11 +126,11 @@ interface PlaywrightExit {
  * Runs Playwright in its own process group (the embedded services keep serving in this one), output
  * redacted, with the lifeline (an extra pipe, never written) by which it notices this process die.
  */
-async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stopped: Promise<Stop>): Promise<PlaywrightExit> {
+async function runPlaywright(args: string[], handoff: Handoff, adapterVariables: string[], io: RunIo, stopped: Promise<Stop>): Promise<PlaywrightExit> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [PLAYWRIGHT_CLI, ...args], {
-    cwd: ROOT,
-    env: childEnv(handoff),
+    cwd: handoff.project_dir,
+    env: childEnv(handoff, adapterVariables),
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });
@@ -153,13 +153,6 @@ async function runPlaywright(args: string[], handoff: Handoff, io: RunIo, stoppe
   return { code: await exited, tail, spawnedAt };
 }
 
-function readSummary(reportDir: string): RunSummary | null {
-  const file = path.join(reportDir, SUMMARY_FILE);
-  if (!existsSync(file)) return null;
-  const parsed = runSummarySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  return parsed.success ? parsed.data : null;
-}
-
 /**
  * The run's timings: the reporter's (Playwright's start, the browser's, the tests'), with the
  * targets' start and the report measured here. The report is the rest of Playwright's life after
@@ -176,70 +169,73 @@ function runTimings(reported: RunSummary['timings'], targetsMs: number | null, p
 }
 
 /** The summary once the run is over: why it stopped, the tests it cut short, the final outcome. */
-function finishSummary(base: RunSummary, stop: Stop | null, startedMs: number, playwright: PlaywrightExit | null, targetsMs: number | null): RunSummary {
-  const s: RunSummary = { ...base, tests: base.tests.map((t) => ({ ...t })), errors: [...base.errors] };
+function finishSummary(
+  base: RunSummary,
+  meta: RunMeta,
+  stop: Stop | null,
+  startedMs: number,
+  playwright: PlaywrightExit | null,
+  targetsMs: number | null,
+): RunSummary {
+  const tests = base.tests.map((t) => ({ ...t }));
+  const errors = [...base.errors];
   const afterMs = Date.now() - startedMs;
   // Stopped, Playwright reports the tests it never got to as skipped: they were cut short too.
   const cutShort = (t: RunSummary['tests'][number]) => t.outcome === 'running' || t.outcome === 'aborted' || t.outcome === 'skipped';
+  let stopped: RunSummary['stopped'] = base.stopped;
   if (stop?.reason === 'timeout') {
-    for (const t of s.tests.filter(cutShort)) {
+    for (const t of tests.filter(cutShort)) {
       const step = t.failed_step ?? t.steps_in_progress.at(-1) ?? null;
       Object.assign(t, {
         outcome: 'failed',
         stage: 'timeout',
         stage_title: STAGE_TITLES.timeout,
         failed_step: step,
-        error: `The run exceeded its --timeout of ${formatDuration(s.timeout_ms)}${step ? ` during the step "${step}"` : ' before this test started'}; it was stopped.`,
-        evidence: { timeout_ms: s.timeout_ms, step, steps_in_progress: t.steps_in_progress },
+        error: `The run exceeded its --timeout of ${formatDuration(meta.timeout_ms)}${step ? ` during the step "${step}"` : ' before this test started'}; it was stopped.`,
+        evidence: { timeout_ms: meta.timeout_ms, step, steps_in_progress: t.steps_in_progress },
       });
     }
-    s.stopped = { reason: 'timeout', signal: null, after_ms: afterMs };
+    stopped = { reason: 'timeout', signal: null, after_ms: afterMs };
   } else if (stop?.reason === 'signal') {
-    for (const t of s.tests.filter(cutShort)) t.outcome = 'aborted';
-    s.stopped = { reason: 'signal', signal: stop.signal, after_ms: afterMs };
-  } else if (playwright && s.outcome === 'running') {
+    for (const t of tests.filter(cutShort)) t.outcome = 'aborted';
+    stopped = { reason: 'signal', signal: stop.signal, after_ms: afterMs };
+  } else if (playwright && base.outcome === 'running') {
     // Playwright ended without its reporter's last word: it crashed or could not load the specs.
-    s.errors.push(`Playwright exited with code ${playwright.code} before the run finished: ${playwright.tail.slice(-5).join(' | ')}`);
+    errors.push(`Playwright exited with code ${playwright.code} before the run finished: ${playwright.tail.slice(-5).join(' | ')}`);
   }
-  s.counts = countOutcomes(s.tests);
-  s.cleanup = runCleanup(s.tests);
-  if (stop?.reason === 'signal') s.outcome = 'aborted';
-  else if (stop?.reason === 'timeout') s.outcome = 'failed';
-  else s.outcome = s.tests.some((t) => t.outcome === 'running') ? 'failed' : runOutcome(s.tests, s.errors);
-  s.finished_at = new Date().toISOString();
-  s.duration_ms = afterMs;
-  s.timings = runTimings(base.timings, targetsMs, playwright);
-  return s;
-}
-
-/** The app's version from /healthz, for the report and the alert; null when it does not say (never fails the run). */
-async function appVersion(url: string, adminToken: string): Promise<string | null> {
-  try {
-    return await new AppClient(url, adminToken, 5_000).version();
-  } catch {
-    return null;
-  }
-}
-
-/** Points reports/latest at the run's folder, swapped in atomically (a new link renamed over the old one): concurrent runs may finish together. */
-export async function pointLatest(reportsDir: string, runId: string): Promise<void> {
-  const next = path.join(reportsDir, `.latest-${runId}`);
-  await rm(next, { force: true });
-  await symlink(runId, next);
-  await rename(next, path.join(reportsDir, 'latest'));
+  const outcome =
+    stop?.reason === 'signal'
+      ? 'aborted'
+      : stop?.reason === 'timeout'
+        ? 'failed'
+        : tests.some((t) => t.outcome === 'running')
+          ? 'failed'
+          : runOutcome(tests, errors);
+  return buildSummary(meta, {
+    tests,
+    errors,
+    outcome,
+    finished_at: new Date().toISOString(),
+    duration_ms: afterMs,
+    stopped,
+    stage: base.stage,
+    deploy: base.deploy,
+    timings: runTimings(base.timings, targetsMs, playwright),
+  });
 }
 
 /** A deploy that never became healthy: the run stops before starting anything. */
 class DeployNotHealthy extends Error {}
 
-export async function runCanary(given: RunOptions, config: Config, io: RunIo): Promise<RunResult> {
-  const options = { ...given, grep: given.grep ?? DEFAULT_GREP };
-  // A monitor must never run with a live key: refused before any request is made.
+export async function runCanary(given: RunOptions, settings: Settings, io: RunIo): Promise<RunResult> {
+  const config = settings.config;
+  const options = { ...given, grep: given.grep ?? settings.suites.default };
+  // A monitor must never run with a live key: refused before any request is made; so is an app it cannot reach.
   assertTestKey(config.STRIPE_SECRET_KEY);
-  for (const secret of [config.STRIPE_SECRET_KEY, config.STRIPE_WEBHOOK_SECRET, config.DEMO_APP_ADMIN_TOKEN]) registerSecret(secret);
+  checkAppReachable(settings);
   const timeoutMs = options.timeoutMs ?? config.CANARY_RUN_TIMEOUT;
   const runId = newRunId();
-  const reportsDir = path.resolve(ROOT, config.CANARY_REPORTS_DIR);
+  const reportsDir = config.CANARY_REPORTS_DIR;
   const reportDir = path.join(reportsDir, runId);
   await mkdir(reportDir, { recursive: true });
   const started = new Date();
@@ -279,6 +275,7 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     timeout_ms: timeoutMs,
     shard: options.shard ?? null,
   };
+  const labels = { canary_run_id: runId };
   try {
     if (options.waitFor) {
       deploy = await waitForDeploy(options.waitFor, (line) => io.log.info(line), stopController.signal);
@@ -294,25 +291,30 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
       }
     }
     const targetsFrom = performance.now();
-    targets = await startTargets(config, io.log, { runId });
+    targets = await startTargets(settings, io.log, { runId, labels });
+    const health = settings.app.health;
     handoff = {
       ...run,
       headed: options.headed === true,
-      fulfilment_timeout_ms: config.CANARY_FULFILMENT_TIMEOUT_MS,
+      fulfilment_timeout_ms: settings.fulfilmentMs,
       retention_ms: config.CANARY_RETENTION,
-      price_lookup_key: config.CANARY_PRICE_LOOKUP_KEY,
+      price_lookup_key: settings.priceLookupKey,
+      config_file: settings.project.configFile,
+      project_dir: settings.project.root,
+      test_dir: settings.testDir,
       stripe: { secret_key: targets.stripe.secretKey, api_url: targets.stripe.apiUrl ?? null, kind: targets.stripe.kind },
       app: {
+        name: settings.app.name,
         url: targets.app.url,
-        admin_token: targets.app.adminToken,
         kind: targets.app.kind,
-        version: await appVersion(targets.app.url, targets.app.adminToken),
+        version: health ? await reportedVersion(new URL(health.path, `${targets.app.url}/`).href) : null,
+        variables: targets.app.variables,
       },
-      secrets: [targets.stripe.secretKey, targets.app.adminToken, config.STRIPE_WEBHOOK_SECRET].filter((x): x is string => !!x),
+      secrets: [targets.stripe.secretKey, ...secretValues(settings, targets.app.variables)],
       lifeline_fd: LIFELINE_FD,
     };
     targetsMs = performance.now() - targetsFrom;
-    if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, io, stopped);
+    if (!stop) playwright = await runPlaywright(playwrightArgs(options), handoff, Object.keys(settings.app.variables ?? {}), io, stopped);
   } catch (err) {
     if (err instanceof UserError) throw err;
     // A deploy that never became healthy is recorded above; anything else kept the targets from
@@ -323,26 +325,22 @@ export async function runCanary(given: RunOptions, config: Config, io: RunIo): P
     io.signal?.removeEventListener('abort', onSignal);
     await targets?.stop();
   }
-  const target: RunSummary['target'] = handoff ? targetOf(handoff) : targetOfConfig(config);
-  const base: RunSummary = readSummary(reportDir) ?? {
-    ...runMeta({ ...run, target }),
-    outcome: 'running',
-    finished_at: null,
-    duration_ms: 0,
-    counts: countOutcomes([]),
-    tests: [],
-    errors: [],
-    stopped: null,
-    cleanup: runCleanup([]),
-  };
+  const meta: RunMeta = { ...run, target: handoff ? targetOf(handoff) : targetOfSettings(settings) };
+  const written = readSummaryFile(reportDir);
+  const base: RunSummary =
+    'summary' in written ? written.summary : buildSummary(meta, { tests: [], errors: [], outcome: 'running', finished_at: null, duration_ms: 0 });
   base.errors.push(...errors);
   base.deploy = deploy;
   base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : null;
-  const summary = finishSummary(base, stop, started.getTime(), playwright, targetsMs);
-  writeSummary(reportDir, summary);
-  await pointLatest(reportsDir, runId);
-  io.out(formatSummary(summary, path.relative(process.cwd(), reportDir) || reportDir));
-  // A shard may get no test (more shards than tests); whether any matched is the merged run's call.
-  const exitCode = summary.shard && summary.outcome === 'no-tests' ? 0 : exitCodeOf(summary, { strictCleanup: options.strictCleanup });
+  const summary = finishSummary(base, meta, stop, started.getTime(), playwright, targetsMs);
+  const exitCode = await finishRun(summary, reportDir, io.out, { strictCleanup: options.strictCleanup });
   return { exitCode, summary, reportDir };
+}
+
+/** Every configured secret value (keys, tokens, the adapter's secret variables), for the child's redaction. */
+function secretValues(settings: Settings, appVariables: Record<string, string>): string[] {
+  const c = settings.config;
+  const values = [c.STRIPE_SECRET_KEY, c.SLACK_BOT_TOKEN, c.CANARY_COORDINATOR_URL];
+  for (const [name, v] of Object.entries(settings.app.variables ?? {})) if (v.secret) values.push(appVariables[name]);
+  return values.filter((x): x is string => !!x);
 }

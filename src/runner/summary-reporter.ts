@@ -4,59 +4,15 @@
  * that is killed leaves what it knew; and once more at the end. It reads each failure's stage
  * and evidence from the `canary-failure` attachment its step recorded, never from a message.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
-import { redact, registerSecret } from '../log/redact.ts';
+import { registerSecret } from '../log/redact.ts';
 import { errorText } from './failure.ts';
-import { readHandoff, type Handoff } from './handoff.ts';
+import { readHandoff } from './handoff.ts';
 import { killGroup, killProcessesOfRun, watchLifeline } from './processes.ts';
-import { countOutcomes, runCleanup, runOutcome, summariseTest, type AttemptInput, type TestInput } from './summary.ts';
-import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from './summary-schema.ts';
-
-export const SUMMARY_FILE = 'summary.json';
-
-export type RunMetaInput = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'grep' | 'started_at' | 'report_dir' | 'timeout_ms' | 'shard'> & {
-  target: RunSummary['target'];
-};
-
-/** What summary.json says about the targets of a hand-off. */
-export function targetOf(h: Handoff): RunSummary['target'] {
-  return { stripe: h.stripe.kind, stripe_api_url: h.stripe.api_url, app: h.app.kind, app_url: h.app.url, app_version: h.app.version };
-}
-
-/** The run-level part of a summary; the runner uses it too when Playwright never started. */
-export function runMeta(h: RunMetaInput): Omit<RunSummary, 'outcome' | 'counts' | 'tests' | 'errors' | 'duration_ms' | 'finished_at' | 'stopped' | 'cleanup'> {
-  return {
-    schema_version: SCHEMA_VERSION,
-    run_id: h.run_id,
-    trigger: h.trigger,
-    deployer: h.deployer,
-    commit: h.commit,
-    grep: h.grep,
-    started_at: h.started_at,
-    timeout_ms: h.timeout_ms,
-    shard: h.shard,
-    target: h.target,
-    links: {
-      report: path.join(h.report_dir, 'html', 'index.html'),
-      results: path.join(h.report_dir, 'results.json'),
-      junit: path.join(h.report_dir, 'junit.xml'),
-      app: h.target.app_url,
-      stripe: h.target.stripe === 'stripe' ? 'https://dashboard.stripe.com/test' : (h.target.stripe_api_url ?? ''),
-    },
-  };
-}
-
-/** Writes `summary` to `dir/summary.json` atomically (validated, redacted): readers never see half a file. */
-export function writeSummary(dir: string, summary: RunSummary): void {
-  const checked = runSummarySchema.parse(summary);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, SUMMARY_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${redact(JSON.stringify(checked, null, 2))}\n`);
-  renameSync(tmp, file);
-}
+import { buildSummary, runOutcome, summariseTest, targetOf, type AttemptInput, type TestInput } from './summary.ts';
+import { writeSummary } from './summary-file.ts';
+import type { RunSummary } from './summary-schema.ts';
 
 interface Tracked {
   test: TestCase;
@@ -224,18 +180,18 @@ export default class SummaryReporter implements Reporter {
     // As canary run finishes a run it stopped: what had not finished was cut short.
     if (lost) for (const t of tests) if (t.outcome === 'running' || t.outcome === 'skipped') t.outcome = 'aborted';
     const started = Date.parse(h.started_at);
-    const summary: RunSummary = {
-      ...runMeta({ ...h, target: targetOf(h) }),
-      outcome: lost ? 'aborted' : this.finished ? runOutcome(tests, this.errors) : 'running',
-      finished_at: lost && this.finished ? new Date().toISOString() : null,
-      duration_ms: Math.max(0, Date.now() - started),
-      counts: countOutcomes(tests),
-      tests,
-      errors: this.errors,
-      stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
-      cleanup: runCleanup(tests),
-      timings: this.timings(),
-    };
+    const summary = buildSummary(
+      { ...h, target: targetOf(h) },
+      {
+        tests,
+        errors: [...this.errors],
+        outcome: lost ? 'aborted' : this.finished ? runOutcome(tests, this.errors) : 'running',
+        finished_at: lost && this.finished ? new Date().toISOString() : null,
+        duration_ms: Math.max(0, Date.now() - started),
+        stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
+        timings: this.timings(),
+      },
+    );
     writeSummary(h.report_dir, summary);
   }
 }

@@ -96,8 +96,10 @@ export const runSummarySchema = z.object({
     stripe_api_url: z.string().nullable(),
     app: z.enum(['embedded', 'deployed']),
     app_url: z.string(),
-    /** The version the app reported on /healthz at the start; null when unknown. */
+    /** The version the app reported on its health URL at the start; null when unknown. */
     app_version: z.string().nullable().optional(),
+    /** The app adapter's name (`demo-app` for the bundled one). */
+    app_name: z.string().optional(),
   }),
   counts: z.object(Object.fromEntries(TEST_OUTCOMES.map((o) => [o, z.number().int().nonnegative()])) as Record<TestOutcome, z.ZodNumber>),
   tests: z.array(testSummarySchema),

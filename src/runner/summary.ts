@@ -3,11 +3,13 @@
  * outcome, its exit code and the lines `canary run` prints. Pure functions over plain data, so
  * they are tested without Playwright.
  */
-import type { Config } from '../config/config.ts';
-import { STAGE_TITLES, STEP_PREFIXES, type Stage } from '../errors.ts';
+import path from 'node:path';
+import type { Settings } from '../config/project.ts';
+import { STAGE_TITLES, stageOfUnfinishedStep } from '../errors.ts';
 import type { CleanupRecord } from '../cleanup/after-test.ts';
 import { CLEANUP_ATTACHMENT, errorText, FAILURE_ATTACHMENT, parseFailureRecord } from './failure.ts';
-import { TEST_OUTCOMES, type RunOutcome, type RunSummary, type TestCleanup, type TestOutcome, type TestSummary } from './summary-schema.ts';
+import type { Handoff } from './handoff.ts';
+import { SCHEMA_VERSION, TEST_OUTCOMES, type RunOutcome, type RunSummary, type TestCleanup, type TestOutcome, type TestSummary } from './summary-schema.ts';
 
 export interface AttemptInput {
   /** Playwright's TestResult.status. */
@@ -29,13 +31,6 @@ export interface TestInput {
   annotations: { type: string; description?: string }[];
   attempts: AttemptInput[];
   stepsInProgress: string[];
-}
-
-/** The stage whose step title prefix starts `title` (the step helper writes titles from STEP_PREFIXES). */
-export function stageOfStep(title: string | undefined): Stage | null {
-  if (!title) return null;
-  for (const [stage, prefix] of Object.entries(STEP_PREFIXES)) if (title.startsWith(`${prefix}:`)) return stage as Stage;
-  return null;
 }
 
 /** Test-mode dashboard pages of the objects a test records. */
@@ -63,7 +58,7 @@ function failureOf(attempt: AttemptInput): Pick<TestSummary, 'stage' | 'failed_s
     return { stage: record.stage, failed_step: record.step, error: errorText(pwError ?? record.message), evidence: record.evidence };
   }
   const step = attempt.failedSteps.at(-1);
-  const stage = stageOfStep(step);
+  const stage = stageOfUnfinishedStep(step);
   const location = attempt.errors.find((e) => e.location)?.location;
   if (stage) {
     const evidence = attempt.status === 'timedOut' ? { timed_out: true, duration_ms: Math.round(attempt.duration) } : {};
@@ -149,12 +144,91 @@ export function summariseTest(t: TestInput, target: RunSummary['target'], rel: (
 }
 
 /** What the configuration points a run at, for a summary written without the run's hand-off. */
-export function targetOfConfig(config: Pick<Config, 'STRIPE_API_URL' | 'STRIPE_SECRET_KEY' | 'DEMO_APP_URL'>): RunSummary['target'] {
+export function targetOfSettings(s: Pick<Settings, 'config' | 'appUrl' | 'app'>): RunSummary['target'] {
   return {
-    stripe: config.STRIPE_API_URL || !config.STRIPE_SECRET_KEY ? 'emulator' : 'stripe',
-    stripe_api_url: config.STRIPE_API_URL ?? null,
-    app: config.DEMO_APP_URL ? 'deployed' : 'embedded',
-    app_url: config.DEMO_APP_URL ?? '',
+    stripe: s.config.STRIPE_API_URL || !s.config.STRIPE_SECRET_KEY ? 'emulator' : 'stripe',
+    stripe_api_url: s.config.STRIPE_API_URL ?? null,
+    app: s.appUrl ? 'deployed' : 'embedded',
+    app_url: s.appUrl ?? '',
+    app_name: s.app.name,
+  };
+}
+
+/** What summary.json says about the targets of a hand-off. */
+export function targetOf(h: Handoff): RunSummary['target'] {
+  return {
+    stripe: h.stripe.kind,
+    stripe_api_url: h.stripe.api_url,
+    app: h.app.kind,
+    app_url: h.app.url,
+    app_version: h.app.version,
+    app_name: h.app.name,
+  };
+}
+
+/** What a run is, whoever summarises it: the hand-off's fields, or the same made without one. */
+export type RunMeta = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'started_at' | 'timeout_ms' | 'shard'> & {
+  /** Which tests ran (`--grep`); null for a run merged from shards that said none. */
+  grep: string | null;
+  /** The run's folder, for the links; null when it has none (an occurrence a vanished copy abandoned). */
+  report_dir: string | null;
+  target: RunSummary['target'];
+};
+
+/** The parts of a run's summary that are not computed from its tests. */
+export interface SummaryParts {
+  tests: TestSummary[];
+  errors: string[];
+  finished_at: string | null;
+  duration_ms: number;
+  /** Default: from the tests and errors, by the rule every run uses (`runOutcome`). */
+  outcome?: RunOutcome;
+  stopped?: RunSummary['stopped'];
+  stage?: RunSummary['stage'];
+  deploy?: RunSummary['deploy'];
+  timings?: RunSummary['timings'];
+  shards?: string[];
+}
+
+/**
+ * The one place a RunSummary is built: the run's identity and links from `meta`, counts and
+ * cleanup from the tests, the outcome by the common rule unless the caller knows better (a
+ * running or stopped run).
+ */
+export function buildSummary(meta: RunMeta, p: SummaryParts): RunSummary {
+  const dir = meta.report_dir;
+  return {
+    schema_version: SCHEMA_VERSION,
+    run_id: meta.run_id,
+    outcome: p.outcome ?? runOutcome(p.tests, p.errors),
+    trigger: meta.trigger,
+    deployer: meta.deployer,
+    commit: meta.commit,
+    grep: meta.grep,
+    started_at: meta.started_at,
+    finished_at: p.finished_at,
+    duration_ms: p.duration_ms,
+    timeout_ms: meta.timeout_ms,
+    shard: meta.shard,
+    target: meta.target,
+    counts: countOutcomes(p.tests),
+    tests: p.tests,
+    errors: p.errors,
+    stopped: p.stopped ?? null,
+    ...(p.stage !== undefined && { stage: p.stage }),
+    ...(p.deploy !== undefined && { deploy: p.deploy }),
+    ...(p.timings !== undefined && { timings: p.timings }),
+    ...(p.shards !== undefined && { shards: p.shards }),
+    cleanup: runCleanup(p.tests),
+    links: dir
+      ? {
+          report: path.join(dir, 'html', 'index.html'),
+          results: path.join(dir, 'results.json'),
+          junit: path.join(dir, 'junit.xml'),
+          app: meta.target.app_url,
+          stripe: meta.target.stripe === 'stripe' ? 'https://dashboard.stripe.com/test' : (meta.target.stripe_api_url ?? ''),
+        }
+      : {},
   };
 }
 

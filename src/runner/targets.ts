@@ -1,20 +1,22 @@
 /**
- * What a run talks to: the configured Stripe and demo app, or embedded ones started here on
- * free ports (the Stripe emulator unless STRIPE_API_URL or a real key is given; the demo app
- * unless DEMO_APP_URL is given), stopped again afterwards.
+ * What a run talks to: the configured Stripe, or the embedded emulator started here on a free
+ * port (unless STRIPE_API_URL or a real key is given); and the app — at its URL (the adapter's,
+ * or CANARY_APP_URL), else started for the run by its adapter's `start` against that Stripe.
+ * What was started is stopped again afterwards, each stop bounded.
  */
-import { startStripeEmulator } from '../emulators/stripe/index.ts';
-import { randomAdminToken, startDemoApp } from '../demo-app/index.ts';
+import type { AppAdapter } from '../app/define-app.ts';
+import type { Settings } from '../config/project.ts';
 import { UserError } from '../errors.ts';
-import { registerSecret } from '../log/redact.ts';
-import type { Config } from '../config/config.ts';
 import type { Logger } from '../log/logger.ts';
+import { registerSecret } from '../log/redact.ts';
 
 export interface Targets {
   stripe: { secretKey: string; apiUrl: string | undefined; kind: 'emulator' | 'stripe' };
-  app: { url: string; adminToken: string; kind: 'embedded' | 'deployed' };
+  app: { url: string; kind: 'embedded' | 'deployed'; variables: Record<string, string> };
   stop(): Promise<void>;
 }
+
+export type TargetSettings = Pick<Settings, 'config' | 'app' | 'appUrl' | 'appVariables'>;
 
 export class TargetConfigError extends UserError {}
 
@@ -30,52 +32,60 @@ function bounded(what: string, work: Promise<void>): Promise<void> {
 }
 
 /** The key the harness uses with its own emulator (the emulator accepts any test key). */
-const EMULATOR_KEY = 'sk_test_checkout_canary_emulator';
+export const EMULATOR_KEY = 'sk_test_checkout_canary_emulator';
 
-export async function startTargets(config: Config, log: Logger, run: { runId: string }): Promise<Targets> {
+/** Refuses, before anything starts, an app the run could not reach: no URL and no `start`. */
+export function checkAppReachable(s: Pick<Settings, 'app' | 'appUrl'>): void {
+  if (!s.appUrl && !s.app.start) {
+    throw new TargetConfigError(
+      `the app "${s.app.name}" has no URL: set app.url in canary.config.ts (or CANARY_APP_URL), or give its adapter a start function`,
+    );
+  }
+}
+
+/** The secret variables' values, registered for redaction (what `start` made up included). */
+function registerSecrets(app: AppAdapter, variables: Record<string, string>): void {
+  for (const [name, v] of Object.entries(app.variables ?? {})) if (v.secret) registerSecret(variables[name]);
+}
+
+export async function startTargets(s: TargetSettings, log: Logger, run: { runId: string; labels: Record<string, string> }): Promise<Targets> {
+  checkAppReachable(s);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const s of stops.splice(0).reverse()) await s().catch((err: Error) => log.warn(`stopping a service failed: ${err.message}`));
+    for (const x of stops.splice(0).reverse()) await x().catch((err: Error) => log.warn(`stopping a service failed: ${err.message}`));
   };
   try {
+    const c = s.config;
     let stripe: Targets['stripe'];
-    if (config.STRIPE_API_URL) {
-      stripe = { secretKey: config.STRIPE_SECRET_KEY ?? EMULATOR_KEY, apiUrl: config.STRIPE_API_URL, kind: 'emulator' };
-    } else if (config.STRIPE_SECRET_KEY) {
-      stripe = { secretKey: config.STRIPE_SECRET_KEY, apiUrl: undefined, kind: 'stripe' };
+    if (c.STRIPE_API_URL) {
+      stripe = { secretKey: c.STRIPE_SECRET_KEY ?? EMULATOR_KEY, apiUrl: c.STRIPE_API_URL, kind: 'emulator' };
+    } else if (c.STRIPE_SECRET_KEY) {
+      stripe = { secretKey: c.STRIPE_SECRET_KEY, apiUrl: undefined, kind: 'stripe' };
     } else {
+      const { startStripeEmulator } = await import('../emulators/stripe/index.ts');
       const emulator = await startStripeEmulator({
         port: 0,
-        webhookRetryDelaysMs: config.STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS,
-        webhookTimeoutMs: config.STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS,
+        webhookRetryDelaysMs: c.STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS,
+        webhookTimeoutMs: c.STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS,
       });
       stops.push(() => bounded('the Stripe emulator', emulator.close()));
       log.debug(`started the Stripe emulator on ${emulator.url}`);
       stripe = { secretKey: EMULATOR_KEY, apiUrl: emulator.url, kind: 'emulator' };
     }
     let app: Targets['app'];
-    if (config.DEMO_APP_URL) {
-      if (!config.DEMO_APP_ADMIN_TOKEN)
-        throw new TargetConfigError("DEMO_APP_URL is set but DEMO_APP_ADMIN_TOKEN is not: the run needs the app's admin token to create its environment.");
-      app = { url: config.DEMO_APP_URL, adminToken: config.DEMO_APP_ADMIN_TOKEN, kind: 'deployed' };
+    if (s.appUrl) {
+      app = { url: s.appUrl.replace(/\/$/, ''), kind: 'deployed', variables: s.appVariables.raw };
     } else {
-      const adminToken = randomAdminToken();
-      registerSecret(adminToken);
-      const demo = await startDemoApp({
-        port: 0,
-        stripeSecretKey: stripe.secretKey,
-        stripeApiUrl: stripe.apiUrl,
-        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
-        database: ':memory:',
-        adminToken,
-        version: config.DEMO_APP_VERSION,
-        fault: config.DEMO_APP_FAULT,
-        // So a left-over endpoint (a killed run) can be told apart and pruned later.
-        webhookMetadata: { canary_run_id: run.runId },
+      const started = await s.app.start!({
+        stripe: { secretKey: stripe.secretKey, apiUrl: stripe.apiUrl ?? null },
+        run: { id: run.runId, labels: run.labels },
+        variables: s.appVariables.values as never,
       });
-      stops.push(() => bounded('the demo app', demo.close()));
-      log.debug(`started the demo app on ${demo.url}`);
-      app = { url: demo.url, adminToken, kind: 'embedded' };
+      stops.push(() => bounded(`the app "${s.app.name}"`, started.stop()));
+      const variables = { ...s.appVariables.raw, ...started.variables };
+      registerSecrets(s.app, variables);
+      log.debug(`started the app "${s.app.name}" on ${started.url}`);
+      app = { url: started.url.replace(/\/$/, ''), kind: 'embedded', variables };
     }
     return { stripe, app, stop };
   } catch (err) {

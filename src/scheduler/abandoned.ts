@@ -9,8 +9,8 @@
  */
 import path from 'node:path';
 import { appendIfAbsent } from '../history/postgres.ts';
-import { countOutcomes, runCleanup } from '../runner/summary.ts';
-import { runSummarySchema, SCHEMA_VERSION, type RunSummary } from '../runner/summary-schema.ts';
+import { buildSummary } from '../runner/summary.ts';
+import { runSummarySchema, type RunSummary } from '../runner/summary-schema.ts';
 import type { AbandonedHandler, AbandonedOccurrence } from './coordinator.ts';
 
 /** node-cron's name of the suite's task (the prefix of its claims' keys). */
@@ -38,30 +38,33 @@ export function abandonedRunId(o: Pick<AbandonedOccurrence, 'occurrence' | 'clai
 export function abandonedSummary(o: AbandonedOccurrence, s: AbandonedRunSettings): RunSummary {
   const afterMs = Math.max(0, o.lease_until.getTime() - o.claimed_at.getTime());
   const occurrence = `${o.task}@${o.occurrence ?? o.key}`;
-  return runSummarySchema.parse({
-    schema_version: SCHEMA_VERSION,
-    run_id: o.run_id ?? abandonedRunId(o),
-    outcome: 'aborted',
-    trigger: 'schedule',
-    deployer: null,
-    commit: null,
-    grep: s.grep,
-    started_at: o.claimed_at.toISOString(),
-    // The last moment the copy counted as alive: when its lease ran out.
-    finished_at: o.lease_until.toISOString(),
-    duration_ms: afterMs,
-    timeout_ms: s.timeoutMs,
-    shard: null,
-    target: s.target,
-    counts: countOutcomes([]),
-    tests: [],
-    errors: [
-      `the canary schedule copy "${o.owner}" vanished while running occurrence ${occurrence}: its lease lapsed at ${o.lease_until.toISOString()} without the run finishing (killed, crashed or cut off); the occurrence is not run again, and what the run created is left for canary prune`,
-    ],
-    stopped: { reason: 'lost', signal: null, after_ms: afterMs },
-    cleanup: runCleanup([]),
-    links: {},
-  });
+  return runSummarySchema.parse(
+    buildSummary(
+      {
+        run_id: o.run_id ?? abandonedRunId(o),
+        trigger: 'schedule',
+        deployer: null,
+        commit: null,
+        grep: s.grep,
+        started_at: o.claimed_at.toISOString(),
+        timeout_ms: s.timeoutMs,
+        shard: null,
+        target: s.target,
+        report_dir: null,
+      },
+      {
+        tests: [],
+        errors: [
+          `the canary schedule copy "${o.owner}" vanished while running occurrence ${occurrence}: its lease lapsed at ${o.lease_until.toISOString()} without the run finishing (killed, crashed or cut off); the occurrence is not run again, and what the run created is left for canary prune`,
+        ],
+        outcome: 'aborted',
+        // The last moment the copy counted as alive: when its lease ran out.
+        finished_at: o.lease_until.toISOString(),
+        duration_ms: afterMs,
+        stopped: { reason: 'lost', signal: null, after_ms: afterMs },
+      },
+    ),
+  );
 }
 
 /**

@@ -29,22 +29,44 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
   }
 }
 
-/** The customer the app created for this run's account (by email, then by run id in metadata). */
-export async function findRunCustomer(stripe: Stripe, email: string, runId: string): Promise<Stripe.Customer> {
-  // Search is eventually consistent; list by email is read-after-write.
+/** The one customer with `email` (listed by email, which reads its own writes; search lags them by up to a minute); null when none has it. */
+export async function customerByEmail(stripe: Stripe, email: string): Promise<Stripe.Customer | null> {
   const list = await stripeCall('listing customers by email', () => stripe.customers.list({ email, limit: 10 }));
-  const mine = list.data.filter((c) => c.metadata.canary_run_id === runId);
-  if (mine.length !== 1) {
-    throw new StripeStateMismatch(
-      `Expected one Stripe customer with email ${email} and metadata canary_run_id=${runId}, found ${mine.length} (of ${list.data.length} with that email).`,
-      {
-        email,
-        runId,
-        customers: list.data.map((c) => c.id),
-      },
-    );
+  if (list.data.length > 1) {
+    throw new StripeStateMismatch(`Expected one Stripe customer with the test's email ${email}, found ${list.data.length}.`, {
+      email,
+      customers: list.data.map((c) => c.id),
+    });
   }
-  return mine[0]!;
+  return list.data[0] ?? null;
+}
+
+/**
+ * The test's customer, found by its unique email, with the run's labels on it: the app's labels
+ * are checked where the app says it labels customers (`appLabels`); otherwise the harness labels
+ * the customer itself, so that cleanup and prune find it.
+ */
+export async function runCustomer(
+  stripe: Stripe,
+  email: string,
+  labels: Record<string, string>,
+  appLabels: boolean,
+): Promise<{ customer: Stripe.Customer; labelledBy: 'app' | 'harness' }> {
+  const customer = await customerByEmail(stripe, email);
+  if (!customer) {
+    throw new StripeStateMismatch(`No Stripe customer has the test's email ${email}: neither the app nor Checkout made one with it.`, { email });
+  }
+  if (appLabels) {
+    verifyLabels(customer, labels);
+    return { customer, labelledBy: 'app' };
+  }
+  const theirs = customer.metadata?.canary_run_id;
+  if (theirs && theirs !== labels.canary_run_id) verifyLabels(customer, labels);
+  if (theirs === labels.canary_run_id) return { customer, labelledBy: 'app' };
+  const labelled = await stripeCall(`labelling customer ${customer.id} with the run's labels`, () =>
+    stripe.customers.update(customer.id, { metadata: labels }),
+  );
+  return { customer: labelled, labelledBy: 'harness' };
 }
 
 /** Fails when `object` does not carry every label (the run's metadata, by which cleanup finds it). */
@@ -72,7 +94,13 @@ export interface PaidUpgrade {
  * price's amount; a card ending `last4` as default payment method; the checkout session
  * complete and paid.
  */
-export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Customer, price: Stripe.Price, last4: string): Promise<PaidUpgrade> {
+export async function verifyPaidUpgrade(
+  stripe: Stripe,
+  customer: Stripe.Customer,
+  price: Stripe.Price,
+  last4: string,
+  sessionId: string | null = null,
+): Promise<PaidUpgrade> {
   const subs = await stripeCall("listing the customer's subscriptions", () =>
     stripe.subscriptions.list({ customer: customer.id, status: 'all', expand: ['data.latest_invoice', 'data.default_payment_method'] }),
   );
@@ -83,7 +111,7 @@ export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Custome
   const item = subscription.items.data[0]!;
   if (subscription.items.data.length !== 1 || item.price.id !== price.id || item.quantity !== 1) {
     throw new StripeStateMismatch(
-      `Subscription ${subscription.id} is on ${subscription.items.data.map((i) => `${i.price.id} (${i.price.unit_amount} ${i.price.currency}) × ${i.quantity}`).join(', ')}; expected the Pro price ${price.id} (${price.unit_amount} ${price.currency}) × 1.`,
+      `Subscription ${subscription.id} is on ${subscription.items.data.map((i) => `${i.price.id} (${i.price.unit_amount} ${i.price.currency}) × ${i.quantity}`).join(', ')}; expected the paid plan's price ${price.id} (${price.unit_amount} ${price.currency}) × 1.`,
       { ...evidence, price: item.price.id, expectedPrice: price.id },
     );
   }
@@ -101,7 +129,10 @@ export async function verifyPaidUpgrade(stripe: Stripe, customer: Stripe.Custome
       evidence,
     );
   }
-  const sessions = await stripeCall("listing the customer's checkout sessions", () => stripe.checkout.sessions.list({ customer: customer.id, limit: 10 }));
+  // The session the browser paid on, when known; else the customer's session that made the subscription.
+  const sessions = sessionId
+    ? { data: [await stripeCall('retrieving the checkout session', () => stripe.checkout.sessions.retrieve(sessionId))] }
+    : await stripeCall("listing the customer's checkout sessions", () => stripe.checkout.sessions.list({ customer: customer.id, limit: 10 }));
   const session = sessions.data.find((s) => s.subscription === subscription.id);
   if (session?.status !== 'complete' || session.payment_status !== 'paid') {
     throw new StripeStateMismatch(`No complete and paid checkout session created subscription ${subscription.id}.`, {

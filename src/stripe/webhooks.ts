@@ -1,13 +1,13 @@
 /**
  * Whether *the app's* webhook endpoint acknowledged an event, judged for that endpoint alone:
  * other endpoints of the account (staging, a developer's tunnel, a dead preview) must not raise
- * an alarm. On the emulator the verdict comes from its deliveries to the app's endpoint URL; on
- * real Stripe, whose API shows no per-endpoint deliveries, from the app's own record of the
- * events it acknowledged. `pending_webhooks` (which counts every endpoint) is evidence, never the
- * verdict. Every failure names each endpoint with its own answers.
+ * an alarm. On the emulator the verdict comes from its deliveries to the app's endpoint (its
+ * configured webhook URL, else any endpoint on the app's origin); on real Stripe, whose API
+ * shows no per-endpoint deliveries, from the app's own record of the events it processed (the
+ * adapter's `eventProcessed`) where it has one, else — saying so — from `pending_webhooks`, which
+ * counts every endpoint of the account. Every failure names each endpoint with its own answers.
  */
 import type Stripe from 'stripe';
-import type { AppClient } from '../app-client/client.ts';
 import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';
 import { StripeStateMismatch, WebhookNotAcknowledged, type Evidence } from '../errors.ts';
 import { stripeCall } from './assertions.ts';
@@ -16,7 +16,29 @@ export interface WebhookJudge {
   stripe: Stripe;
   /** The emulator's address (its control API shows deliveries); unset on real Stripe. */
   apiUrl?: string;
-  app: AppClient;
+  app: {
+    /** The app's base URL. */
+    url: string;
+    /** The app's endpoint (absolute, or a path on `url`); unset: any endpoint on the app's origin. */
+    webhookUrl?: string;
+    /** The app's own word on an event (true/false), or null when it cannot tell. */
+    eventProcessed?: (eventId: string) => Promise<boolean | null>;
+  };
+}
+
+/** Whether an endpoint URL is the app's. */
+export function isAppEndpoint(app: WebhookJudge['app'], endpointUrl: string): boolean {
+  if (app.webhookUrl) return endpointUrl === new URL(app.webhookUrl, `${app.url}/`).href;
+  try {
+    return new URL(endpointUrl).origin === new URL(app.url).origin;
+  } catch {
+    return false;
+  }
+}
+
+/** The app's endpoint as the evidence names it. */
+function appEndpointOf(app: WebhookJudge['app']): string {
+  return app.webhookUrl ? new URL(app.webhookUrl, `${app.url}/`).href : `any endpoint on ${new URL(app.url).origin}`;
 }
 
 /** One delivery attempt as the emulator's control API reports it (the emulator's own type; only its shape crosses, over HTTP). */
@@ -53,11 +75,11 @@ export async function deliveriesOf(apiUrl: string | undefined, eventId: string):
   }
 }
 
-function endpointAnswers(deliveries: Delivery[], appUrl: string): EndpointAnswers[] {
+function endpointAnswers(deliveries: Delivery[], app: WebhookJudge['app']): EndpointAnswers[] {
   const by = new Map<string, EndpointAnswers>();
   for (const d of [...deliveries].sort((a, b) => a.attempt - b.attempt)) {
     let e = by.get(d.endpoint_id);
-    if (!e) by.set(d.endpoint_id, (e = { endpoint_id: d.endpoint_id, url: d.url, app: d.url === appUrl, answers: [] }));
+    if (!e) by.set(d.endpoint_id, (e = { endpoint_id: d.endpoint_id, url: d.url, app: isAppEndpoint(app, d.url), answers: [] }));
     e.answers.push(d.status ?? d.error ?? 'no answer');
   }
   return [...by.values()].sort((a, b) => Number(b.app) - Number(a.app));
@@ -76,24 +98,26 @@ async function enabledEndpoints(stripe: Stripe): Promise<number | null> {
 
 /** Whether the app's endpoint acknowledged `event`, and what each endpoint answered. */
 export async function appAcknowledgement(judge: WebhookJudge, event: Stripe.Event, options: { detailed?: boolean } = {}): Promise<Acknowledgement> {
-  const appHook = await judge.app.webhook();
-  const base = { event: { id: event.id, type: event.type }, pending_webhooks: event.pending_webhooks, app_endpoint: appHook.url };
+  const base = { event: { id: event.id, type: event.type }, pending_webhooks: event.pending_webhooks, app_endpoint: appEndpointOf(judge.app) };
   const deliveries = await deliveriesOf(judge.apiUrl, event.id);
   if (deliveries) {
-    const mine = deliveries.filter((d) => d.url === appHook.url);
+    const mine = deliveries.filter((d) => isAppEndpoint(judge.app, d.url));
     return {
       acknowledged: mine.some(ok),
-      evidence: { ...base, verdict_from: "the emulator's deliveries to the app's endpoint", endpoints: endpointAnswers(deliveries, appHook.url) },
+      evidence: { ...base, verdict_from: "the emulator's deliveries to the app's endpoint", endpoints: endpointAnswers(deliveries, judge.app) },
     };
   }
-  const record = await judge.app.acknowledgedEvent(event.id);
+  const detail = options.detailed ? { enabled_endpoints: await enabledEndpoints(judge.stripe) } : {};
+  const processed = judge.app.eventProcessed ? await judge.app.eventProcessed(event.id) : null;
+  if (processed !== null) {
+    return { acknowledged: processed, evidence: { ...base, verdict_from: "the app's record of the events it processed", app_processed: processed, ...detail } };
+  }
   return {
-    acknowledged: record !== null,
+    acknowledged: event.pending_webhooks === 0,
     evidence: {
       ...base,
-      verdict_from: "the app's record of the events it acknowledged",
-      app_acknowledged_at: record?.acknowledged_at ?? null,
-      ...(options.detailed && { enabled_endpoints: await enabledEndpoints(judge.stripe) }),
+      verdict_from: "Stripe's pending_webhooks, which counts every endpoint of the account (the adapter has no eventProcessed to judge the app's alone)",
+      ...detail,
     },
   };
 }
@@ -101,8 +125,11 @@ export async function appAcknowledgement(judge: WebhookJudge, event: Stripe.Even
 /** One line on what the app's endpoint did with the event, for the message. */
 function answered(evidence: Evidence): string {
   const endpoints = evidence.endpoints as EndpointAnswers[] | undefined;
-  if (!endpoints)
-    return `the app has no record of acknowledging it (pending_webhooks ${String(evidence.pending_webhooks)}, counting every endpoint of the account)`;
+  if (!endpoints) {
+    return evidence.app_processed === false
+      ? `the app has no record of processing it (pending_webhooks ${String(evidence.pending_webhooks)}, counting every endpoint of the account)`
+      : `Stripe still counts ${String(evidence.pending_webhooks)} pending delivery(ies) across every endpoint of the account`;
+  }
   const mine = endpoints.find((e) => e.app);
   const others = endpoints.filter((e) => !e.app);
   return `${mine ? `it answered ${mine.answers.join(', ')}` : 'no delivery to it was attempted'}${others.length ? `; ${others.length} other endpoint(s) of the account: ${others.map((e) => `${e.url} answered ${e.answers.join(', ')}`).join('; ')}` : ''}`;

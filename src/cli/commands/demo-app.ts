@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { startDemoApp, type RunningDemoApp } from '../../demo-app/index.ts';
+import type { RunningDemoApp } from '../../demo-app/index.ts';
 import { FAULTS } from '../../demo-app/faults.ts';
+import { demoAppVariables } from '../../config/programs/demo-app.ts';
 import { UserError } from '../../errors.ts';
 import { registerSecret } from '../../log/redact.ts';
-import { assertTestKey } from '../../stripe/client.ts';
-import type { Start } from '../main.ts';
+import type { Start } from '../command.ts';
 import { flag, parsers } from '../options.ts';
 
 interface DemoAppFlags {
@@ -26,7 +26,8 @@ export function command(start: Start): Command {
     )
     .action((flags: DemoAppFlags) =>
       start(async (ctx) => {
-        const c = ctx.config;
+        const c = ctx.variables(demoAppVariables);
+        const [{ startDemoApp }, { assertTestKey }] = await Promise.all([import('../../demo-app/index.ts'), import('../../stripe/client.ts')]);
         if (!c.STRIPE_SECRET_KEY)
           throw new UserError('STRIPE_SECRET_KEY is required (with the emulator any sk_test_… key works; set STRIPE_API_URL to the emulator).');
         if (!c.DEMO_APP_ADMIN_TOKEN)

@@ -3,14 +3,14 @@ import { Command } from 'commander';
 import { normaliseCheck, publicEntry } from '../../history/entry.ts';
 import { HistoryUnavailable, openHistory, type HistoryStore } from '../../history/store.ts';
 import { historyTable } from '../../history/table.ts';
-import { PROJECT_ROOT } from '../../runner/monitor.ts';
-import type { Start } from '../main.ts';
-import { flag, parsers } from '../options.ts';
+import type { Start } from '../command.ts';
+import { configFlag, flag, parsers } from '../options.ts';
 
 /** A file as the user would type it (relative to where they are); anything else as it is. */
 const shown = (where: string) => (path.isAbsolute(where) ? path.relative(process.cwd(), where) || where : where);
 
 interface HistoryFlags {
+  config?: string;
   last?: number;
   check?: string;
   json?: boolean;
@@ -22,6 +22,7 @@ export function command(start: Start): Command {
     .description(
       'List past runs, newest first, from the run history (reports/history.sqlite, or PostgreSQL when CANARY_COORDINATOR_URL is set): when each started, its outcome, trigger, duration, check, the stage it failed at, the deployer and the run id. Exit 0, 1 when the history cannot be read, 2 usage error.',
     )
+    .addOption(configFlag())
     .addOption(flag('--last <N>', 'The newest N runs (default 20).', parsers.positiveInt))
     .addOption(
       flag(
@@ -33,10 +34,11 @@ export function command(start: Start): Command {
     .addOption(flag('--json', 'Print the runs as a JSON array, newest first.'))
     .action((flags: HistoryFlags) =>
       start(async (ctx) => {
+        const { config } = await ctx.settings(flags.config);
         const check = flags.check === undefined ? undefined : normaliseCheck(flags.check);
         let store: HistoryStore | null = null;
         try {
-          store = await openHistory(ctx.config, PROJECT_ROOT, { readOnly: true });
+          store = await openHistory(config, { readOnly: true });
           const entries = (await store.list({ last: flags.last ?? 20, check })).map(publicEntry);
           if (flags.json) ctx.out(JSON.stringify(entries, null, 2));
           else if (entries.length === 0) ctx.out(`No runs${check ? ` of check ${check}` : ''} recorded in ${shown(store.where)}.`);

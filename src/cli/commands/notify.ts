@@ -1,16 +1,13 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UserError } from '../../errors.ts';
-import { flushOutbox, notifySettings, previewRun } from '../../notify/notify.ts';
-import { runSummarySchema } from '../../runner/summary-schema.ts';
-import type { Start } from '../main.ts';
-import { flag, parsers } from '../options.ts';
-
-/** Relative folders (CANARY_REPORTS_DIR, CANARY_STATE_DIR) are the project's, as for canary run. */
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+import { readSummaryFile } from '../../runner/summary-file.ts';
+import type { Start } from '../command.ts';
+import { configFlag, flag, parsers } from '../options.ts';
 
 interface NotifyFlags {
+  config?: string;
   flush?: boolean;
   preview?: string;
 }
@@ -21,21 +18,19 @@ export function command(start: Start): Command {
     .description(
       '--flush sends the alerts that Slack could not take (reports/outbox/), oldest first, each once; exit 1 when some are still waiting. --preview DIR renders the alert of the run in DIR (e.g. reports/latest) into DIR/alert.json and DIR/alert.html without sending anything.',
     )
+    .addOption(configFlag())
     .addOption(flag('--flush', 'Send what waits in the outbox.'))
     .addOption(flag('--preview <RUN_DIR>', "Render that run's alert into its folder (alert.json, alert.html).", parsers.nonEmpty))
     .action((flags: NotifyFlags) =>
       start(async (ctx) => {
         if (!!flags.flush === !!flags.preview) throw new UserError('give exactly one of --flush and --preview RUN_DIR (see canary notify --help)');
-        const settings = notifySettings(ctx.config, ROOT);
+        const { flushOutbox, notifySettings, previewRun } = await import('../../notify/notify.ts');
+        const settings = notifySettings((await ctx.settings(flags.config)).config);
         if (flags.preview) {
-          const file = path.join(flags.preview, 'summary.json');
-          if (!existsSync(file)) throw new UserError(`--preview ${flags.preview}: no summary.json there; give a run's report folder, e.g. reports/latest`);
-          const parsed = runSummarySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-          if (!parsed.success)
-            throw new UserError(
-              `--preview ${flags.preview}: summary.json does not match the schema (${parsed.error.issues[0]!.message} at ${parsed.error.issues[0]!.path.join('.')})`,
-            );
-          ctx.out(`alert preview: ${previewRun(parsed.data, realpathSync(flags.preview), settings)}`);
+          const dir = path.resolve(ctx.cwd, flags.preview);
+          const read = readSummaryFile(dir, flags.preview);
+          if ('problem' in read) throw new UserError(`--preview ${read.problem}; give a run's report folder, e.g. reports/latest`);
+          ctx.out(`alert preview: ${previewRun(read.summary, realpathSync(dir), settings)}`);
           return 0;
         }
         if (!settings.slack) throw new UserError('SLACK_BOT_TOKEN and SLACK_CHANNEL_ID are needed to flush the outbox');

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { formatDuration } from '../../config/config.ts';
-import { prune, pruneTargets, type PruneReport } from '../../cleanup/prune.ts';
-import type { Start } from '../main.ts';
-import { flag, parsers } from '../options.ts';
+import { formatDuration } from '../../config/duration.ts';
+import type { PruneReport } from '../../cleanup/prune.ts';
+import type { Start } from '../command.ts';
+import { configFlag, flag, parsers } from '../options.ts';
 
 interface PruneFlags {
+  config?: string;
   olderThan?: number;
   dryRun?: boolean;
   max?: number;
@@ -32,8 +33,9 @@ export function command(start: Start): Command {
   return new Command('prune')
     .summary('Delete what the harness left behind once older than the retention.')
     .description(
-      "Delete what the harness left behind once it is older than the retention: Stripe customers labelled metadata[canary_run_id] (their subscriptions end with them), webhook endpoints left by a killed run, and the app's environments labelled with a run id. Never touches anything without the label. Exit 0 done, 1 some deletions failed, 2 usage or configuration error.",
+      "Delete what the harness left behind once it is older than the retention: Stripe customers labelled metadata[canary_run_id] (their subscriptions end with them), webhook endpoints left by a killed run, and the app's tenants labelled with a run id (through its adapter; listed as environments). Never touches anything without the label. Exit 0 done, 1 some deletions failed, 2 usage or configuration error.",
     )
+    .addOption(configFlag())
     .addOption(
       flag('--older-than <DURATION>', 'Delete only what was created longer ago than this, e.g. 7d, 12h (CANARY_RETENTION, default 7d).', parsers.duration),
     )
@@ -42,26 +44,25 @@ export function command(start: Start): Command {
     .addOption(flag('--json', 'Print the counts (and, in a dry run, the items) as one JSON object.'))
     .action((flags: PruneFlags) =>
       start(async (ctx) => {
-        const c = ctx.config;
-        const { stripe, app } = pruneTargets(c);
+        const settings = await ctx.settings(flags.config);
+        const { prune, pruneTargets } = await import('../../cleanup/prune.ts');
+        const c = settings.config;
+        const targets = pruneTargets(settings);
         let report: PruneReport;
         try {
-          report = await prune(
-            { stripe, app },
-            {
-              olderThanMs: flags.olderThan ?? c.CANARY_RETENTION,
-              dryRun: flags.dryRun === true,
-              max: flags.max,
-              ratePerSecond: c.CANARY_STRIPE_RATE,
-              concurrency: c.CANARY_STRIPE_CONCURRENCY,
-              signal: ctx.signal,
-              progress: (line) => ctx.log.info(line),
-            },
-          );
+          report = await prune(targets, {
+            olderThanMs: flags.olderThan ?? c.CANARY_RETENTION,
+            dryRun: flags.dryRun === true,
+            max: flags.max,
+            ratePerSecond: c.CANARY_STRIPE_RATE,
+            concurrency: c.CANARY_STRIPE_CONCURRENCY,
+            signal: ctx.signal,
+            progress: (line) => ctx.log.info(line),
+          });
         } catch (err) {
           // Stripe or the app could not be reached or refused a listing: nothing half-done, run it again.
           ctx.log.error(
-            `prune stopped (Stripe at ${c.STRIPE_API_URL ?? 'api.stripe.com'}${app ? `, the app at ${c.DEMO_APP_URL}` : ''}): ${(err as Error).message}; what it deleted stays deleted, run it again to finish`,
+            `prune stopped (Stripe at ${c.STRIPE_API_URL ?? 'api.stripe.com'}${targets.tenants ? `, the app at ${targets.tenants.ctx.url}` : ''}): ${(err as Error).message}; what it deleted stays deleted, run it again to finish`,
           );
           return 1;
         }

@@ -1,16 +1,17 @@
 import { Command } from 'commander';
-import { startSlackEmulator, type RunningSlackEmulator } from '../../emulators/slack/index.ts';
+import { DEFAULT_GREP } from '../../config/defaults.ts';
+import { formatDuration } from '../../config/duration.ts';
+import type { RunningSlackEmulator } from '../../emulators/slack/index.ts';
 import { UserError } from '../../errors.ts';
-import { formatDuration } from '../../config/config.ts';
 import { TRIGGERS } from '../../runner/handoff.ts';
-import { runAndNotify } from '../../runner/monitor.ts';
-import { DEFAULT_GREP, runCanary, type RunOptions } from '../../runner/run.ts';
+import type { RunOptions } from '../../runner/run.ts';
 import { formatShard, parseShard } from '../../runner/shard.ts';
-import type { Start } from '../main.ts';
-import { flag, parsers } from '../options.ts';
+import type { Start } from '../command.ts';
+import { configFlag, flag, parsers } from '../options.ts';
 
 /** The flags, as commander hands them over: the run's options, with --timeout already in ms. */
 type RunFlags = Partial<Omit<RunOptions, 'timeoutMs' | 'waitFor'>> & {
+  config?: string;
   timeout?: number;
   notifyFlaky?: boolean;
   notifyOnSuccess?: boolean;
@@ -30,13 +31,14 @@ export function command(start: Start): Command {
     .description(
       'Run the monitoring specs once: start what is not configured (the Stripe emulator, the demo app), drive the upgrade through Checkout, verify Stripe and the app, and write reports/<run-id>/ with summary.json. Exit 0 passed, 1 failed, 2 usage or configuration error, 3 inconclusive, 130/143 stopped by SIGINT/SIGTERM.',
     )
+    .addOption(configFlag())
     .addOption(flag('--trigger <manual|post-deploy|schedule>', 'Why this run happens (recorded in the report). Default manual.', parsers.oneOf(TRIGGERS)))
     .addOption(flag('--deployer <WHO>', 'Who deployed (for the alert).', parsers.nonEmpty))
     .addOption(flag('--commit <SHA>', 'The deployed commit.', parsers.nonEmpty))
     .addOption(
       flag(
         '--grep <PATTERN>',
-        `Only tests whose title matches. Default ${DEFAULT_GREP} (the suite of post-deploy and scheduled runs); @extended for the card outcomes, . for every spec.`,
+        `Only tests whose title matches. Default: suites.default of the config, else ${DEFAULT_GREP} (the suite of post-deploy and scheduled runs); @extended for the card outcomes, . for every spec.`,
         parsers.nonEmpty,
       ),
     )
@@ -79,6 +81,7 @@ export function command(start: Start): Command {
     )
     .action((flags: RunFlags) =>
       start(async (ctx) => {
+        const settings = await ctx.settings(flags.config);
         if (!flags.waitFor && (flags.waitTimeout || flags.expectVersion)) throw new UserError('--wait-timeout and --expect-version go with --wait-for URL');
         if (flags.shard && (flags.slack || flags.notifyFlaky || flags.notifyOnSuccess))
           throw new UserError(
@@ -86,11 +89,12 @@ export function command(start: Start): Command {
           );
         let slack: RunningSlackEmulator | null = null;
         if (flags.slack === 'embedded') {
-          if (ctx.config.SLACK_BOT_TOKEN) throw new UserError('--slack embedded is for runs with no Slack configured; SLACK_BOT_TOKEN is set');
+          if (settings.config.SLACK_BOT_TOKEN) throw new UserError('--slack embedded is for runs with no Slack configured; SLACK_BOT_TOKEN is set');
+          const { startSlackEmulator } = await import('../../emulators/slack/index.ts');
           slack = await startSlackEmulator({ port: 0, tokens: [EMBEDDED_SLACK.token] });
           ctx.out(`Slack emulator: ${slack.url}`);
         }
-        const timeoutMs = flags.timeout ?? ctx.config.CANARY_RUN_TIMEOUT;
+        const timeoutMs = flags.timeout ?? settings.config.CANARY_RUN_TIMEOUT;
         ctx.log.debug(`run bounded by ${formatDuration(timeoutMs)}`);
         const options: RunOptions = {
           trigger: flags.trigger ?? 'manual',
@@ -109,14 +113,16 @@ export function command(start: Start): Command {
         const io = { out: ctx.out, log: ctx.log, signal: ctx.signal };
         if (options.shard) {
           // A part of a run: its alert and history come from the merged run.
-          const result = await runCanary(options, ctx.config, io);
+          const { runCanary } = await import('../../runner/run.ts');
+          const result = await runCanary(options, settings, io);
           ctx.out(`  shard ${formatShard(options.shard)}: no alert, no history; merge every shard's folder with canary merge-reports`);
           return result.exitCode;
         }
+        const { runAndNotify } = await import('../../runner/monitor.ts');
         const result = await runAndNotify(
           options,
           { notifyFlaky: flags.notifyFlaky, notifyOnSuccess: flags.notifyOnSuccess, ...(slack && { slack: { ...EMBEDDED_SLACK, apiUrl: slack.apiUrl } }) },
-          ctx.config,
+          settings,
           io,
         );
         if (slack) {

@@ -1,18 +1,11 @@
 import { Command } from 'commander';
-import { prune, pruneTargets } from '../../cleanup/prune.ts';
-import { flushOutbox, notifySettings } from '../../notify/notify.ts';
-import { PROJECT_ROOT, runAndNotify } from '../../runner/monitor.ts';
-import { DEFAULT_GREP } from '../../runner/run.ts';
+import { DEFAULT_GREP } from '../../config/defaults.ts';
 import { redact } from '../../log/redact.ts';
-import { reportsDirOf } from '../../history/store.ts';
-import { targetOfConfig } from '../../runner/summary.ts';
-import { recordAbandoned } from '../../scheduler/abandoned.ts';
-import { PostgresCoordinator } from '../../scheduler/coordinator.ts';
-import { startScheduler } from '../../scheduler/scheduler.ts';
-import type { Start } from '../main.ts';
-import { flag, parsers } from '../options.ts';
+import type { Start } from '../command.ts';
+import { configFlag, flag, parsers } from '../options.ts';
 
 interface ScheduleFlags {
+  config?: string;
   cron?: string;
   pruneCron?: string;
   timezone?: string;
@@ -27,23 +20,42 @@ export function command(start: Start): Command {
     .description(
       'A long-running process on node-cron: runs the suite on --cron (flushing the Slack outbox first) and `canary prune` on --prune-cron, never two runs of a task at once. With CANARY_COORDINATOR_URL (PostgreSQL), several copies share the schedule and exactly one runs each occurrence. On SIGTERM/SIGINT it takes no new runs, lets the current one finish within --grace, then stops it (its summary says aborted) and exits 0.',
     )
+    .addOption(configFlag())
     .addOption(flag('--cron <EXPR>', 'When to run the suite; a leading seconds field is allowed. Default "0 */6 * * *".', parsers.nonEmpty))
     .addOption(flag('--prune-cron <EXPR>', 'When to run canary prune. Default "0 3 * * *".', parsers.nonEmpty))
     .addOption(flag('--timezone <TZ>', 'The time zone of both crons. Default UTC.', parsers.nonEmpty))
-    .addOption(flag('--suite <PATTERN>', `Which tests each run runs (--grep). Default ${DEFAULT_GREP}.`, parsers.nonEmpty))
+    .addOption(flag('--suite <PATTERN>', `Which tests each run runs (--grep). Default: suites.schedule of the config, else ${DEFAULT_GREP}.`, parsers.nonEmpty))
     .addOption(flag('--run-now', 'Also run the suite once at start.'))
     .addOption(flag('--grace <DURATION>', 'How long a run in progress may finish after a stop is asked for. Default 2m.', parsers.duration))
     .action((flags: ScheduleFlags) =>
       start(async (ctx) => {
-        const c = ctx.config;
-        const settings = notifySettings(c, PROJECT_ROOT);
+        const project = await ctx.settings(flags.config);
+        const [
+          { prune, pruneTargets },
+          { flushOutbox, notifySettings },
+          { runAndNotify },
+          { targetOfSettings },
+          { recordAbandoned },
+          { PostgresCoordinator },
+          { startScheduler },
+        ] = await Promise.all([
+          import('../../cleanup/prune.ts'),
+          import('../../notify/notify.ts'),
+          import('../../runner/monitor.ts'),
+          import('../../runner/summary.ts'),
+          import('../../scheduler/abandoned.ts'),
+          import('../../scheduler/coordinator.ts'),
+          import('../../scheduler/scheduler.ts'),
+        ]);
+        const c = project.config;
+        const settings = notifySettings(c);
         const line = (l: string) => ctx.out(redact(`schedule: ${l}`));
         // Several copies share one database; each occurrence runs on the copy that claims it.
-        const suite = flags.suite ?? DEFAULT_GREP;
+        const suite = flags.suite ?? project.suites.schedule;
         // An occurrence a vanished copy left is recorded in the (PostgreSQL) history as aborted, once.
         const onAbandoned = recordAbandoned({
-          settings: { grep: suite, timeoutMs: c.CANARY_RUN_TIMEOUT, target: targetOfConfig(c) },
-          reportsDir: reportsDirOf(c, PROJECT_ROOT),
+          settings: { grep: suite, timeoutMs: c.CANARY_RUN_TIMEOUT, target: targetOfSettings(project) },
+          reportsDir: c.CANARY_REPORTS_DIR,
           reportUrl: c.CANARY_REPORT_URL,
           log: line,
         });
@@ -54,21 +66,21 @@ export function command(start: Start): Command {
         try {
           const scheduler = startScheduler(
             {
-              cron: flags.cron ?? '0 */6 * * *',
-              pruneCron: flags.pruneCron ?? '0 3 * * *',
-              timezone: flags.timezone ?? 'UTC',
+              cron: flags.cron ?? project.schedule.cron ?? '0 */6 * * *',
+              pruneCron: flags.pruneCron ?? project.schedule.pruneCron ?? '0 3 * * *',
+              timezone: flags.timezone ?? project.schedule.timezone ?? 'UTC',
               runNow: flags.runNow === true,
-              graceMs: flags.grace ?? 120_000,
+              graceMs: flags.grace ?? project.schedule.graceMs ?? 120_000,
             },
             {
               run: async (signal, _occurrence, started) => {
-                const r = await runAndNotify({ trigger: 'schedule', grep: suite }, {}, c, { out: ctx.out, log: ctx.log, signal, started });
+                const r = await runAndNotify({ trigger: 'schedule', grep: suite }, {}, project, { out: ctx.out, log: ctx.log, signal, started });
                 return { outcome: `${r.summary.outcome} (exit ${r.exitCode}, ${r.summary.run_id})`, exitCode: r.exitCode };
               },
               prune: async (signal) => {
                 // Runs against the embedded emulator leave nothing behind: there is nothing to prune.
                 if (!c.STRIPE_SECRET_KEY && !c.STRIPE_API_URL) return { outcome: 'nothing to prune (no STRIPE_SECRET_KEY: runs use the embedded emulator)' };
-                const r = await prune(pruneTargets(c), {
+                const r = await prune(pruneTargets(project), {
                   olderThanMs: c.CANARY_RETENTION,
                   dryRun: false,
                   ratePerSecond: c.CANARY_STRIPE_RATE,

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { DEFAULT_PORT, readUsersFile, startSlackEmulator, type RunningSlackEmulator, type SlackUser } from '../../emulators/slack/index.ts';
+import { DEFAULT_PORT } from '../../emulators/slack/defaults.ts';
+import type { RunningSlackEmulator, SlackUser } from '../../emulators/slack/index.ts';
 import { UserError } from '../../errors.ts';
-import type { Start } from '../main.ts';
+import type { Start } from '../command.ts';
 import { flag, parsers } from '../options.ts';
 
 interface EmulatorFlags {
@@ -27,6 +28,7 @@ export function command(start: Start): Command {
     )
     .action((flags: EmulatorFlags) =>
       start(async (ctx) => {
+        const { readUsersFile, startSlackEmulator } = await import('../../emulators/slack/index.ts');
         let users: SlackUser[] | undefined;
         if (flags.users !== undefined) {
           try {

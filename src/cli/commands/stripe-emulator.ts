@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { startStripeEmulator, type RunningStripeEmulator } from '../../emulators/stripe/index.ts';
-import type { Start } from '../main.ts';
+import { stripeEmulatorVariables } from '../../config/programs/stripe-emulator.ts';
+import type { RunningStripeEmulator } from '../../emulators/stripe/index.ts';
+import type { Start } from '../command.ts';
 import { flag, parsers } from '../options.ts';
 
 interface EmulatorFlags {
@@ -34,7 +35,8 @@ export function command(start: Start): Command {
     )
     .action((flags: EmulatorFlags) =>
       start(async (ctx) => {
-        const c = ctx.config;
+        const c = ctx.variables(stripeEmulatorVariables);
+        const { startStripeEmulator } = await import('../../emulators/stripe/index.ts');
         let emulator: RunningStripeEmulator;
         try {
           emulator = await startStripeEmulator({

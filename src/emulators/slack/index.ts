@@ -18,7 +18,9 @@ export { readUsersFile } from './users.ts';
 export type { MessageRecord } from './control.ts';
 export { IDENTITY } from './methods.ts';
 
-export const DEFAULT_PORT = 12112;
+import { DEFAULT_PORT } from './defaults.ts';
+
+export { DEFAULT_PORT };
 
 export interface SlackEmulatorOptions {
   /** 0 picks a free port. Default 12112. */

@@ -1,5 +1,5 @@
 /**
- * The control API under /_emulator (emulator only, no auth, documented in the README):
+ * The control API under /_emulator (emulator only, no auth, documented in docs/emulators.md):
  * clock, injected faults, webhook delivery log, reset.
  */
 import { z } from 'zod';

@@ -8,7 +8,7 @@ import { openHistory } from '../store.ts';
 import { runSummary } from './runs.ts';
 
 const [reportsDir, writer, count] = process.argv.slice(2);
-const store = await openHistory({ CANARY_REPORTS_DIR: reportsDir!, CANARY_REPORT_URL: undefined, CANARY_COORDINATOR_URL: undefined }, '/');
+const store = await openHistory({ CANARY_REPORTS_DIR: reportsDir!, CANARY_REPORT_URL: undefined, CANARY_COORDINATOR_URL: undefined });
 try {
   for (let i = 0; i < Number(count); i++) {
     const s = runSummary({ outcome: 'passed', startedAt: new Date(Date.UTC(2026, 11, 1) + i * 60_000), durationMs: 1000 + i, runId: `canary_w${writer}_${i}` });

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startCountingServer } from '../../testing/counting-server.ts';
 import { runSummarySchema, type RunSummary, type TestSummary } from '../summary-schema.ts';
 import { secretsIn } from './report-texts.ts';
 
@@ -118,14 +118,9 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | Prom
  * no request at all. `env` adds what the command needs besides the key (given the server's URL).
  */
 export async function assertLiveKeysRefused(cli: CanaryCli, args: string[], env: (url: string) => NodeJS.ProcessEnv): Promise<Finished[]> {
-  let requests = 0;
-  const server = createServer((_req, res) => {
-    requests++;
-    res.end('{}');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startCountingServer();
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = server.url;
     const results: Finished[] = [];
     for (const key of ['sk_live_51DoNotUseThisLiveKey', 'rk_live_51DoNotUseThisRestrictedKey']) {
       const r = await cli.command(args, { ...env(url), STRIPE_SECRET_KEY: key });
@@ -134,7 +129,7 @@ export async function assertLiveKeysRefused(cli: CanaryCli, args: string[], env:
       assert.ok(!r.stderr.includes(key) && !r.stdout.includes(key), 'the key is not printed');
       results.push(r);
     }
-    assert.equal(requests, 0, 'no request reached Stripe or the app');
+    assert.equal(server.requests(), 0, 'no request reached Stripe or the app');
     return results;
   } finally {
     server.close();

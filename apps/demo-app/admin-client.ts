@@ -1,9 +1,9 @@
 /**
- * The harness's client for the demo app's admin and health endpoints: one configured axios
- * instance; transport and HTTP errors become AppApiError at this boundary.
+ * The demo app's admin API, as its adapter uses it: environments (its tenants), an account's
+ * plan, and the webhook events it acknowledged. One configured axios instance; an error names the
+ * request and what the app answered.
  */
 import axios, { AxiosError, type AxiosInstance } from 'axios';
-import { AppApiError } from '../errors.ts';
 
 export interface Environment {
   id: string;
@@ -21,12 +21,6 @@ export interface Account {
   subscriptions: { id: string; status: string; price_id: string | null; current_period_end: number | null }[];
 }
 
-/** The app's own webhook endpoint, as its admin API reports it. */
-export interface AppWebhook {
-  url: string;
-  endpoint_id: string | null;
-}
-
 /** An event the app's webhook handler acknowledged (answered 2xx). */
 export interface AcknowledgedEvent {
   id: string;
@@ -35,9 +29,8 @@ export interface AcknowledgedEvent {
   processed: boolean;
 }
 
-export class AppClient {
+export class DemoAdminClient {
   private readonly http: AxiosInstance;
-  private webhookInfo: Promise<AppWebhook> | undefined;
 
   constructor(
     readonly baseUrl: string,
@@ -50,7 +43,7 @@ export class AppClient {
       headers: { authorization: `Bearer ${adminToken}`, accept: 'application/json' },
     });
     this.http.interceptors.response.use(undefined, (err: unknown) => {
-      throw translate(err);
+      throw describe(err);
     });
   }
 
@@ -58,7 +51,7 @@ export class AppClient {
     return (await this.http.post<Environment>('/api/environments', { labels })).data;
   }
 
-  /** Every environment, and the time the app says it is now (its Date header), to age them by. */
+  /** Every environment, and the time the app says it is now (its Date header, unix ms), to age them by. */
   async environments(): Promise<{ data: Environment[]; now: number }> {
     const res = await this.http.get<{ data: Environment[] }>('/api/environments');
     const date = Date.parse(String(res.headers.date ?? ''));
@@ -80,19 +73,6 @@ export class AppClient {
     return res.data.data[0];
   }
 
-  /** The deployed version the app reports on /healthz (answered with 200 or 503), or null when it says none. */
-  async version(): Promise<string | null> {
-    const res = await this.http.get<{ version?: string }>('/healthz', { validateStatus: (s) => s === 200 || s === 503 });
-    return typeof res.data?.version === 'string' ? res.data.version : null;
-  }
-
-  /** Where the app receives Stripe's webhooks (cached: it does not change while the app runs). */
-  async webhook(): Promise<AppWebhook> {
-    this.webhookInfo ??= this.http.get<AppWebhook>('/api/webhooks').then((r) => r.data);
-    this.webhookInfo.catch(() => (this.webhookInfo = undefined));
-    return this.webhookInfo;
-  }
-
   /** The event as the app acknowledged it, or null when its handler never answered it with 2xx. */
   async acknowledgedEvent(eventId: string): Promise<AcknowledgedEvent | null> {
     const res = await this.http.get<AcknowledgedEvent>(`/api/webhooks/events/${encodeURIComponent(eventId)}`, {
@@ -102,18 +82,13 @@ export class AppClient {
   }
 }
 
-function translate(err: unknown): AppApiError {
-  if (err instanceof AxiosError) {
-    const where = `${err.config?.method?.toUpperCase() ?? 'GET'} ${err.config?.url ?? ''}`;
-    if (err.response) {
-      const body = err.response.data as { error?: string } | undefined;
-      return new AppApiError(
-        `The demo app answered ${err.response.status} to ${where}: ${body?.error ?? err.message}`,
-        { status: err.response.status, request: where },
-        err,
-      );
-    }
-    return new AppApiError(`The demo app could not be reached (${where}): ${err.code ?? err.message}`, { code: err.code, request: where }, err);
+/** What went wrong with a request, in one line that names it (the token never appears: it is in a header). */
+function describe(err: unknown): Error {
+  if (!(err instanceof AxiosError)) return err as Error;
+  const where = `${err.config?.method?.toUpperCase() ?? 'GET'} ${err.config?.url ?? ''}`;
+  if (err.response) {
+    const body = err.response.data as { error?: string } | undefined;
+    return new Error(`The demo app answered ${err.response.status} to ${where}: ${body?.error ?? err.message}`, { cause: err });
   }
-  return new AppApiError(`The demo app request failed: ${(err as Error).message}`, {}, err);
+  return new Error(`The demo app could not be reached (${where}): ${err.code ?? err.message}`, { cause: err });
 }

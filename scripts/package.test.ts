@@ -92,9 +92,10 @@ test('our customers can upgrade @upgrade', async ({ journey, canaryRun }) => {
 });
 `;
 
+// A plain Playwright run, opted in to summary.json (checkout-canary/reporter) into plain-reports/.
 const PLAYWRIGHT_CONFIG = `import { defineConfig } from '@playwright/test';
 
-export default defineConfig({ testDir: 'canary', reporter: 'list' });
+export default defineConfig({ testDir: 'canary', reporter: [['list'], ['checkout-canary/reporter', { outputDir: 'plain-reports' }]] });
 `;
 
 const TSCONFIG = JSON.stringify(
@@ -223,10 +224,26 @@ describe('the package, installed from its tarball into a new project', () => {
     assert.deepEqual(filesUnder(installed), before_, 'nothing was written inside node_modules/checkout-canary');
   });
 
-  it('the same spec passes under a plain npx playwright test in the project', async () => {
+  it('the same spec passes under a plain npx playwright test in the project, with summary.json where it opted in', async () => {
     const r = await sh(project, 'npx', ['playwright', 'test'], 180_000);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /1 passed/);
     assert.match(r.out, /canary\/upgrade\.spec\.ts/);
+    const runs = readdirSync(path.join(project, 'plain-reports'));
+    assert.equal(runs.length, 1, runs.join(', '));
+    const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(project, 'plain-reports', runs[0]!, 'summary.json'), 'utf8')));
+    assert.match(summary.run_id, /^canary_\d{8}T\d{6}Z_/);
+    assert.equal(summary.run_id, runs[0]);
+    assert.deepEqual(
+      [summary.outcome, summary.target.app_name, summary.target.stripe, summary.tests[0]?.outcome],
+      ['passed', 'our-demo', 'emulator', 'passed'],
+    );
+    assert.ok(summary.finished_at, 'the reporter finished the summary itself');
+    const t = summary.tests[0]!;
+    assert.ok(
+      t.cleanup.deleted.some((d) => d.type === 'customer' && d.id === t.stripe_ids.customer),
+      JSON.stringify(t.cleanup),
+    );
+    assert.match(t.environment ?? '', /^env_/, 'the test had its tenant');
   });
 });

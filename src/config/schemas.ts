@@ -26,6 +26,9 @@ export const msList = z
   .transform((s) => s.split(',').map(Number));
 export const lookupKey = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a Stripe lookup_key (letters, digits, _ . -)');
 export const nonEmpty = z.string().min(1, 'must not be empty');
+/** `canary_<UTC stamp>_<random>`: sorts by time, unique across concurrent runs and machines. */
+export const RUN_ID_PATTERN = /^canary_\d{8}T\d{6}Z_[a-z0-9]{6,}$/;
+export const runId = z.string().regex(RUN_ID_PATTERN, 'must be a run id made by canary (canary_<UTC time>_<random>)');
 /** A folder canary writes into, relative to the project (checked writable once resolved: see `writableFolderProblem`). */
 export const folder = z.string().min(1, 'must be a folder');
 

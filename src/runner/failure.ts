@@ -10,6 +10,8 @@ import { failureRecordSchema, type FailureRecord } from './summary-schema.ts';
 export const FAILURE_ATTACHMENT = 'canary-failure';
 /** What the fixtures deleted or kept after a test (src/cleanup/after-test.ts's CleanupRecord). */
 export const CLEANUP_ATTACHMENT = 'canary-cleanup';
+/** Under a plain Playwright run: what the test's worker drove (summary.json's `target`), as JSON. */
+export const TARGET_ANNOTATION = 'canary:target';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;

@@ -15,8 +15,7 @@ export const HANDOFF_VARIABLE = 'CANARY_HANDOFF';
 export const TRIGGERS = ['manual', 'post-deploy', 'schedule'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
-/** `canary_<UTC stamp>_<random>`: sorts by time, unique across concurrent runs and machines. */
-export const RUN_ID_PATTERN = /^canary_\d{8}T\d{6}Z_[a-z0-9]{6,}$/;
+export const RUN_ID_PATTERN = schemas.RUN_ID_PATTERN;
 
 export function newRunId(now = new Date()): string {
   const stamp = now
@@ -27,7 +26,7 @@ export function newRunId(now = new Date()): string {
 }
 
 const handoffSchema = z.strictObject({
-  run_id: z.string().regex(RUN_ID_PATTERN, 'must be a run id made by canary run'),
+  run_id: schemas.runId,
   trigger: z.enum(TRIGGERS),
   deployer: z.string().nullable(),
   commit: z.string().nullable(),

@@ -3,14 +3,20 @@
  * at the start, whenever a journey step starts or ends and whenever a test ends, so even a run
  * that is killed leaves what it knew; and once more at the end. It reads each failure's stage
  * and evidence from the `canary-failure` attachment its step recorded, never from a message.
+ *
+ * Under `canary run` everything comes from the run's hand-off, and the runner finishes the
+ * summary. A plain `npx playwright test` opts in with `reporter: [['checkout-canary/reporter']]`
+ * (option `outputDir`, default `reports`, beside the Playwright config): the reporter then names
+ * the run (CANARY_RUN_ID, which its workers inherit and label with), learns the targets from its
+ * tests, and finishes the summary itself — no alert, no history, no `latest`.
  */
 import path from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { registerSecret } from '../log/redact.ts';
-import { errorText } from './failure.ts';
-import { readHandoff } from './handoff.ts';
+import { errorText, TARGET_ANNOTATION } from './failure.ts';
+import { handoffIfPresent, newRunId } from './handoff.ts';
 import { killGroup, killProcessesOfRun, watchLifeline } from './processes.ts';
-import { buildSummary, runOutcome, summariseTest, targetOf, type AttemptInput, type TestInput } from './summary.ts';
+import { buildSummary, runOutcome, summariseTest, targetOf, type AttemptInput, type RunMeta, type TestInput } from './summary.ts';
 import { writeSummary } from './summary-file.ts';
 import type { RunSummary } from './summary-schema.ts';
 
@@ -34,8 +40,19 @@ function isSetUp(step: TestStep): boolean {
   return true;
 }
 
+/** The options of a plain Playwright run's opt-in. */
+export interface SummaryReporterOptions {
+  /** Where run folders go, relative to the Playwright config's folder. Default `reports`. */
+  outputDir?: string;
+}
+
+/** What a plain run says it drove until one of its tests tells (the workers start the targets). */
+const UNKNOWN_TARGET: RunSummary['target'] = { stripe: 'emulator', stripe_api_url: null, app: 'embedded', app_url: '' };
+
 export default class SummaryReporter implements Reporter {
-  private readonly handoff = readHandoff();
+  private readonly handoff = handoffIfPresent();
+  /** The run, from the hand-off; for a plain run, made at onBegin. */
+  private meta: (RunMeta & { report_dir: string }) | null = null;
   private readonly tracked = new Map<string, Tracked>();
   private readonly errors: string[] = [];
   private finished = false;
@@ -46,7 +63,13 @@ export default class SummaryReporter implements Reporter {
   /** Where the time went (summary.json's `timings`), on this process's clock: performance.now() counts from Playwright's start. */
   private readonly marks: { firstTestBegan?: number; lastTestEnded?: number; browserStartMs: number } = { browserStartMs: 0 };
 
-  constructor() {
+  constructor(private readonly options: SummaryReporterOptions = {}) {
+    if (!this.handoff) {
+      // A plain run: its name, set before Playwright starts its workers, which inherit it.
+      process.env.CANARY_RUN_ID ??= newRunId();
+      return;
+    }
+    this.meta = { ...this.handoff, target: targetOf(this.handoff) };
     for (const secret of this.handoff.secrets) registerSecret(secret);
     if (this.handoff.lifeline_fd != null) watchLifeline(this.handoff.lifeline_fd, () => this.orphaned());
   }
@@ -64,7 +87,7 @@ export default class SummaryReporter implements Reporter {
     for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     this.errors.push(`the canary process that started this run (pid ${this.parent}) went away before it finished; its Playwright child stopped the run`);
     this.write();
-    const runId = this.handoff.run_id;
+    const runId = this.meta!.run_id;
     process.once('exit', () => killProcessesOfRun(runId));
     setTimeout(() => {
       killProcessesOfRun(runId);
@@ -77,7 +100,23 @@ export default class SummaryReporter implements Reporter {
     return false;
   }
 
-  onBegin(_config: FullConfig, suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
+    if (!this.meta) {
+      const runId = process.env.CANARY_RUN_ID!;
+      const root = config.configFile ? path.dirname(config.configFile) : process.cwd();
+      this.meta = {
+        run_id: runId,
+        trigger: 'manual',
+        deployer: null,
+        commit: null,
+        grep: null,
+        started_at: new Date(Date.now() - performance.now()).toISOString(),
+        report_dir: path.resolve(root, this.options.outputDir ?? 'reports', runId),
+        timeout_ms: config.globalTimeout,
+        shard: null,
+        target: UNKNOWN_TARGET,
+      };
+    }
     for (const test of suite.allTests()) this.tracked.set(test.id, { test, attempts: [], open: [], failed: [] });
     this.write();
   }
@@ -107,6 +146,8 @@ export default class SummaryReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     this.marks.lastTestEnded = performance.now();
+    const told = !this.handoff && result.annotations.find((a) => a.type === TARGET_ANNOTATION)?.description;
+    if (told && this.meta && this.meta.target === UNKNOWN_TARGET) this.meta.target = JSON.parse(told) as RunSummary['target'];
     const t = this.track(test);
     t.attempts.push({
       status: result.status,
@@ -173,25 +214,26 @@ export default class SummaryReporter implements Reporter {
   }
 
   private write(): void {
-    const h = this.handoff;
-    const rel = (p: string) => path.relative(h.report_dir, p);
-    const tests = [...this.tracked.values()].map((t) => summariseTest(this.input(t), targetOf(h), rel));
+    const meta = this.meta;
+    if (!meta) return;
+    const rel = (p: string) => path.relative(meta.report_dir, p);
+    const tests = [...this.tracked.values()].map((t) => summariseTest(this.input(t), meta.target, rel));
     const lost = this.lostAt !== null;
     // As canary run finishes a run it stopped: what had not finished was cut short.
     if (lost) for (const t of tests) if (t.outcome === 'running' || t.outcome === 'skipped') t.outcome = 'aborted';
-    const started = Date.parse(h.started_at);
-    const summary = buildSummary(
-      { ...h, target: targetOf(h) },
-      {
-        tests,
-        errors: [...this.errors],
-        outcome: lost ? 'aborted' : this.finished ? runOutcome(tests, this.errors) : 'running',
-        finished_at: lost && this.finished ? new Date().toISOString() : null,
-        duration_ms: Math.max(0, Date.now() - started),
-        stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
-        timings: this.timings(),
-      },
-    );
-    writeSummary(h.report_dir, summary);
+    const started = Date.parse(meta.started_at);
+    // A plain run has no runner after it: this reporter finishes its summary.
+    const finishing = this.finished && (lost || !this.handoff);
+    const summary = buildSummary(meta, {
+      tests,
+      errors: [...this.errors],
+      outcome: lost ? 'aborted' : this.finished ? runOutcome(tests, this.errors) : 'running',
+      finished_at: finishing ? new Date().toISOString() : null,
+      duration_ms: Math.max(0, Date.now() - started),
+      stopped: lost ? { reason: 'lost', signal: null, after_ms: Math.max(0, this.lostAt! - started) } : null,
+      timings: this.timings(),
+      ...(!this.handoff && { links: { app: meta.target.app_url } }),
+    });
+    writeSummary(meta.report_dir, summary);
   }
 }

@@ -89,8 +89,8 @@ export const runSummarySchema = z.object({
   started_at: z.iso.datetime(),
   finished_at: z.iso.datetime().nullable(),
   duration_ms: z.number().int().nonnegative(),
-  /** The bound on the whole run (`--timeout`). */
-  timeout_ms: z.number().int().positive(),
+  /** The bound on the whole run (`--timeout`); 0 when it had none (a plain Playwright run without globalTimeout). */
+  timeout_ms: z.number().int().nonnegative(),
   target: z.object({
     stripe: z.enum(['emulator', 'stripe']),
     stripe_api_url: z.string().nullable(),

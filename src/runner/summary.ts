@@ -188,6 +188,8 @@ export interface SummaryParts {
   deploy?: RunSummary['deploy'];
   timings?: RunSummary['timings'];
   shards?: string[];
+  /** Instead of the links to the run folder's reports (a plain Playwright run writes its own elsewhere). */
+  links?: Record<string, string>;
 }
 
 /**
@@ -220,15 +222,17 @@ export function buildSummary(meta: RunMeta, p: SummaryParts): RunSummary {
     ...(p.timings !== undefined && { timings: p.timings }),
     ...(p.shards !== undefined && { shards: p.shards }),
     cleanup: runCleanup(p.tests),
-    links: dir
-      ? {
-          report: path.join(dir, 'html', 'index.html'),
-          results: path.join(dir, 'results.json'),
-          junit: path.join(dir, 'junit.xml'),
-          app: meta.target.app_url,
-          stripe: meta.target.stripe === 'stripe' ? 'https://dashboard.stripe.com/test' : (meta.target.stripe_api_url ?? ''),
-        }
-      : {},
+    links: p.links
+      ? p.links
+      : dir
+        ? {
+            report: path.join(dir, 'html', 'index.html'),
+            results: path.join(dir, 'results.json'),
+            junit: path.join(dir, 'junit.xml'),
+            app: meta.target.app_url,
+            stripe: meta.target.stripe === 'stripe' ? 'https://dashboard.stripe.com/test' : (meta.target.stripe_api_url ?? ''),
+          }
+        : {},
   };
 }
 

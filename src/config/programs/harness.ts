@@ -120,6 +120,11 @@ export const harnessVariables = {
     default: '4',
     description: "While a check keeps failing, every this many replies in the alert's thread is also broadcast to the channel.",
   },
+  CANARY_RUN_ID: {
+    schema: s.runId.optional(),
+    description:
+      "Set by the summary reporter (checkout-canary/reporter) of a plain `npx playwright test`, so that its workers label what they make with the run's id; never set it yourself.",
+  },
   CANARY_HANDOFF: {
     schema: z.string().optional(),
     description: "Set by `canary run` for the Playwright specs it starts (the run's settings as one JSON object); never set it yourself.",

@@ -186,29 +186,38 @@ describe('the project a config file makes', () => {
 describe('canary with a bad config file', () => {
   it('exits 2 naming every problem by its path, before any request and without writing anything', async () => {
     const server = await startCountingServer();
-    try {
-      const url = server.url;
-      const p = project({
-        'canary.config.ts': config(`{ app: ${adapter().replace("'acme_team_monthly'", '42')}, alerts: { alertAfterr: 2 } }`),
-      });
-      for (const args of [['run'], ['prune'], ['schedule'], ['history'], ['run', '--config', 'canary.config.ts']]) {
-        const err: string[] = [];
-        const code = await runCli(args, {
-          stdout: () => {},
-          stderr: (l) => err.push(l),
-          cwd: p.dir,
-          env: { STRIPE_SECRET_KEY: 'sk_test_badconfig123', STRIPE_API_URL: url, CANARY_APP_URL: url },
-          signal: AbortSignal.abort('SIGTERM'),
-        });
-        assert.equal(code, 2, `canary ${args.join(' ')}: ${err.join('\n')}`);
-        assert.deepEqual(err.join('\n').split('\n'), [
-          `canary ${args[0]}: canary.config.ts has 2 configuration problems:`,
+    const wrongType = `app: ${adapter().replace("'acme_team_monthly'", '42')}`;
+    const unknownKey = 'alerts: { alertAfterr: 2 }';
+    const cases: [string, string[]][] = [
+      [`{ ${wrongType} }`, ['canary.config.ts: app.priceLookupKey: expected a string, got number (42)']],
+      [`{ ${unknownKey} }`, ['canary.config.ts: alerts.alertAfterr: unknown key "alertAfterr" — did you mean "alertAfter"?']],
+      [
+        `{ ${wrongType}, ${unknownKey} }`,
+        [
+          'canary.config.ts has 2 configuration problems:',
           '  app.priceLookupKey: expected a string, got number (42)',
           '  alerts.alertAfterr: unknown key "alertAfterr" — did you mean "alertAfter"?',
-        ]);
+        ],
+      ],
+    ];
+    try {
+      for (const [body, lines] of cases) {
+        const p = project({ 'canary.config.ts': config(body) });
+        for (const args of [['run'], ['prune'], ['schedule'], ['history'], ['run', '--config', 'canary.config.ts']]) {
+          const err: string[] = [];
+          const code = await runCli(args, {
+            stdout: () => {},
+            stderr: (l) => err.push(l),
+            cwd: p.dir,
+            env: { STRIPE_SECRET_KEY: 'sk_test_badconfig123', STRIPE_API_URL: server.url, CANARY_APP_URL: server.url },
+            signal: AbortSignal.abort('SIGTERM'),
+          });
+          assert.equal(code, 2, `canary ${args.join(' ')}: ${err.join('\n')}`);
+          assert.deepEqual(err.join('\n').split('\n'), [`canary ${args[0]}: ${lines[0]}`, ...lines.slice(1)]);
+        }
+        assert.equal(existsSync(path.join(p.dir, 'reports')), false, 'no reports folder was made');
       }
       assert.equal(server.requests(), 0, 'no request reached Stripe or the app');
-      assert.equal(existsSync(path.join(p.dir, 'reports')), false, 'no reports folder was made');
     } finally {
       server.close();
     }

@@ -24,7 +24,7 @@ import { startDemoHarness, type DemoHarness } from '../demo-app/testing/harness.
 import { killProcessesOfRun, processesOfRun } from '../runner/processes.ts';
 import { runSummarySchema } from '../runner/summary-schema.ts';
 import { canaryCli, explain, portClosed, waitFor, type CanaryCli, type Finished } from '../runner/testing/canary-cli.ts';
-import { advanceClocks, counts, crash, leftBy } from './testing/processes.ts';
+import { advanceClocks, counts, crash, describeProcesses, leftBy } from './testing/processes.ts';
 import { assertNoLeaks, webhookSecretsIn } from './testing/secrets.ts';
 
 const RETENTION_PLUS_A_DAY = 8 * 86_400;
@@ -62,7 +62,7 @@ describe('canary run killed with SIGKILL mid-run', () => {
     cli: CanaryCli,
     env: NodeJS.ProcessEnv,
     runIds: string[],
-    kill: (child: ChildProcess, runId: string) => void,
+    kill: (child: ChildProcess, runId: string) => void | Promise<void>,
   ): Promise<Killed> {
     const known = cli.runDirs();
     let child: ChildProcess | undefined;
@@ -75,7 +75,7 @@ describe('canary run killed with SIGKILL mid-run', () => {
       async () => ((await h.stripe.subscriptions.list({ limit: 100 })).data.some((s) => s.metadata.canary_run_id === runId) ? true : undefined),
       90_000,
     );
-    kill(child!, runId);
+    await kill(child!, runId);
     return { runId, reportDir, finished: await finished };
   }
 
@@ -141,12 +141,13 @@ describe('canary run killed with SIGKILL mid-run', () => {
     // The demo app is the run's own (embedded): it registers its webhook endpoint with the run's id, and dies with it.
     const env = { STRIPE_SECRET_KEY: key, STRIPE_API_URL: h.emulator.url, DEMO_APP_FAULT: 'ignore-upgrade' };
     let appUrl = '';
-    const killed = await runAndKill(h, cli, env, runIds, (child, runId) => {
+    const killed = await runAndKill(h, cli, env, runIds, async (child, runId) => {
       appUrl = runSummarySchema.parse(JSON.parse(readFileSync(path.join(cli.reportsDir, runId, 'summary.json'), 'utf8'))).target.app_url;
-      t.diagnostic(`crashed ${crash(child.pid!, runId)} processes at once`);
+      t.diagnostic(`crashed ${await crash(child.pid!, runId)} processes at once`);
     });
     assert.equal(killed.finished.signal, 'SIGKILL', explain(killed.finished));
-    assert.deepEqual(processesOfRun(killed.runId), [], 'nothing of the run survives a crash');
+    const survivors = processesOfRun(killed.runId);
+    assert.deepEqual(survivors, [], `nothing of the run survives a crash: ${describeProcesses(survivors)}`);
     assert.ok(await portClosed(appUrl), 'the embedded app died with the machine');
     const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(killed.reportDir, 'summary.json'), 'utf8')));
     assert.equal(summary.outcome, 'running', 'nothing was left to finish the summary: it says what the reporter last knew');

@@ -41,12 +41,43 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** Whether `pid` still runs: it exists and is neither a zombie nor dead (a killed process takes a moment to go). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X' && state !== 'x';
+  } catch {
+    return false;
+  }
+}
+
+/** Each process as `pid (state: command)`, for a message about processes that should be gone. */
+export function describeProcesses(pids: number[]): string {
+  return pids
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim().slice(0, 100);
+        return `${pid} (${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)}: ${command})`;
+      } catch {
+        return `${pid} (gone)`;
+      }
+    })
+    .join(', ');
+}
+
+/** How long a SIGKILLed process may take to die (its memory torn down) before the crash is said to have failed. */
+const DIE_BOUND_MS = 15_000;
+
 /**
  * A machine crash, for one run: `root` (the `canary` process), everything under it and every
  * process carrying the run's hand-off (browsers and helpers that left the tree) are stopped with
- * SIGSTOP until no new one appears, then all killed with SIGKILL. Returns how many there were.
+ * SIGSTOP until no new one appears, then all killed with SIGKILL. Resolves, with how many there
+ * were, once every one of them is gone (bounded): SIGKILL is delivered at once, but a process with
+ * a browser's memory takes a moment to be torn down, and until then it is still listed.
  */
-export function crash(root: number, runId: string): number {
+export async function crash(root: number, runId: string): Promise<number> {
   const frozen = new Set<number>([root]);
   signal(root, 'SIGSTOP');
   for (;;) {
@@ -58,7 +89,13 @@ export function crash(root: number, runId: string): number {
     }
   }
   for (const p of frozen) signal(p, 'SIGKILL');
-  return frozen.size;
+  const deadline = Date.now() + DIE_BOUND_MS;
+  for (;;) {
+    const alive = [...frozen].filter(running);
+    if (alive.length === 0) return frozen.size;
+    if (Date.now() >= deadline) throw new Error(`processes ${alive.join(', ')} still run ${DIE_BOUND_MS / 1000} s after SIGKILL`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export interface Leftovers {

@@ -16,6 +16,8 @@ import { allVariables as VARIABLES } from '../src/config/testing/all-variables.t
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORKFLOWS = path.join(ROOT, '.github/workflows');
+/** The workflows `canary init` scaffolds into a team's project. */
+const TEMPLATE_WORKFLOWS = path.join(ROOT, 'templates/github-workflows');
 /** A GitHub Actions expression, `${{ e }}`, as written in a workflow. */
 const expr = (e: string) => `\${{ ${e} }}`;
 const CI_URL = `${expr('github.server_url')}/${expr('github.repository')}/actions/runs/${expr('github.run_id')}`;
@@ -32,10 +34,16 @@ type Job = {
 };
 type Workflow = { on: Record<string, any>; env?: Record<string, string>; concurrency?: { group: string }; jobs: Record<string, Job> };
 
+/** This repository's workflows by file name, and the scaffold's as `templates/<file>`: every check below holds for both. */
 const workflows = new Map<string, Workflow>(
-  readdirSync(WORKFLOWS)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => [f, parse(readFileSync(path.join(WORKFLOWS, f), 'utf8')) as Workflow]),
+  [
+    [WORKFLOWS, ''],
+    [TEMPLATE_WORKFLOWS, 'templates/'],
+  ].flatMap(([dir, prefix]) =>
+    readdirSync(dir!)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f): [string, Workflow] => [`${prefix}${f}`, parse(readFileSync(path.join(dir!, f), 'utf8')) as Workflow]),
+  ),
 );
 const workflow = (name: string): Workflow => {
   const w = workflows.get(name);
@@ -111,7 +119,21 @@ async function assertParses(args: string[], where: string): Promise<void> {
 }
 
 test('the workflows: post-deploy, every six hours, and the sharded @extended suite', () => {
-  assert.deepEqual([...workflows.keys()].sort(), ['canary-extended.yml', 'canary-post-deploy.yml', 'canary-scheduled.yml']);
+  assert.deepEqual([...workflows.keys()].sort(), [
+    'canary-extended.yml',
+    'canary-post-deploy.yml',
+    'canary-scheduled.yml',
+    'templates/canary-post-deploy.yml',
+    'templates/canary-scheduled.yml',
+  ]);
+  // The scaffold's are this repository's own: the same triggers, guard and canary command lines.
+  for (const name of ['canary-post-deploy.yml', 'canary-scheduled.yml']) {
+    const ours = workflow(name);
+    const theirs = workflow(`templates/${name}`);
+    assert.deepEqual(theirs.on, ours.on, `templates/${name}: the same triggers`);
+    const lines = (w: Workflow) => Object.values(w.jobs).flatMap((j) => [j.if, ...j.steps.filter((st) => st.run?.includes('canary ')).map((st) => st.run)]);
+    assert.deepEqual(lines(theirs), lines(ours), `templates/${name}: the same job guard and canary command lines`);
+  }
 
   const postDeploy = workflow('canary-post-deploy.yml');
   assert.ok('deployment_status' in postDeploy.on, 'on deployment_status');
@@ -165,8 +187,9 @@ test('every job installs, sets up the browser before running, is bounded, names 
       assert.deepEqual([node?.with?.['node-version'], node?.with?.cache], [20, 'npm'], `${where}: Node 20 with the npm cache`);
       assert.ok(runs.includes('npm ci'), `${where}: npm ci`);
       const canaryRun = runs.findIndex((r) => r.includes('canary run'));
-      if (canaryRun >= 0)
-        assert.ok(runs.indexOf('npm run setup:browser') >= 0 && runs.indexOf('npm run setup:browser') < canaryRun, `${where}: browser set-up first`);
+      // This repository's set-up script, or in a team's project Playwright's own install.
+      const setUp = runs.findIndex((r) => r === 'npm run setup:browser' || r.startsWith('npx playwright install'));
+      if (canaryRun >= 0) assert.ok(setUp >= 0 && setUp < canaryRun, `${where}: browser set-up first`);
       assert.ok(typeof job['timeout-minutes'] === 'number' && job['timeout-minutes'] <= 30, `${where}: timeout-minutes`);
       assert.equal(job.env?.CANARY_CI_URL ?? w.env?.CANARY_CI_URL, CI_URL, `${where}: CANARY_CI_URL is the job's URL`);
       const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));

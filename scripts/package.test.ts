@@ -1,11 +1,11 @@
 /**
- * The package as a team installs it: what `npm pack` makes of a clean copy of this repository
- * (its `prepare` builds dist/ from nothing), installed with `npm install <tarball>` into a new
- * project in a temporary folder, next to its own @playwright/test (a peer dependency). There:
- * `npx canary --version`; a canary.config.ts and a spec written with the package's exports
- * type-check with tsc (and a wrong type fails it); `npx canary run` passes against the embedded
- * emulator and demo app and writes its reports in the project, nothing in the package; the same
- * spec passes under a plain `npx playwright test`.
+ * The package as a team meets it, following the README's "Monitor your own app" steps as written:
+ * what `npm pack` makes of a clean copy of this repository (its `prepare` builds dist/ from
+ * nothing) stands in for the registry's `checkout-canary`; `npx checkout-canary init my-monitor`,
+ * `npm install`, `npx canary doctor` and `npx canary run` in a temporary folder. Then, in that
+ * project: what the package ships, `npx canary --version`, the scaffold type-checking with tsc
+ * (and a wrong type failing it), the same spec under a plain `npx playwright test` with its opt-in
+ * summary.json, a second init refusing to overwrite, and nothing ever written inside the package.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,47 +69,20 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-const CONFIG = `import { defineApp, defineConfig } from 'checkout-canary';
-import { demoApp } from 'checkout-canary/demo-app';
+/** The commands of the README's "Monitor your own app" block, comments dropped. */
+function readmeSteps(): string[] {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Monitor your own app'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
+}
 
-// The bundled demo app's adapter, as a team starts from it: spread, renamed, one setting changed.
-export default defineConfig({
-  app: defineApp({ ...demoApp, name: 'our-demo', fulfilmentTimeout: '20s' }),
-  testDir: 'canary',
-  suites: { default: '@upgrade' },
-  alerts: { alertAfter: 2 },
-});
-`;
-
-const SPEC = `import { CARDS, expect, openCheckout, payWith, test, verifyUpgraded } from 'checkout-canary/test';
-
-test('our customers can upgrade @upgrade', async ({ journey, canaryRun }) => {
-  expect(canaryRun.id).toMatch(/^canary_/);
-  await openCheckout(journey);
-  await payWith(journey, CARDS.visa, 'left');
-  const paid = await verifyUpgraded(journey, '4242');
-  expect(paid.subscription.status).toBe('active');
-});
-`;
-
-// A plain Playwright run, opted in to summary.json (checkout-canary/reporter) into plain-reports/.
-const PLAYWRIGHT_CONFIG = `import { defineConfig } from '@playwright/test';
-
-export default defineConfig({ testDir: 'canary', reporter: [['list'], ['checkout-canary/reporter', { outputDir: 'plain-reports' }]] });
-`;
-
-const TSCONFIG = JSON.stringify(
-  {
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-    include: ['canary.config.ts', 'canary', 'playwright.config.ts'],
-  },
-  null,
-  2,
-);
-
-describe('the package, installed from its tarball into a new project', () => {
+describe('the package, from its tarball, following the README', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'canary-package-'));
-  const project = path.join(work, 'project');
+  const project = path.join(work, 'my-monitor');
   let tarball = '';
   let installed = '';
   let before_: string[] = [];
@@ -129,36 +102,45 @@ describe('the package, installed from its tarball into a new project', () => {
     assert.equal(packed.code, 0, packed.out);
     const json = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[];
     tarball = path.join(work, json[0]!.filename);
-
-    mkdirSync(project);
-    writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'our-monitor', private: true, type: 'module' }, null, 2));
-    const install = await sh(
-      project,
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        '--prefer-offline',
-        tarball,
-        `@playwright/test@${version('@playwright/test')}`,
-        `typescript@${version('typescript')}`,
-        `@types/node@${version('@types/node')}`,
-      ],
-      420_000,
-    );
-    assert.equal(install.code, 0, install.out);
-    installed = path.join(project, 'node_modules', 'checkout-canary');
-    before_ = filesUnder(installed);
-    writeFileSync(path.join(project, 'canary.config.ts'), CONFIG);
-    mkdirSync(path.join(project, 'canary'));
-    writeFileSync(path.join(project, 'canary', 'upgrade.spec.ts'), SPEC);
-    writeFileSync(path.join(project, 'playwright.config.ts'), PLAYWRIGHT_CONFIG);
-    writeFileSync(path.join(project, 'tsconfig.json'), TSCONFIG);
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('ships compiled JavaScript with type declarations, the bin and the docs, and no sources or tests of its own', () => {
+  it("the README's steps, as written: init, npm install, doctor, run — green out of the box, its reports in the project", async () => {
+    const steps = readmeSteps();
+    assert.deepEqual(steps, ['npx checkout-canary init my-monitor', 'cd my-monitor && npm install', 'npx canary doctor', 'npx canary run']);
+    // `checkout-canary` is this tarball here (not on the registry yet): npx installs it and runs its one bin, `canary`.
+    const init = await sh(work, 'npx', ['--yes', `--package=${tarball}`, 'canary', 'init', 'my-monitor', '--package', `file:${tarball}`], 420_000);
+    assert.equal(init.code, 0, init.out);
+    assert.match(init.out, /wrote my-monitor\/apps\/demo-app\.ts/);
+    assert.match(init.out, /Next:\n {2}cd my-monitor && npm install\n {2}npx canary doctor.*\n {2}npx canary run/);
+
+    const install = await sh(project, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], 420_000);
+    assert.equal(install.code, 0, install.out);
+    installed = path.join(project, 'node_modules', 'checkout-canary');
+    before_ = filesUnder(installed);
+
+    const doctor = await sh(project, 'npx', ['canary', 'doctor'], 120_000);
+    assert.equal(doctor.code, 0, doctor.out);
+    assert.match(doctor.out, /✔ config +.*my-monitor\/canary\.config\.ts: valid/);
+    assert.match(doctor.out, /12 checks: \d+ passed, 0 failed, \d+ warnings?/);
+
+    const run = await sh(project, 'npx', ['canary', 'run'], 180_000);
+    assert.equal(run.code, 0, run.out);
+    const m = /^\s*report: (.+)$/m.exec(run.out);
+    assert.ok(m, run.out);
+    const reportDir = path.resolve(project, m[1]!.trim());
+    assert.equal(path.dirname(reportDir), path.join(project, 'reports'), "the run folder is under the project's reports/");
+    const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')));
+    assert.deepEqual([summary.outcome, summary.grep, summary.target.app_name, summary.target.app], ['passed', '@critical', 'demo-app', 'embedded']);
+    assert.deepEqual(
+      summary.tests.map((t) => [t.title, t.file, t.outcome]),
+      [['a customer upgrades to the paid plan through Stripe Checkout @critical', 'upgrade.spec.ts', 'passed']],
+    );
+    for (const f of ['html/index.html', 'results.json', 'junit.xml']) assert.ok(existsSync(path.join(reportDir, f)), `${f} is written`);
+    assert.ok(existsSync(path.join(project, 'reports', 'history.sqlite')), "the history is the project's");
+  });
+
+  it('ships compiled JavaScript with type declarations, the bin, the templates and the docs, and no sources or tests of its own', () => {
     const files = filesUnder(installed);
     for (const f of [
       'bin/canary.js',
@@ -167,6 +149,9 @@ describe('the package, installed from its tarball into a new project', () => {
       'dist/fixtures/index.js',
       'dist/fixtures/index.d.ts',
       'dist/tests/upgrade.spec.js',
+      'templates/canary.config.ts',
+      'apps/demo-app/adapter.ts',
+      'docs/own-app.md',
       'README.md',
       'LICENSE',
     ]) {
@@ -189,7 +174,14 @@ describe('the package, installed from its tarball into a new project', () => {
     assert.equal(r.out.trim(), OWN_VERSION);
   });
 
-  it('a canary.config.ts with defineConfig and defineApp, and a spec on checkout-canary/test, type-check with tsc; a wrong type does not', async () => {
+  it('the scaffold — defineConfig, the defineApp adapter, a spec on checkout-canary/test — type-checks with tsc; a wrong type does not', async () => {
+    const tools = await sh(
+      project,
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', `typescript@${version('typescript')}`, `@types/node@${version('@types/node')}`],
+      300_000,
+    );
+    assert.equal(tools.code, 0, tools.out);
     const ok = await sh(project, 'npx', ['tsc', '-p', '.'], 120_000);
     assert.equal(ok.code, 0, ok.out);
     writeFileSync(
@@ -206,37 +198,20 @@ describe('the package, installed from its tarball into a new project', () => {
     }
   });
 
-  it('npx canary run passes against the embedded emulator and demo app, its reports in the project and nothing in the package', async () => {
-    const r = await sh(project, 'npx', ['canary', 'run'], 180_000);
-    assert.equal(r.code, 0, r.out);
-    const m = /^\s*report: (.+)$/m.exec(r.out);
-    assert.ok(m, r.out);
-    const reportDir = path.resolve(project, m[1]!.trim());
-    assert.equal(path.dirname(reportDir), path.join(project, 'reports'), "the run folder is under the project's reports/");
-    const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(reportDir, 'summary.json'), 'utf8')));
-    assert.deepEqual([summary.outcome, summary.grep, summary.target.app_name, summary.target.app], ['passed', '@upgrade', 'our-demo', 'embedded']);
-    assert.deepEqual(
-      summary.tests.map((t) => [t.title, t.file, t.outcome]),
-      [['our customers can upgrade @upgrade', 'upgrade.spec.ts', 'passed']],
-    );
-    for (const f of ['html/index.html', 'results.json', 'junit.xml']) assert.ok(existsSync(path.join(reportDir, f)), `${f} is written`);
-    assert.ok(existsSync(path.join(project, 'reports', 'history.sqlite')), "the history is the project's");
-    assert.deepEqual(filesUnder(installed), before_, 'nothing was written inside node_modules/checkout-canary');
-  });
-
-  it('the same spec passes under a plain npx playwright test in the project, with summary.json where it opted in', async () => {
+  it('the same spec passes under a plain npx playwright test, with the summary.json it opted in to', async () => {
+    const runs = () => new Set(readdirSync(path.join(project, 'reports')).filter((d) => d.startsWith('canary_')));
+    const known = runs();
     const r = await sh(project, 'npx', ['playwright', 'test'], 180_000);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /1 passed/);
     assert.match(r.out, /canary\/upgrade\.spec\.ts/);
-    const runs = readdirSync(path.join(project, 'plain-reports'));
-    assert.equal(runs.length, 1, runs.join(', '));
-    const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(project, 'plain-reports', runs[0]!, 'summary.json'), 'utf8')));
-    assert.match(summary.run_id, /^canary_\d{8}T\d{6}Z_/);
-    assert.equal(summary.run_id, runs[0]);
+    const fresh = [...runs()].filter((d) => !known.has(d));
+    assert.equal(fresh.length, 1, fresh.join(', '));
+    const summary = runSummarySchema.parse(JSON.parse(readFileSync(path.join(project, 'reports', fresh[0]!, 'summary.json'), 'utf8')));
+    assert.equal(summary.run_id, fresh[0]);
     assert.deepEqual(
       [summary.outcome, summary.target.app_name, summary.target.stripe, summary.tests[0]?.outcome],
-      ['passed', 'our-demo', 'emulator', 'passed'],
+      ['passed', 'demo-app', 'emulator', 'passed'],
     );
     assert.ok(summary.finished_at, 'the reporter finished the summary itself');
     const t = summary.tests[0]!;
@@ -245,5 +220,24 @@ describe('the package, installed from its tarball into a new project', () => {
       JSON.stringify(t.cleanup),
     );
     assert.match(t.environment ?? '', /^env_/, 'the test had its tenant');
+  });
+
+  it('a second init exits 2 naming the files it would overwrite and writes nothing; with --force it succeeds', async () => {
+    const config = readFileSync(path.join(project, 'canary.config.ts'), 'utf8');
+    writeFileSync(path.join(project, 'canary.config.ts'), `${config}// edited\n`);
+    const again = await sh(project, 'npx', ['canary', 'init'], 60_000);
+    assert.equal(again.code, 2, again.out);
+    assert.match(
+      again.out,
+      /canary init: canary\.config\.ts, playwright\.config\.ts, tsconfig\.json, apps\/demo-app\.ts, .* already exist in \.: nothing was written; pass --force to overwrite them/,
+    );
+    assert.match(readFileSync(path.join(project, 'canary.config.ts'), 'utf8'), /\/\/ edited\n$/);
+    const forced = await sh(project, 'npx', ['canary', 'init', '--force', '--package', `file:${tarball}`], 60_000);
+    assert.equal(forced.code, 0, forced.out);
+    assert.equal(readFileSync(path.join(project, 'canary.config.ts'), 'utf8'), config);
+  });
+
+  it('nothing was ever written inside node_modules/checkout-canary', () => {
+    assert.deepEqual(filesUnder(installed), before_);
   });
 });

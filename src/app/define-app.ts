@@ -116,6 +116,13 @@ export interface AppAdapter<V extends AppVariables = AppVariables> {
    */
   webhookUrl?: string;
   /**
+   * The Stripe events the app's endpoint must be subscribed to (`canary doctor` checks it; after a
+   * refused card the journey waits for the app to acknowledge those about the customer). Default:
+   * the events of a plan change — checkout.session.completed, customer.subscription.created,
+   * .updated and .deleted, invoice.paid and invoice.payment_failed.
+   */
+  webhookEvents?: string[];
+  /**
    * The Stripe objects the app labels with the run's labels (from its tenant, or its sign-up):
    * the harness checks they carry them. It labels the customer itself where the app does not.
    */

@@ -16,8 +16,10 @@ import { redact } from '../log/redact.ts';
 import { packageVersion } from '../package-root.ts';
 import type { CommandContext, Job, Start } from './command.ts';
 import * as demoApp from './commands/demo-app.ts';
+import * as doctorCommand from './commands/doctor.ts';
 import * as mergeReportsCommand from './commands/merge-reports.ts';
 import * as historyCommand from './commands/history.ts';
+import * as initCommand from './commands/init.ts';
 import * as notifyCommand from './commands/notify.ts';
 import * as pruneCommand from './commands/prune.ts';
 import * as slackEmulator from './commands/slack-emulator.ts';
@@ -28,7 +30,19 @@ import { usageMessage } from './options.ts';
 
 export type { CommandContext, Job, Start };
 
-const COMMANDS = [runCommand, mergeReportsCommand, scheduleCommand, pruneCommand, historyCommand, notifyCommand, stripeEmulator, slackEmulator, demoApp];
+const COMMANDS = [
+  initCommand,
+  doctorCommand,
+  runCommand,
+  mergeReportsCommand,
+  scheduleCommand,
+  pruneCommand,
+  historyCommand,
+  notifyCommand,
+  stripeEmulator,
+  slackEmulator,
+  demoApp,
+];
 
 export interface CliIo {
   stdout: (line: string) => void;

@@ -45,6 +45,10 @@ export const appSchema = z.strictObject({
     .string()
     .refine((u) => u.startsWith('/') || URL.canParse(u), 'must be a URL or a path on the app, such as /webhooks/stripe')
     .optional(),
+  webhookEvents: z
+    .array(z.string().regex(/^(\*|[a-z_]+(\.[a-z_]+)+)$/, 'must be Stripe event types such as invoice.paid'))
+    .min(1, 'must name at least one event')
+    .optional(),
   stripeLabels: z.array(z.enum(['customer', 'subscription', 'checkout_session'])).optional(),
   variables: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'variable names are upper case, e.g. ACME_ADMIN_TOKEN'), variable).optional(),
   start: optionalFn('start(ctx), which starts the app and answers { url, stop }'),

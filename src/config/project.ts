@@ -82,7 +82,12 @@ export function adapterUrl(app: AppAdapter, values: Record<string, unknown>): st
   return typeof app.url === 'function' ? app.url(values as never) : app.url;
 }
 
-export async function loadProject(project: Project, env: NodeJS.ProcessEnv, importer: ModuleImporter): Promise<Settings> {
+export async function loadProject(
+  project: Project,
+  env: NodeJS.ProcessEnv,
+  importer: ModuleImporter,
+  options: { checkFolders?: boolean } = {},
+): Promise<Settings> {
   const file = project.configFile ? checkConfig(await importConfig(project.configFile, importer), project.configFile) : null;
   const app = file?.app ?? (await bundledApp());
   // The file's adapter was checked with the file; the bundled one is checked the same way.
@@ -92,7 +97,7 @@ export async function loadProject(project: Project, env: NodeJS.ProcessEnv, impo
   for (const name of ['CANARY_REPORTS_DIR', 'CANARY_STATE_DIR'] as const) {
     if (typeof values[name] !== 'string') continue;
     const wanted = path.resolve(project.root, values[name]);
-    const problem = writableFolderProblem(wanted);
+    const problem = options.checkFolders === false ? null : writableFolderProblem(wanted);
     const source = raw[name] !== undefined || !file ? name : name === 'CANARY_REPORTS_DIR' ? 'reports.dir' : 'reports.stateDir';
     if (problem) problems.push(`${source} must be a folder canary can write to; ${problem} (got '${values[name]}')`);
     values[name] = wanted;

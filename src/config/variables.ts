@@ -17,6 +17,8 @@ export interface Variable {
   description: string;
   /** Its value is registered for redaction wherever it could be printed. */
   secret?: boolean;
+  /** Set by canary itself for its own processes: never by a user (left out of a scaffold's .env.example). */
+  internal?: boolean;
 }
 
 export type VariableTable = Record<string, Variable>;

@@ -18,12 +18,13 @@ export interface SlackTarget {
   apiUrl?: string;
 }
 
-export function slackClient(target: SlackTarget): WebClient {
+/** `quick`: one try within 10 s, for a check that must answer at once (`canary doctor`). */
+export function slackClient(target: SlackTarget, options: { quick?: boolean } = {}): WebClient {
   return new WebClient(target.token, {
     ...(target.apiUrl && { slackApiUrl: target.apiUrl.endsWith('/') ? target.apiUrl : `${target.apiUrl}/` }),
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true, maxRetryTime: 60_000 },
-    rejectRateLimitedCalls: false,
-    timeout: 15_000,
+    retryConfig: options.quick ? { retries: 0 } : { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true, maxRetryTime: 60_000 },
+    rejectRateLimitedCalls: options.quick === true,
+    timeout: options.quick ? 10_000 : 15_000,
     logLevel: LogLevel.ERROR,
     logger: { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} },
   });

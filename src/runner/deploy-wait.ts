@@ -27,7 +27,7 @@ export interface DeployHealth {
 }
 
 /** The version a health answer reports: `version` in a JSON body, else null. */
-function versionOf(body: string): string | null {
+export function versionOf(body: string): string | null {
   try {
     const v = (JSON.parse(body) as { version?: unknown }).version;
     return typeof v === 'string' || typeof v === 'number' ? String(v) : null;

@@ -14,6 +14,8 @@ export interface StripeTarget {
   maxNetworkRetries?: number;
   /** How many times a 429 is sent again after a backoff (default 4); 0 where a throttle retries instead. */
   rateLimitRetries?: number;
+  /** How long one request may take (default 20 s). */
+  timeoutMs?: number;
 }
 
 export class LiveKeyRefused extends UserError {}
@@ -41,7 +43,7 @@ export function createStripeClient(target: StripeTarget): Stripe {
     // carry an Idempotency-Key, so a retry never does the work twice).
     maxNetworkRetries: target.maxNetworkRetries ?? 5,
     httpClient: retryingRateLimits(Stripe.createNodeHttpClient(), { retries: target.rateLimitRetries ?? 4 }),
-    timeout: 20_000,
+    timeout: target.timeoutMs ?? 20_000,
     telemetry: false,
     appInfo: { name: 'checkout-canary', url: 'https://github.com/checkout-canary' },
   });

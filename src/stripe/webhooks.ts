@@ -12,6 +12,20 @@ import type { DeliveryRecord } from '../emulators/stripe/webhooks.ts';
 import { StripeStateMismatch, WebhookNotAcknowledged, type Evidence } from '../errors.ts';
 import { stripeCall } from './assertions.ts';
 
+/**
+ * The events an app turns into a plan change, which its endpoint must be subscribed to (unless its
+ * adapter names others): after a refused card, the app must have acknowledged each of these about
+ * the customer before its plan is read.
+ */
+export const PLAN_EVENTS = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.paid',
+  'invoice.payment_failed',
+];
+
 export interface WebhookJudge {
   stripe: Stripe;
   /** The emulator's address (its control API shows deliveries); unset on real Stripe. */

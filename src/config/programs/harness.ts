@@ -124,10 +124,12 @@ export const harnessVariables = {
     schema: s.runId.optional(),
     description:
       "Set by the summary reporter (checkout-canary/reporter) of a plain `npx playwright test`, so that its workers label what they make with the run's id; never set it yourself.",
+    internal: true,
   },
   CANARY_HANDOFF: {
     schema: z.string().optional(),
     description: "Set by `canary run` for the Playwright specs it starts (the run's settings as one JSON object); never set it yourself.",
+    internal: true,
   },
   ...emulatorWebhookVariables,
 } satisfies VariableTable;

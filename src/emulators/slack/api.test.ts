@@ -230,3 +230,24 @@ test('startSlackEmulator rejects options it cannot use, naming the option and th
   await assert.rejects(startSlackEmulator({ port: 70000 }), /startSlackEmulator: port/);
   await assert.rejects(startSlackEmulator({ port: 0, token: 'x' } as never), /startSlackEmulator: token is not an option/);
 });
+
+test('membership: the bot is in every channel until the control API takes it out; then posting there is not_in_channel, and conversations.info says so', async (t) => {
+  const s = await startTestSlack(t);
+  const info = await s.slack.conversations.info({ channel: CHANNEL });
+  assert.deepEqual([info.channel?.id, info.channel?.is_member, info.channel?.is_private], [CHANNEL, true, false]);
+  assert.equal((await s.slack.conversations.info({ channel: 'G0PRIVATE1' })).channel?.is_private, true);
+  assert.equal((await refusal(s.slack.conversations.info({ channel: 'general' }))).error, 'channel_not_found');
+
+  const out = await s.control('POST', `/_emulator/channels/${CHANNEL}`, { member: false });
+  assert.deepEqual([out.status, out.body], [200, { id: CHANNEL, member: false }]);
+  assert.equal((await s.slack.conversations.info({ channel: CHANNEL })).channel?.is_member, false);
+  assert.equal((await refusal(s.slack.chat.postMessage({ channel: CHANNEL, text: 'x' }))).error, 'not_in_channel');
+  assert.deepEqual(await s.messages(CHANNEL), [], 'nothing was posted');
+  // Other channels are untouched.
+  assert.equal((await s.slack.chat.postMessage({ channel: 'C0OTHER001', text: 'fine' })).ok, true);
+
+  assert.equal((await s.control('POST', `/_emulator/channels/${CHANNEL}`, { member: 'no' })).status, 400);
+  assert.equal((await s.control('POST', '/_emulator/channels/general', { member: true })).status, 400);
+  await s.control('POST', `/_emulator/channels/${CHANNEL}`, { member: true });
+  assert.equal((await s.slack.chat.postMessage({ channel: CHANNEL, text: 'back' })).ok, true);
+});

@@ -67,6 +67,27 @@ export function controlRoutes(ws: Workspace, faults: Faults, baseUrl: () => stri
       return faults.view();
     });
 
+    // Whether the bot is a member of a channel (it is of every channel unless taken out here).
+    app.get('/_emulator/channels/:id', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      if (!isChannelId(id)) return refuse(reply, 400, 'invalid_channel', `the channel must be a channel id such as C0123ABCD (got ${JSON.stringify(id)})`);
+      return { id, member: ws.isMember(id) };
+    });
+    app.post('/_emulator/channels/:id', async (req, reply) => {
+      const { id } = req.params as { id: string };
+      if (!isChannelId(id)) return refuse(reply, 400, 'invalid_channel', `the channel must be a channel id such as C0123ABCD (got ${JSON.stringify(id)})`);
+      let body: unknown;
+      try {
+        body = req.body instanceof Buffer && req.body.length > 0 ? JSON.parse(req.body.toString('utf8')) : {};
+      } catch {
+        return refuse(reply, 400, 'invalid_json', 'the body must be JSON, e.g. {"member": false}');
+      }
+      const member = (body as { member?: unknown }).member;
+      if (typeof member !== 'boolean') return refuse(reply, 400, 'invalid_member', `member must be true or false (got ${JSON.stringify(member)})`);
+      ws.setMember(id, member);
+      return { id, member };
+    });
+
     app.post('/_emulator/reset', async () => {
       ws.clear();
       faults.clear();

@@ -49,6 +49,13 @@ function channelArg(args: Args, key = 'channel'): string {
   return channel;
 }
 
+/** A channel the bot posts to: it must be a member (a bot with chat:write, without chat:write.public). */
+function postableChannel(args: Args, ws: Workspace, key = 'channel'): string {
+  const channel = channelArg(args, key);
+  if (!ws.isMember(channel)) throw new SlackApiError('not_in_channel');
+  return channel;
+}
+
 /** The ts of the thread a reply goes in: a reply's ts names its parent's thread, as in Slack. */
 function threadOf(ws: Workspace, channel: string, threadTs: string | undefined): string | null {
   if (!threadTs) return null;
@@ -182,8 +189,24 @@ export const METHODS: Record<string, Method> = {
     is_enterprise_install: false,
   }),
 
-  'chat.postMessage': (args, ctx) => {
+  'conversations.info': (args, ctx) => {
     const channel = channelArg(args);
+    const isPrivate = channel.startsWith('G');
+    return {
+      channel: {
+        id: channel,
+        name: channel.toLowerCase(),
+        is_channel: !isPrivate,
+        is_group: isPrivate,
+        is_private: isPrivate,
+        is_archived: false,
+        is_member: ctx.ws.isMember(channel),
+      },
+    };
+  },
+
+  'chat.postMessage': (args, ctx) => {
+    const channel = postableChannel(args, ctx.ws);
     const text = str(args, 'text') ?? '';
     const blocks = parseBlocks(args.blocks);
     if (!text && !blocks?.length) throw new SlackApiError('no_text');
@@ -202,7 +225,7 @@ export const METHODS: Record<string, Method> = {
   },
 
   'chat.update': (args, ctx) => {
-    const channel = channelArg(args);
+    const channel = postableChannel(args, ctx.ws);
     const ts = str(args, 'ts');
     const message = ts ? ctx.ws.find(channel, ts) : undefined;
     if (!message) throw new SlackApiError('message_not_found');
@@ -248,7 +271,7 @@ export const METHODS: Record<string, Method> = {
     const channelsArg = str(args, 'channels');
     if (channelsArg?.includes(',')) throw invalidArguments('channels takes one channel; share in each channel separately');
     const channelId = str(args, 'channel_id') || channelsArg || undefined;
-    const channel = channelId === undefined ? null : channelArg({ channel: channelId });
+    const channel = channelId === undefined ? null : postableChannel({ channel: channelId }, ctx.ws);
     const threadArg = str(args, 'thread_ts');
     if (threadArg && channel === null) throw invalidArguments('thread_ts needs channel_id');
     const threadTs = channel === null ? null : threadOf(ctx.ws, channel, threadArg);

@@ -1,7 +1,8 @@
 /**
  * The workspace's state, in memory: every message posted (thread replies included, in the order
  * they were posted) and every file uploaded. Channels are not created: any id Slack would give a
- * channel (`C…` public, `G…` private) exists and starts empty.
+ * channel (`C…` public, `G…` private) exists and starts empty, with the bot in it unless the
+ * control API took it out (then posting there is Slack's `not_in_channel`).
  */
 import type { Block } from './blocks.ts';
 import { slackId, TsClock } from './ids.ts';
@@ -46,6 +47,17 @@ export class Workspace {
   private readonly clock = new TsClock();
   private messages: StoredMessage[] = [];
   private files = new Map<string, StoredFile>();
+  /** Channels the bot is not a member of. */
+  private outside = new Set<string>();
+
+  isMember(channel: string): boolean {
+    return !this.outside.has(channel);
+  }
+
+  setMember(channel: string, member: boolean): void {
+    if (member) this.outside.delete(channel);
+    else this.outside.add(channel);
+  }
 
   nextTs(): string {
     return this.clock.next();
@@ -98,5 +110,6 @@ export class Workspace {
   clear(): void {
     this.messages = [];
     this.files.clear();
+    this.outside.clear();
   }
 }

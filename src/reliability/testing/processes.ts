@@ -41,15 +41,21 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Whether `pid` still runs: it exists and is neither a zombie nor dead (a killed process takes a moment to go). */
-function running(pid: number): boolean {
+/** A process's state letter and its process group, from /proc; null when it is gone. */
+function statOf(pid: number): { state: string; pgrp: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X' && state !== 'x';
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0]!, pgrp: Number(fields[2]) };
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** Whether `pid` still runs: it exists and is neither a zombie nor dead (a killed process takes a moment to go). */
+function running(pid: number): boolean {
+  const s = statOf(pid);
+  return s !== null && s.state !== 'Z' && s.state !== 'X' && s.state !== 'x';
 }
 
 /** Each process as `pid (state: command)`, for a message about processes that should be gone. */
@@ -57,9 +63,8 @@ export function describeProcesses(pids: number[]): string {
   return pids
     .map((pid) => {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
         const command = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim().slice(0, 100);
-        return `${pid} (${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)}: ${command})`;
+        return `${pid} (${statOf(pid)?.state ?? '?'}: ${command})`;
       } catch {
         return `${pid} (gone)`;
       }
@@ -67,34 +72,51 @@ export function describeProcesses(pids: number[]): string {
     .join(', ');
 }
 
-/** How long a SIGKILLed process may take to die (its memory torn down) before the crash is said to have failed. */
-const DIE_BOUND_MS = 15_000;
+/** How long the crash may take (its processes torn down) before it is said to have failed. */
+const CRASH_BOUND_MS = 20_000;
 
 /**
  * A machine crash, for one run: `root` (the `canary` process), everything under it and every
- * process carrying the run's hand-off (browsers and helpers that left the tree) are stopped with
- * SIGSTOP until no new one appears, then all killed with SIGKILL. Resolves, with how many there
- * were, once every one of them is gone (bounded): SIGKILL is delivered at once, but a process with
- * a browser's memory takes a moment to be torn down, and until then it is still listed.
+ * process carrying the run's hand-off (browsers and helpers that left the tree) are stopped —
+ * their whole process groups with them, which a fork cannot escape — until no new one appears,
+ * then all killed with SIGKILL, groups included. Repeated until no process of the run runs any
+ * more (bounded), so nothing the run was starting at that moment survives. Resolves with how many
+ * processes there were; SIGKILL is delivered at once, but a process with a browser's memory takes
+ * a moment to be torn down, and until then it is still listed.
  */
 export async function crash(root: number, runId: string): Promise<number> {
-  const frozen = new Set<number>([root]);
-  signal(root, 'SIGSTOP');
+  const seen = new Set<number>();
+  const groups = new Set<number>();
+  // Never this test's own group.
+  const ours = statOf(process.pid)!.pgrp;
+  const deadline = Date.now() + CRASH_BOUND_MS;
+  const ofRun = () => [root, ...descendantsOf(root), ...[...seen].flatMap((p) => descendantsOf(p)), ...processesOfRun(runId)].filter(running);
   for (;;) {
-    const more = [...descendantsOf(root), ...[...frozen].flatMap((p) => descendantsOf(p)), ...processesOfRun(runId)].filter((p) => !frozen.has(p));
-    if (more.length === 0) break;
-    for (const p of more) {
-      frozen.add(p);
-      signal(p, 'SIGSTOP');
+    // Freeze: every process of the run and its group, until a scan finds nothing new.
+    for (;;) {
+      const more = ofRun().filter((p) => !seen.has(p));
+      if (more.length === 0) break;
+      for (const p of more) {
+        seen.add(p);
+        const pgrp = statOf(p)?.pgrp;
+        if (pgrp && pgrp !== ours && !groups.has(pgrp)) {
+          groups.add(pgrp);
+          signal(-pgrp, 'SIGSTOP');
+        }
+        signal(p, 'SIGSTOP');
+      }
     }
-  }
-  for (const p of frozen) signal(p, 'SIGKILL');
-  const deadline = Date.now() + DIE_BOUND_MS;
-  for (;;) {
-    const alive = [...frozen].filter(running);
-    if (alive.length === 0) return frozen.size;
-    if (Date.now() >= deadline) throw new Error(`processes ${alive.join(', ')} still run ${DIE_BOUND_MS / 1000} s after SIGKILL`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const g of groups) signal(-g, 'SIGKILL');
+    for (const p of seen) signal(p, 'SIGKILL');
+    for (;;) {
+      const alive = [...seen].filter(running);
+      if (alive.length === 0) break;
+      if (Date.now() >= deadline) throw new Error(`processes ${describeProcesses(alive)} still run ${CRASH_BOUND_MS / 1000} s after SIGKILL`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Anything of the run that appeared meanwhile goes the same way.
+    if (ofRun().length === 0) return seen.size;
+    if (Date.now() >= deadline) throw new Error(`the run kept starting processes for ${CRASH_BOUND_MS / 1000} s: ${describeProcesses(ofRun())}`);
   }
 }
 

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkoutPage } from './bench/checkout-page.ts';
+import { checks } from './bench/checks.ts';
 import { concurrency } from './bench/concurrency.ts';
 import { emulator } from './bench/emulator.ts';
 import { emulatorVsPeers } from './bench/emulator-vs-peers.ts';
@@ -21,7 +22,7 @@ import { type Benchmark, runSuite } from './bench/suite.ts';
 import { ROOT } from './bench/canary-process.ts';
 
 /** In the order they run. */
-export const BENCHMARKS: Benchmark[] = [fullRun, concurrency, emulator, emulatorVsPeers, checkoutPage, prune, stability, slackAlert, extended];
+export const BENCHMARKS: Benchmark[] = [fullRun, concurrency, emulator, emulatorVsPeers, checkoutPage, prune, checks, stability, slackAlert, extended];
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run bench [-- --quick] [-- --only ${BENCHMARKS.map((b) => b.name).join(',')}] [-- --list]`);

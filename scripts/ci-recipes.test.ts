@@ -283,3 +283,29 @@ test('the Kubernetes CronJob: every six hours, one at a time, bounded, secrets f
   assert.equal(volume.persistentVolumeClaim.claimName, claim.metadata.name, 'the reports volume is the claim defined beside it');
   await assertParses(container.args, 'cronjob.yaml args');
 });
+
+test('the Kubernetes Deployment: canary schedule probed on --health-port /healthz, scraped on /metrics, given time to finish a run', async () => {
+  const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'deploy/kubernetes/deployment.yaml'), 'utf8')).map((d) => {
+    assert.deepEqual(d.errors, []);
+    return d.toJS();
+  });
+  const deployment = docs.find((d) => d.kind === 'Deployment');
+  assert.equal(deployment.apiVersion, 'apps/v1');
+  const pod = deployment.spec.template.spec;
+  const [container] = pod.containers;
+  assert.equal(container.args[0], 'schedule');
+  await assertParses(container.args, 'deployment.yaml args');
+  const port = Number(container.args[container.args.indexOf('--health-port') + 1]);
+  assert.ok(port > 0, 'the scheduler serves its health port');
+  assert.equal(container.ports.find((p: { name: string }) => p.name === 'health').containerPort, port);
+  for (const probe of [container.livenessProbe, container.readinessProbe]) {
+    assert.deepEqual([probe.httpGet.path, probe.httpGet.port], ['/healthz', 'health']);
+  }
+  const annotations = deployment.spec.template.metadata.annotations;
+  assert.deepEqual([annotations['prometheus.io/port'], annotations['prometheus.io/path']], [String(port), '/metrics']);
+  assert.ok(pod.terminationGracePeriodSeconds > 120, 'longer than the run grace (2m) canary schedule gives on SIGTERM');
+  assert.ok(
+    container.envFrom.some((e: { secretRef?: { name: string } }) => e.secretRef?.name),
+    'configuration from a Secret',
+  );
+});

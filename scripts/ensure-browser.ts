@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BrowserNotFound, SYSTEM_FFMPEG, findChromium, playwrightFfmpegPath } from '../src/browser/chromium.ts';
+import { aptGet } from './lib/apt.ts';
 
 function found(): string | null {
   try {
@@ -37,7 +38,7 @@ const canApt = hasApt && (isRoot || sudo.length > 0);
 let aptUpdated = false;
 
 function apt(args: string[]): boolean {
-  return sudo.length ? run(sudo[0]!, [...sudo.slice(1), 'apt-get', ...args]) : run('apt-get', args);
+  return aptGet(args, { sudo: sudo.length > 0, timeoutMs: INSTALL_TIMEOUT_MS });
 }
 
 /** Installs from the package lists as they are; `apt-get update` only when that fails (empty or stale lists), once per set-up. */

@@ -21,6 +21,7 @@ export const STAGES = [
   'app-api',
   'timeout',
   'outside-step',
+  'monitor',
 ] as const;
 export type Stage = (typeof STAGES)[number];
 
@@ -38,6 +39,7 @@ export const STAGE_TITLES: Record<Stage, string> = {
   'app-api': "the app's admin API",
   timeout: 'the run took longer than its --timeout',
   'outside-step': 'outside any journey step (a fixture or the harness itself)',
+  monitor: 'the monitor itself (a schedule copy vanished, or no check ran in its window)',
 };
 
 /**

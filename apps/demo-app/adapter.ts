@@ -127,9 +127,10 @@ export const demoApp = defineApp({
     },
   },
 
-  // Optional: the app's own record of the account.
-  async readPlan(ctx, { email, tenant }) {
-    const account = tenant ? await admin(ctx).accountByEmail(tenant.id, email) : undefined;
+  // Optional: the app's own record of the account (for reconcile, the demo app put its environment in the customer's metadata).
+  async readPlan(ctx, { email, tenant, customer }) {
+    const environment = tenant?.id ?? customer?.metadata.environment;
+    const account = environment ? await admin(ctx).accountByEmail(environment, email) : undefined;
     if (!account) return null;
     return { plan: account.plan, paid: account.plan === 'pro', customer: account.stripe_customer_id, subscriptions: account.subscriptions.map((s) => s.id) };
   },

@@ -151,8 +151,15 @@ export interface AppAdapter<V extends AppVariables = AppVariables> {
     /** Every tenant, with `created` and `labels`, for `canary prune`; `now` is the app's clock (unix ms) when it tells. */
     list?(ctx: AppApiContext<V>): Promise<{ tenants: Tenant[]; now?: number }>;
   };
-  /** The app's own record of the account signed up with `email` (in `tenant`), or null when it has none. */
-  readPlan?(ctx: AppApiContext<V>, account: { email: string; tenant: Tenant | null }): Promise<AppPlan | null>;
+  /**
+   * The app's own record of the account signed up with `email` (in `tenant`), or null when it has
+   * none. `canary check reconcile` reads it for the account of a Stripe `customer` (no tenant
+   * then: tell it from the customer's metadata where the app put it there).
+   */
+  readPlan?(
+    ctx: AppApiContext<V>,
+    account: { email: string; tenant: Tenant | null; customer?: { id: string; metadata: Record<string, string> } },
+  ): Promise<AppPlan | null>;
   /**
    * Whether the app processed the Stripe event `eventId` (true/false), or null when it cannot
    * tell. On real Stripe this is the only per-endpoint webhook verdict there is.

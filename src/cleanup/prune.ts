@@ -14,6 +14,7 @@ import Stripe from 'stripe';
 import type { AppApiContext } from '../app/define-app.ts';
 import type { Settings } from '../config/project.ts';
 import { UserError } from '../errors.ts';
+import type { HistoryPruneReport } from '../history/prune.ts';
 import { redact } from '../log/redact.ts';
 import { assertTestKey, createStripeClient } from '../stripe/client.ts';
 import { createThrottle, SKIPPED, type Throttle } from '../stripe/throttle.ts';
@@ -61,6 +62,8 @@ export interface PruneReport {
   requests: number;
   duration_ms: number;
   stopped: 'max' | 'signal' | null;
+  /** The run history's prune, which `canary prune` does after this one; null when the history could not be opened or written. */
+  history?: HistoryPruneReport | null;
 }
 
 const counts = (): Record<PrunableType, number> => ({ customer: 0, webhook_endpoint: 0, environment: 0 });

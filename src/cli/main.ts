@@ -15,6 +15,7 @@ import { createLogger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import { packageVersion } from '../package-root.ts';
 import type { CommandContext, Job, Start } from './command.ts';
+import * as checkCommand from './commands/check.ts';
 import * as demoApp from './commands/demo-app.ts';
 import * as doctorCommand from './commands/doctor.ts';
 import * as mergeReportsCommand from './commands/merge-reports.ts';
@@ -34,6 +35,7 @@ const COMMANDS = [
   initCommand,
   doctorCommand,
   runCommand,
+  checkCommand,
   mergeReportsCommand,
   scheduleCommand,
   pruneCommand,
@@ -59,14 +61,30 @@ const defaultIo: CliIo = {
   stderr: (l) => process.stderr.write(`${l}\n`),
 };
 
-/** An AbortSignal for SIGINT/SIGTERM; later signals while stopping are ignored (the stop is bounded). */
-function processSignal(): AbortSignal {
+/** How often canary looks whether the process that started it is still there. */
+const PARENT_WATCH_MS = 1_000;
+
+/**
+ * An AbortSignal for SIGINT/SIGTERM; later signals while stopping are ignored (the stop is
+ * bounded). The process that started canary going away counts as SIGTERM: a shell npx left
+ * behind when it was killed must not let a run go on unbounded and unrecorded (canary is then
+ * an orphan: its parent is no longer the one it had).
+ */
+function processSignal(warn: (line: string) => void): AbortSignal {
   const controller = new AbortController();
   for (const name of ['SIGINT', 'SIGTERM'] as const) {
     process.on(name, () => {
       if (!controller.signal.aborted) controller.abort(name);
     });
   }
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent || controller.signal.aborted) return;
+    clearInterval(watch);
+    warn(`the process that started canary (pid ${parent}) is gone: stopping as on SIGTERM`);
+    controller.abort('SIGTERM');
+  }, PARENT_WATCH_MS);
+  watch.unref();
   return controller.signal;
 }
 
@@ -82,13 +100,13 @@ function program(io: CliIo, start: Start): Command {
     .configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} })
     .exitOverride()
     .showSuggestionAfterError(true);
-  for (const c of COMMANDS) {
-    const sub = c
-      .command(start)
-      .exitOverride()
-      .configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} });
-    root.addCommand(sub);
-  }
+  // Every command, subcommands of subcommands (`canary check webhooks`) included, answers through io, never exits.
+  const quiet = (c: Command): Command => {
+    c.exitOverride().configureOutput({ writeOut: lines(io.stdout), writeErr: lines(io.stderr), outputError: () => {} });
+    for (const child of c.commands) quiet(child);
+    return c;
+  };
+  for (const c of COMMANDS) root.addCommand(quiet(c.command(start)));
   return root;
 }
 
@@ -107,7 +125,7 @@ export async function runCli(argv: string[], io: CliIo = defaultIo): Promise<num
     const env = io.env ?? process.env;
     const cwd = io.cwd ?? process.cwd();
     const log = createLogger({ level: loadVariables(commonVariables, env, path.join(cwd, '.env')).CANARY_LOG_LEVEL, write: io.stderr });
-    const signal = io.signal ?? processSignal();
+    const signal = io.signal ?? processSignal((line) => log.warn(line));
     const untilStopped = () => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     const ctx: CommandContext = {
       env,

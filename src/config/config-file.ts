@@ -54,7 +54,7 @@ export const configFileSchema = z.strictObject({
       concurrency: leaf('CANARY_STRIPE_CONCURRENCY', 'number'),
     })
     .optional(),
-  retention: z.strictObject({ failed: leaf('CANARY_RETENTION', 'string') }).optional(),
+  retention: z.strictObject({ failed: leaf('CANARY_RETENTION', 'string'), history: leaf('CANARY_HISTORY_RETENTION', 'string') }).optional(),
   alerts: z
     .strictObject({
       slack: z.strictObject({ channel: leaf('SLACK_CHANNEL_ID', 'string'), apiUrl: leaf('SLACK_API_URL', 'string') }).optional(),
@@ -69,6 +69,8 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       cron: cronExpression,
       pruneCron: cronExpression,
+      checksCron: z.union([z.literal('off'), cronExpression.unwrap()]).optional(),
+      healthPort: z.number().int().min(0).max(65535).optional(),
       timezone,
       grace: z.string().pipe(s.duration).optional(),
       lease: leaf('CANARY_COORDINATOR_LEASE', 'string'),
@@ -92,6 +94,7 @@ const FILE_VARIABLES: [string[], HarnessVariableName][] = [
   [['stripe', 'rate'], 'CANARY_STRIPE_RATE'],
   [['stripe', 'concurrency'], 'CANARY_STRIPE_CONCURRENCY'],
   [['retention', 'failed'], 'CANARY_RETENTION'],
+  [['retention', 'history'], 'CANARY_HISTORY_RETENTION'],
   [['alerts', 'slack', 'channel'], 'SLACK_CHANNEL_ID'],
   [['alerts', 'slack', 'apiUrl'], 'SLACK_API_URL'],
   [['alerts', 'alertAfter'], 'CANARY_ALERT_AFTER'],
@@ -119,7 +122,7 @@ export interface ConfigFile {
   app?: AppAdapter;
   testDir?: string;
   suites: { default?: string; schedule?: string };
-  schedule: { cron?: string; pruneCron?: string; timezone?: string; graceMs?: number };
+  schedule: { cron?: string; pruneCron?: string; checksCron?: string; healthPort?: number; timezone?: string; graceMs?: number };
   alerts: { notifyFlaky?: boolean; notifyOnSuccess?: boolean };
   /** The values of the variables the file sets (parsed as the variables are). */
   variables: Partial<Config>;
@@ -202,7 +205,14 @@ export function checkConfig(value: unknown, file: string): ConfigFile {
     app: (value as { app?: AppAdapter }).app,
     testDir: parsed.testDir,
     suites: parsed.suites ?? {},
-    schedule: { cron: parsed.schedule?.cron, pruneCron: parsed.schedule?.pruneCron, timezone: parsed.schedule?.timezone, graceMs: parsed.schedule?.grace },
+    schedule: {
+      cron: parsed.schedule?.cron,
+      pruneCron: parsed.schedule?.pruneCron,
+      checksCron: parsed.schedule?.checksCron,
+      healthPort: parsed.schedule?.healthPort,
+      timezone: parsed.schedule?.timezone,
+      graceMs: parsed.schedule?.grace,
+    },
     alerts: { notifyFlaky: parsed.alerts?.notifyFlaky, notifyOnSuccess: parsed.alerts?.notifyOnSuccess },
     variables: variables as Partial<Config>,
   };

@@ -31,6 +31,8 @@ export interface CanaryConfig {
   retention?: {
     /** How long a failed test's resources are kept before `canary prune` deletes them, e.g. "7d" (CANARY_RETENTION). */
     failed?: string;
+    /** How long the run history keeps a run before the prune task deletes it, e.g. "90d" (CANARY_HISTORY_RETENTION). */
+    history?: string;
   };
   alerts?: {
     slack?: {
@@ -55,6 +57,10 @@ export interface CanaryConfig {
     cron?: string;
     /** When to prune (`--prune-cron`, default "0 3 * * *"). */
     pruneCron?: string;
+    /** When to run the API checks (`--checks-cron`, default "*\/5 * * * *"; "off" for none). */
+    checksCron?: string;
+    /** Serve /healthz and /metrics on this port (`--health-port`). */
+    healthPort?: number;
     /** The crons' time zone (`--timezone`, default UTC). */
     timezone?: string;
     /** How long a run in progress may finish after a stop is asked for (`--grace`, default "2m"). */

@@ -61,6 +61,8 @@ export function stripeClient(secretKey: string, apiUrl?: string): Stripe {
 
 async function findPrice(stripe: Stripe, lookupKey: string): Promise<Stripe.Price | undefined> {
   const found = await stripe.prices.list({ lookup_keys: [lookupKey], active: true, limit: 1 });
+  // A Stripe URL that answers something else (a proxy's {}) is named, not a TypeError.
+  if (!Array.isArray(found?.data)) throw new Error(`Stripe answered GET /v1/prices with ${JSON.stringify(found).slice(0, 200)}, which is not a list of prices`);
   return found.data[0];
 }
 

@@ -7,7 +7,7 @@
  * is a pure function of the entries and the time; every string from the history is escaped.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STAGE_TITLES, type Stage } from '../errors.ts';
 import type { HistoryEntry } from './entry.ts';
@@ -296,6 +296,8 @@ export async function writeDashboard(store: HistoryStore, reportsDir: string, no
   const truncated = entries.length > DASHBOARD_MAX_RUNS;
   const source = path.isAbsolute(store.where) ? `${path.basename(store.where)} (SQLite)` : store.where;
   const html = renderDashboard(truncated ? entries.slice(0, DASHBOARD_MAX_RUNS) : entries, now, { source, truncated });
+  // The machine that prunes a shared (PostgreSQL) history may have no reports folder yet.
+  await mkdir(reportsDir, { recursive: true });
   const file = path.join(reportsDir, DASHBOARD_FILE);
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, html);

@@ -91,8 +91,8 @@ export interface ReportLocation {
 }
 
 /** What the alert shows as "checkout-canary @critical" is check `@critical`; a run with no grep ran everything. */
-export function checkOf(s: Pick<RunSummary, 'grep'>): string {
-  return s.grep ?? 'all';
+export function checkOf(s: Pick<RunSummary, 'grep' | 'check'>): string {
+  return s.check ?? s.grep ?? 'all';
 }
 
 /** A check as a user may type it: `@critical`, or the alert's `checkout-canary @critical`. */

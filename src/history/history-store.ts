@@ -21,6 +21,10 @@ export interface HistoryStore {
   append(summary: RunSummary, reportDir: string): Promise<void>;
   /** Newest first (by start time, then run id). */
   list(q?: HistoryQuery): Promise<StoredEntry[]>;
+  /** How many runs started before `before` (what `prune(before)` would delete). */
+  countBefore(before: Date): Promise<number>;
+  /** Deletes every run that started before `before`; answers how many. */
+  prune(before: Date): Promise<number>;
   close(): Promise<void>;
 }
 

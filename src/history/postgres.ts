@@ -178,6 +178,21 @@ export async function openPostgresHistory(url: string, where: ReportLocation): P
         throw fail('read', err);
       }
     },
+    async countBefore(before) {
+      try {
+        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM canary_history WHERE started_at < $1', [before.toISOString()]);
+        return Number(rows[0]!.n);
+      } catch (err) {
+        throw fail('read', err);
+      }
+    },
+    async prune(before) {
+      try {
+        return (await client.query('DELETE FROM canary_history WHERE started_at < $1', [before.toISOString()])).rowCount ?? 0;
+      } catch (err) {
+        throw fail('write', err);
+      }
+    },
     async close() {
       await client.end().catch(() => {});
     },

@@ -3,18 +3,15 @@
  * `<reports>/index.html` from the store. A history that cannot be opened or written never
  * changes the run's outcome: one warning line, and the run goes on.
  */
-import type { Config } from '../config/programs/harness.ts';
 import type { RunSummary } from '../runner/summary-schema.ts';
 import { writeDashboard } from './dashboard.ts';
 import type { HistoryStore } from './history-store.ts';
-import { openHistory } from './store.ts';
+import { openHistory, type HistoryConfig } from './store.ts';
 
 export interface Recorded {
   /** The regenerated dashboard; null when the history could not be written. */
   dashboard: string | null;
 }
-
-type HistoryConfig = Pick<Config, 'CANARY_REPORTS_DIR' | 'CANARY_REPORT_URL' | 'CANARY_COORDINATOR_URL'>;
 
 export async function recordRun(
   summary: RunSummary,

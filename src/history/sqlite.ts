@@ -74,6 +74,9 @@ export function openSqliteHistory(file: string, where: ReportLocation): HistoryS
       failing_stage = excluded.failing_stage, failing_test = excluded.failing_test, deployer = excluded.deployer, commit_sha = excluded.commit_sha,
       stripe_target = excluded.stripe_target, app_target = excluded.app_target, app_url = excluded.app_url, app_version = excluded.app_version,
       report_path = excluded.report_path, report_url = excluded.report_url, summary = excluded.summary, recorded_at = excluded.recorded_at`);
+  // Times are kept as ISO 8601 UTC text with milliseconds (entryOf), so text order is time order.
+  const countBefore = db.prepare('SELECT count(*) AS n FROM canary_history WHERE started_at < @before');
+  const pruneBefore = db.prepare('DELETE FROM canary_history WHERE started_at < @before');
   const fail = (what: string, err: unknown) =>
     new HistoryUnavailable(`could not ${what} the run history in ${file}: ${(err as Error).message}`, { cause: err });
   return {
@@ -104,6 +107,20 @@ export function openSqliteHistory(file: string, where: ReportLocation): HistoryS
         return rows.map((r) => rowToEntry({ ...r, summary: JSON.parse(r.summary) as RunSummary }));
       } catch (err) {
         throw fail('read', err);
+      }
+    },
+    async countBefore(before) {
+      try {
+        return (countBefore.get({ before: before.toISOString() }) as { n: number }).n;
+      } catch (err) {
+        throw fail('read', err);
+      }
+    },
+    async prune(before) {
+      try {
+        return pruneBefore.run({ before: before.toISOString() }).changes;
+      } catch (err) {
+        throw fail('write', err);
       }
     },
     async close() {

@@ -11,7 +11,7 @@ import { HistoryUnavailable, POSTGRES_WHERE, SQLITE_FILE, type HistoryStore } fr
 
 export { HistoryUnavailable, SQLITE_FILE, type HistoryStore };
 
-type HistoryConfig = Pick<Config, 'CANARY_REPORTS_DIR' | 'CANARY_REPORT_URL' | 'CANARY_COORDINATOR_URL'>;
+export type HistoryConfig = Pick<Config, 'CANARY_REPORTS_DIR' | 'CANARY_REPORT_URL' | 'CANARY_COORDINATOR_URL'>;
 
 /**
  * The configured store. With `readOnly`, a SQLite history that does not exist yet is not created:
@@ -41,6 +41,9 @@ function emptyHistory(where: string): HistoryStore {
     where,
     append: () => Promise.reject(new HistoryUnavailable('this history was opened read-only')),
     list: async () => [],
+    countBefore: async () => 0,
+    // Nothing to delete in a history that does not exist yet.
+    prune: async () => 0,
     close: async () => {},
   };
 }

@@ -201,6 +201,7 @@ describe('the alert', () => {
       'app-api': { status: 403, request: 'POST /api/environments' },
       timeout: { timeout_ms: 5000, step: 'App UI: upgrade to Pro opens Stripe Checkout' },
       'outside-step': { status: 'failed', location: 'fixtures/x.ts:3' },
+      monitor: { check: '@critical', max_age_ms: 7 * 3_600_000, last: { run_id: 'canary_x', started_at: '2026-12-01T00:00:00.000Z', outcome: 'passed' } },
     };
     const says: Record<Stage, RegExp> = {
       'deploy-not-healthy':
@@ -217,6 +218,7 @@ describe('the alert', () => {
       'app-api': /The app answered 403 to POST \/api\/environments/,
       timeout: /Stopped after 5 s \(--timeout\) during "App UI: upgrade to Pro opens Stripe Checkout"/,
       'outside-step': /status: failed.*location: fixtures\/x\.ts:3/s,
+      monitor: /No verdict of @critical within 7\.0 h; the last: canary_x at 2026-12-01T00:00:00\.000Z \(passed\)/,
     };
     for (const stage of STAGES) {
       const lines = evidenceLines({ stage, evidence: evidence[stage] }).join('\n');

@@ -6,6 +6,7 @@
  */
 import { STAGE_TITLES } from '../errors.ts';
 import type { RunSummary, TestSummary } from '../runner/summary-schema.ts';
+import { isApiCheck } from '../runner/summary.ts';
 import { clip, codeBlock, escapeText, fit, link } from './mrkdwn.ts';
 
 export type MessageKind = 'alert' | 'still-failing' | 'reminder' | 'recovered' | 'inconclusive' | 'flaky' | 'passed';
@@ -50,7 +51,7 @@ function duration(ms: number): string {
 }
 
 function checkName(s: RunSummary): string {
-  return `checkout-canary ${s.grep ?? 'all'}`;
+  return `checkout-canary ${s.check ?? s.grep ?? 'all'}`;
 }
 
 function targetText(s: RunSummary): string {
@@ -79,6 +80,14 @@ export function evidenceLines(t: Pick<TestSummary, 'stage' | 'evidence'>): strin
         lines.push(mine ? `The app's endpoint ${mine.url} answered ${mine.answers.join(', ')}` : `No delivery to the app's endpoint ${str(e.app_endpoint)}`);
       else lines.push(`The app's endpoint ${str(e.app_endpoint)}: ${e.app_acknowledged_at ? 'acknowledged' : 'no record of acknowledging it'}`);
       for (const other of endpoints.filter((x) => !x.app)) lines.push(`Another endpoint of the account, ${other.url}, answered ${other.answers.join(', ')}`);
+      const stuck = (e.stuck_events ?? []) as { id: string; type: string; age_s: number }[];
+      if (stuck.length > 1)
+        lines.push(
+          `${stuck.length - 1} more waiting: ${stuck
+            .slice(1, 6)
+            .map((x) => `${x.id} (${x.type}, ${duration(x.age_s * 1000)} old)`)
+            .join(', ')}${stuck.length > 6 ? ', …' : ''}`,
+        );
       return lines;
     }
     case 'card-result': {
@@ -91,12 +100,26 @@ export function evidenceLines(t: Pick<TestSummary, 'stage' | 'evidence'>): strin
     case 'checkout-ui':
       if (e.shown) return [`Checkout shows ${(e.shown as string[]).join(', ') || 'no amount'}; the Pro price is ${str(e.expected)} (${str(e.price)})`];
       break;
-    case 'app-not-updated':
+    case 'app-not-updated': {
+      const disagreements = (e.disagreements ?? null) as { account: string; subscriptions: string[]; stripe: string; app: string }[] | null;
+      if (disagreements)
+        return disagreements
+          .slice(0, 10)
+          .map((d) => `${d.account}: ${d.subscriptions.join(', ')} ${d.stripe} in Stripe; the app says ${d.app}`)
+          .concat(disagreements.length > 10 ? [`and ${disagreements.length - 10} more`] : []);
       return [`Stripe shows ${str(e.session)} complete (subscription ${str(e.subscription)}); the app was not updated`];
+    }
     case 'stripe-api':
       return [`HTTP ${str(e.status)} ${str(e.type)}${e.code ? ` (${e.code})` : ''} while ${str(e.while)}; Stripe request ${str(e.request_id)}`];
     case 'app-api':
+      if (e.adapter_call) return [`The adapter's ${str(e.adapter_call)} failed: ${str(e.error)}`];
       return [`The app answered ${str(e.status ?? e.code)} to ${str(e.request)}`];
+    case 'monitor':
+      if (e.copy)
+        return [`The schedule copy "${str(e.copy)}" vanished while running ${str(e.occurrence)}${e.run_id ? ` (run ${e.run_id})` : ''}; it is not run again`];
+      return [
+        `No verdict of ${str(e.check)} within ${duration(Number(e.max_age_ms))}; the last: ${e.last ? `${str(e.last.run_id)} at ${str(e.last.started_at)} (${str(e.last.outcome)})` : 'none recorded'}`,
+      ];
     case 'config':
       return [`${str(e.variable)}${e.lookup_key ? ` = ${e.lookup_key}` : ''}${e.status ? ` (HTTP ${e.status})` : ''}`];
     case 'checkout-blocked':
@@ -135,8 +158,10 @@ function testBlocks(t: TestSummary, s: RunSummary): Block[] {
 export function linkButtons(s: RunSummary, ctx: MessageContext): Block | null {
   const base = ctx.reportUrl?.replace(/\/$/, '');
   const failing = s.tests.find((t) => t.outcome === 'failed' || t.outcome === 'inconclusive');
+  // An API check (webhooks, reconcile…) has no HTML report of its own: only its summary.json.
+  const browserRun = !isApiCheck(s);
   const buttons: [string, string | undefined][] = [
-    ['HTML report', base && `${base}/${s.run_id}/html/index.html`],
+    ['HTML report', browserRun ? base && `${base}/${s.run_id}/html/index.html` : undefined],
     ['Trace', base && failing?.artifacts.trace && `${base}/${s.run_id}/${failing.artifacts.trace}`],
     ['summary.json', base && `${base}/${s.run_id}/summary.json`],
     ['CI job', ctx.ciUrl],

@@ -3,7 +3,9 @@
  * row; while it keeps failing, reply in the alert's thread, broadcasting every `remindEvery`
  * replies; when it passes again, "recovered" in the thread and the channel — only where an alert
  * was sent. Inconclusive runs get their own quieter message and change nothing; flaky and passed
- * runs post only when asked to. Pure: the state comes in and goes out.
+ * runs post only when asked to. The monitor's own incidents (a schedule copy that vanished
+ * mid-occurrence) are alerts each, outside any streak: no later run would recover them. Pure: the
+ * state comes in and goes out.
  */
 import type { RunSummary } from '../runner/summary-schema.ts';
 import type { MessageKind } from './message.ts';
@@ -43,19 +45,20 @@ export function emptyState(key: string): CheckState {
 }
 
 /** The check and its target: the same grep against the same Stripe and app (embedded ones are one target). */
-export function checkKey(s: Pick<RunSummary, 'grep' | 'target'>): string {
+export function checkKey(s: Pick<RunSummary, 'grep' | 'check' | 'target'>): string {
   const stripe =
     s.target.stripe === 'stripe' ? 'stripe-test-mode' : s.target.stripe_api_url && s.target.app === 'deployed' ? s.target.stripe_api_url : 'emulator';
   const app = s.target.app === 'deployed' ? s.target.app_url : 'embedded-app';
-  return `${s.grep ?? 'all'} @ ${stripe} + ${app}`;
+  return `${s.check ?? s.grep ?? 'all'} @ ${stripe} + ${app}`;
 }
 
 export function decide(
   state: CheckState,
-  s: Pick<RunSummary, 'outcome' | 'started_at' | 'run_id'>,
+  s: Pick<RunSummary, 'outcome' | 'started_at' | 'run_id'> & { check?: RunSummary['check'] },
   o: PolicyOptions,
 ): { action: Action | null; next: CheckState } {
   const next: CheckState = { ...state, last_run_id: s.run_id };
+  if (s.check === 'monitor') return { action: s.outcome === 'failed' ? { kind: 'alert', thread: null, broadcast: false } : null, next: emptyState(state.key) };
   switch (s.outcome) {
     case 'failed': {
       next.failures = state.failures + 1;

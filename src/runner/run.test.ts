@@ -17,7 +17,7 @@ import type { Stage } from '../errors.ts';
 import type { EndpointAnswers } from '../stripe/webhooks.ts';
 import { processesOfRun } from './run.ts';
 import type { TestSummary } from './summary-schema.ts';
-import { assertLiveKeysRefused, canaryCli, explain, groupGone, onlyTest, portClosed, waitFor, type CanaryCli } from './testing/canary-cli.ts';
+import { assertLiveKeysRefused, canaryCli, childrenOf, explain, groupGone, onlyTest, portClosed, waitFor, type CanaryCli } from './testing/canary-cli.ts';
 import { secretsIn } from './testing/report-texts.ts';
 
 const FAST_WEBHOOKS = { CANARY_FULFILMENT_TIMEOUT_MS: '4000', STRIPE_EMULATOR_WEBHOOK_TIMEOUT_MS: '1000', STRIPE_EMULATOR_WEBHOOK_RETRY_DELAYS_MS: '100,200' };
@@ -178,6 +178,55 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.deepEqual([r.summary!.stopped?.reason, r.summary!.stopped?.signal], ['signal', 'SIGTERM']);
     await assertNothingLeft(child!.pid!, during.run_id);
     for (const url of [during.target.app_url, during.target.stripe_api_url!]) assert.ok(await portClosed(url), `${url} is closed`);
+  });
+
+  it('its parent gone (the shell npx left, killed): canary stops as on SIGTERM, its run aborted, nothing left running', async () => {
+    const known = cli.runDirs();
+    let shell: ChildProcess | undefined;
+    const finished = cli.command(['run', '--grep', '@critical'], { DEMO_APP_FAULT: 'upgrade-hang' }, (c) => (shell = c), { underShell: true });
+    const during = await cli.waitForSummary(
+      () => cli.newRunDir(known),
+      (s) => s.tests[0]?.steps_in_progress.some((x) => /upgrade to Pro/.test(x)) ?? false,
+      'the upgrade step in progress',
+    );
+    const [canary] = childrenOf(shell!.pid!);
+    assert.ok(canary, 'canary runs under the shell');
+    // Only the shell dies, as when npx's shell is killed: canary is left behind, an orphan.
+    shell!.kill('SIGKILL');
+    const r = await finished;
+    assert.equal(r.signal, 'SIGKILL', 'the shell was killed');
+    const t = onlyTest(r, null);
+    assert.deepEqual([r.summary!.outcome, t.outcome], ['aborted', 'aborted'], explain(r));
+    assert.deepEqual([r.summary!.stopped?.reason, r.summary!.stopped?.signal], ['signal', 'SIGTERM']);
+    assert.match(r.stderr, /the process that started canary \(pid \d+\) is gone: stopping as on SIGTERM/, explain(r));
+    await assertNothingLeft(shell!.pid!, during.run_id);
+    assert.throws(() => process.kill(canary, 0), /ESRCH/, 'canary itself exited');
+  });
+
+  it('stopped by --timeout before any test began: failed at stage timeout, saying so', async () => {
+    const r = await canaryRun(['--grep', '@critical', '--timeout', '1s']);
+    assert.equal(r.code, 1, explain(r));
+    const s = r.summary!;
+    assert.deepEqual([s.outcome, s.stage, s.tests.length, s.stopped?.reason], ['failed', 'timeout', 0, 'timeout'], explain(r));
+    assert.match(s.errors.join('\n'), /exceeded its --timeout of 1s before any test began/);
+  });
+
+  it('a Stripe URL answering {} to everything fails at stage stripe-api naming the route and the answer', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const r = await canaryRun(['--grep', '@critical'], { STRIPE_SECRET_KEY: 'sk_test_answersEverythingWithBraces', STRIPE_API_URL: url });
+      assert.equal(r.code, 1, explain(r));
+      assert.equal(r.summary!.stage, 'stripe-api', explain(r));
+      assert.match(r.summary!.errors.join('\n'), /Stripe's API answered GET \/v1\/\w+ with \{\} \(HTTP 200\), which is not a Stripe object/);
+      assert.doesNotMatch(`${r.stdout}${r.stderr}`, /Cannot read properties/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('refuses a live key with exit 2 before making any request, and starts no run', async () => {

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../config/duration.ts';
 import type { Settings } from '../config/project.ts';
-import { STAGE_TITLES, UserError } from '../errors.ts';
+import { CanaryError, STAGE_TITLES, UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
@@ -196,6 +196,9 @@ function finishSummary(
       });
     }
     stopped = { reason: 'timeout', signal: null, after_ms: afterMs };
+    if (!tests.some((t) => t.stage === 'timeout')) {
+      errors.push(`The run exceeded its --timeout of ${formatDuration(meta.timeout_ms)} before any test began; it was stopped.`);
+    }
   } else if (stop?.reason === 'signal') {
     for (const t of tests.filter(cutShort)) t.outcome = 'aborted';
     stopped = { reason: 'signal', signal: stop.signal, after_ms: afterMs };
@@ -218,7 +221,8 @@ function finishSummary(
     finished_at: new Date().toISOString(),
     duration_ms: afterMs,
     stopped,
-    stage: base.stage,
+    // A run the bound cut short before any test began still names its stage, for the alert and the dashboard.
+    stage: base.stage ?? (stop?.reason === 'timeout' && !tests.some((t) => t.stage === 'timeout') ? 'timeout' : null),
     deploy: base.deploy,
     timings: runTimings(base.timings, targetsMs, playwright),
   });
@@ -262,6 +266,8 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
   let playwright: PlaywrightExit | null = null;
   let targetsMs: number | null = null;
   const errors: string[] = [];
+  /** The stage of what kept the run from starting (a Stripe that answers wrongly: stripe-api). */
+  let startStage: RunSummary['stage'] = null;
   let deploy: DeployHealth | null = null;
   /** What the run is, the same in the hand-off and in a summary written without one. */
   const run = {
@@ -319,7 +325,10 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
     if (err instanceof UserError) throw err;
     // A deploy that never became healthy is recorded above; anything else kept the targets from
     // starting: still a run, with a summary that says why.
-    if (!(err instanceof DeployNotHealthy)) errors.push(redact(`the run could not start its targets: ${(err as Error).message}`));
+    if (!(err instanceof DeployNotHealthy)) {
+      errors.push(redact(`the run could not start its targets: ${(err as Error).message}`));
+      if (err instanceof CanaryError) startStage = err.stage;
+    }
   } finally {
     clearTimeout(timer);
     io.signal?.removeEventListener('abort', onSignal);
@@ -331,7 +340,7 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
     'summary' in written ? written.summary : buildSummary(meta, { tests: [], errors: [], outcome: 'running', finished_at: null, duration_ms: 0 });
   base.errors.push(...errors);
   base.deploy = deploy;
-  base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : null;
+  base.stage = deploy && !deploy.healthy && !stop ? 'deploy-not-healthy' : startStage;
   const summary = finishSummary(base, meta, stop, started.getTime(), playwright, targetsMs);
   const exitCode = await finishRun(summary, reportDir, io.out, { strictCleanup: options.strictCleanup });
   return { exitCode, summary, reportDir };

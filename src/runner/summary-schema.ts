@@ -86,6 +86,12 @@ export const runSummarySchema = z.object({
   commit: z.string().nullable(),
   /** Which tests ran (`--grep`). */
   grep: z.string().nullable(),
+  /**
+   * The check this run is, its own streak of alerts and its own history: a browser suite's grep
+   * (`@critical`), or an API check (`webhooks`, `reconcile`, `freshness`), or `monitor` (the monitor
+   * itself). Absent in summaries written before it existed: the grep is the check.
+   */
+  check: z.string().optional(),
   started_at: z.iso.datetime(),
   finished_at: z.iso.datetime().nullable(),
   duration_ms: z.number().int().nonnegative(),

@@ -168,8 +168,10 @@ export function targetOf(h: Handoff): RunSummary['target'] {
 
 /** What a run is, whoever summarises it: the hand-off's fields, or the same made without one. */
 export type RunMeta = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'started_at' | 'timeout_ms' | 'shard'> & {
-  /** Which tests ran (`--grep`); null for a run merged from shards that said none. */
+  /** Which tests ran (`--grep`); null for a run merged from shards that said none, and for an API check. */
   grep: string | null;
+  /** The check this run is (default: the grep). */
+  check?: string;
   /** The run's folder, for the links; null when it has none (an occurrence a vanished copy abandoned). */
   report_dir: string | null;
   target: RunSummary['target'];
@@ -207,6 +209,7 @@ export function buildSummary(meta: RunMeta, p: SummaryParts): RunSummary {
     deployer: meta.deployer,
     commit: meta.commit,
     grep: meta.grep,
+    check: meta.check ?? meta.grep ?? 'all',
     started_at: meta.started_at,
     finished_at: p.finished_at,
     duration_ms: p.duration_ms,
@@ -285,10 +288,15 @@ export function exitCodeOf(summary: Pick<RunSummary, 'outcome' | 'stopped' | 'cl
   }
 }
 
+/** An API check (webhooks, reconcile, freshness, monitor): no browser, no grep, one verdict. */
+export function isApiCheck(s: Pick<RunSummary, 'grep' | 'check'>): boolean {
+  return s.grep === null && s.check !== undefined && !s.check.startsWith('@');
+}
+
 export function formatSummary(s: RunSummary, reportPath: string): string {
   const lines = [
-    `checkout-canary run ${s.run_id}${s.shard ? ` (shard ${s.shard.index}/${s.shard.total})` : ''}: ${s.outcome.toUpperCase()} in ${(s.duration_ms / 1000).toFixed(1)} s (${s.trigger}${s.deployer ? `, deployed by ${s.deployer}` : ''}${s.commit ? `, commit ${s.commit.slice(0, 12)}` : ''})`,
-    `  target: Stripe ${s.target.stripe === 'emulator' ? `emulator ${s.target.stripe_api_url}` : 'test mode'}, app ${s.target.app} ${s.target.app_url}`,
+    `checkout-canary ${isApiCheck(s) ? `check ${s.check}` : 'run'} ${s.run_id}${s.shard ? ` (shard ${s.shard.index}/${s.shard.total})` : ''}: ${s.outcome.toUpperCase()} in ${(s.duration_ms / 1000).toFixed(1)} s (${s.trigger}${s.deployer ? `, deployed by ${s.deployer}` : ''}${s.commit ? `, commit ${s.commit.slice(0, 12)}` : ''})`,
+    `  target: Stripe ${s.target.stripe === 'emulator' ? `emulator ${s.target.stripe_api_url ?? '(embedded)'}` : 'test mode'}, app ${s.target.app_url ? `${s.target.app} ${s.target.app_url}` : `${s.target.app} (${s.target.app_name ?? 'demo-app'})`}`,
     `  tests: ${TEST_OUTCOMES.map((o) => `${s.counts[o]} ${o}`).join(', ')}`,
   ];
   if (s.shards?.length) lines.push(`  merged from ${s.shards.length} shards: ${s.shards.join(', ')}`);
@@ -301,6 +309,7 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
           : `  stopped: ${s.stopped.signal ?? 'a signal'} after ${(s.stopped.after_ms / 1000).toFixed(1)} s`,
     );
   }
+  if (isApiCheck(s)) for (const t of s.tests.filter((x) => x.outcome === 'passed')) lines.push(`  ${t.title}`);
   for (const t of s.tests.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped')) {
     lines.push(`  ${t.outcome.toUpperCase()}: ${t.title}`);
     if (t.stage_title) lines.push(`    stage: ${t.stage_title}${t.failed_step ? ` (step "${t.failed_step}")` : ''}`);

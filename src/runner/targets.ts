@@ -9,6 +9,8 @@ import type { Settings } from '../config/project.ts';
 import { UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSecret } from '../log/redact.ts';
+import { stripeCall } from '../stripe/assertions.ts';
+import { createStripeClient } from '../stripe/client.ts';
 
 export interface Targets {
   stripe: { secretKey: string; apiUrl: string | undefined; kind: 'emulator' | 'stripe' };
@@ -56,11 +58,18 @@ export async function startTargets(s: TargetSettings, log: Logger, run: { runId:
   };
   try {
     const c = s.config;
-    let stripe: Targets['stripe'];
+    let stripe: Targets['stripe'] | null = null;
     if (c.STRIPE_API_URL) {
       stripe = { secretKey: c.STRIPE_SECRET_KEY ?? EMULATOR_KEY, apiUrl: c.STRIPE_API_URL, kind: 'emulator' };
     } else if (c.STRIPE_SECRET_KEY) {
       stripe = { secretKey: c.STRIPE_SECRET_KEY, apiUrl: undefined, kind: 'stripe' };
+    }
+    if (stripe) {
+      // A Stripe the run did not start answers before anything depends on it: a refused key, an
+      // unreachable URL or one answering what Stripe would not fails the run here, named (its stage).
+      // Webhook endpoints: the run reads them anyway (the app's endpoint), and no journey step does.
+      const client = createStripeClient({ secretKey: stripe.secretKey, apiUrl: stripe.apiUrl });
+      await stripeCall('checking Stripe before the run', () => client.webhookEndpoints.list({ limit: 1 }));
     } else {
       const { startStripeEmulator } = await import('../emulators/stripe/index.ts');
       const emulator = await startStripeEmulator({

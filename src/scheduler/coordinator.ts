@@ -67,9 +67,11 @@ export interface AbandonedOccurrence {
 
 /**
  * Handles an abandoned occurrence inside the transaction that took it (`db` is that transaction's
- * connection): throwing rolls it back, and a later sweep takes the occurrence again.
+ * connection): throwing rolls it back, and a later sweep takes the occurrence again. What it
+ * answers, if anything, is done once the transaction committed (the alert: said once, and only
+ * about an occurrence this copy did take).
  */
-export type AbandonedHandler = (occurrence: AbandonedOccurrence, db: pg.ClientBase) => Promise<void>;
+export type AbandonedHandler = (occurrence: AbandonedOccurrence, db: pg.ClientBase) => Promise<void | (() => Promise<void>)>;
 
 export interface PostgresCoordinatorOptions {
   /** Default 60 s. */
@@ -273,6 +275,8 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
   private async sweep(): Promise<number> {
     let client: pg.PoolClient | undefined;
     let taking: AbandonedOccurrence | undefined;
+    const afterCommit: { key: string; then: () => Promise<void> }[] = [];
+    let taken = 0;
     try {
       client = await this.pool.connect();
       await client.query('begin');
@@ -284,11 +288,12 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
       );
       for (const row of r.rows) {
         taking = { ...row, occurrence: row.occurrence?.toISOString() ?? null };
-        await this.onAbandoned!(taking, client);
+        const then = await this.onAbandoned!(taking, client);
+        if (then) afterCommit.push({ key: row.key, then });
       }
       await client.query('commit');
       for (const row of r.rows) this.failedAbandoned.delete(row.key);
-      return r.rowCount ?? 0;
+      taken = r.rowCount ?? 0;
     } catch (err) {
       await client?.query('rollback').catch(() => {});
       const key = taking?.key ?? 'abandoned claims';
@@ -298,6 +303,11 @@ export class PostgresCoordinator implements Coordinator, RunCoordinator {
     } finally {
       client?.release();
     }
+    // Committed, and the connection back in the pool: what follows may take a while (Slack).
+    for (const a of afterCommit) {
+      await a.then().catch((err: Error) => this.log(`took ${a.key}, whose holder vanished, but what follows failed: ${err.message}`));
+    }
+    return taken;
   }
 
   /**

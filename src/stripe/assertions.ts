@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import { StripeApiFailure, StripeStateMismatch, TargetMisconfigured } from '../errors.ts';
+import { NotAStripeAnswer } from './answers.ts';
 
 /**
  * Runs a Stripe call; an SDK error becomes a StripeApiFailure that keeps its request id, or, when
@@ -13,6 +14,14 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
   try {
     return await call();
   } catch (err) {
+    const wrong = (err as { raw?: { exception?: unknown } })?.raw?.exception;
+    if (wrong instanceof NotAStripeAnswer) {
+      throw new StripeApiFailure(
+        `Stripe's API ${wrong.message}, while ${what}: check STRIPE_API_URL (or what stands between the harness and Stripe).`,
+        { type: 'NotAStripeAnswer', route: wrong.route, status: wrong.status, answer: wrong.answer, while: what },
+        err,
+      );
+    }
     if (err instanceof Stripe.errors.StripeError) {
       const facts = [err.statusCode && `HTTP ${err.statusCode}`, err.rawType, err.code, err.requestId && `request ${err.requestId}`].filter(Boolean).join(', ');
       const evidence = { type: err.type, code: err.code ?? null, status: err.statusCode ?? null, request_id: err.requestId ?? null, while: what };

@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import { UserError } from '../errors.ts';
+import { checkingAnswers } from './answers.ts';
 import { retryingRateLimits } from './rate-limits.ts';
 
 export interface StripeTarget {
@@ -42,7 +43,7 @@ export function createStripeClient(target: StripeTarget): Stripe {
     // Transient 5xx and dropped connections must not raise an alarm: retried with backoff (POSTs
     // carry an Idempotency-Key, so a retry never does the work twice).
     maxNetworkRetries: target.maxNetworkRetries ?? 5,
-    httpClient: retryingRateLimits(Stripe.createNodeHttpClient(), { retries: target.rateLimitRetries ?? 4 }),
+    httpClient: checkingAnswers(retryingRateLimits(Stripe.createNodeHttpClient(), { retries: target.rateLimitRetries ?? 4 })),
     timeout: target.timeoutMs ?? 20_000,
     telemetry: false,
     appInfo: { name: 'checkout-canary', url: 'https://github.com/checkout-canary' },

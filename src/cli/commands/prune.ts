@@ -24,6 +24,10 @@ function text(r: PruneReport): string[] {
     lines.push(`  ${type}s: found ${r.found[type]}${r.dry_run ? '' : `, deleted ${r.deleted[type]}, failed ${r.failed[type]}`}`);
   }
   if (!r.dry_run) lines.push(`  ${r.requests} Stripe requests in ${(r.duration_ms / 1000).toFixed(1)} s, ${r.rate_limited} rate-limited (429) and retried`);
+  if (r.history) {
+    const n = r.dry_run ? r.history.found : r.history.deleted;
+    lines.push(`  history: ${r.dry_run ? 'would delete' : 'deleted'} ${n} run${n === 1 ? '' : 's'} older than ${formatDuration(r.history.older_than_ms)}`);
+  } else if (r.history === null) lines.push('  history: not pruned (the warning says why)');
   if (r.stopped) lines.push(`  stopped early: ${r.stopped === 'max' ? '--max reached' : 'interrupted'}; run it again to finish`);
   for (const e of r.errors) lines.push(`  FAILED: ${e}`);
   return lines;
@@ -33,11 +37,15 @@ export function command(start: Start): Command {
   return new Command('prune')
     .summary('Delete what the harness left behind once older than the retention.')
     .description(
-      "Delete what the harness left behind once it is older than the retention: Stripe customers labelled metadata[canary_run_id] (their subscriptions end with them), webhook endpoints left by a killed run, and the app's tenants labelled with a run id (through its adapter; listed as environments). Never touches anything without the label. Exit 0 done, 1 some deletions failed, 2 usage or configuration error.",
+      "Delete what the harness left behind once it is older than the retention: Stripe customers labelled metadata[canary_run_id] (their subscriptions end with them), webhook endpoints left by a killed run, and the app's tenants labelled with a run id (through its adapter; listed as environments). Never touches anything without the label. Then deletes the runs in the run history older than CANARY_HISTORY_RETENTION (default 90d) and draws the dashboard again. Exit 0 done, 1 some deletions failed, 2 usage or configuration error.",
     )
     .addOption(configFlag())
     .addOption(
-      flag('--older-than <DURATION>', 'Delete only what was created longer ago than this, e.g. 7d, 12h (CANARY_RETENTION, default 7d).', parsers.duration),
+      flag(
+        '--older-than <DURATION>',
+        'Delete only what was created longer ago than this, e.g. 7d, 12h (CANARY_RETENTION, default 7d); the run history keeps its own, CANARY_HISTORY_RETENTION.',
+        parsers.duration,
+      ),
     )
     .addOption(flag('--dry-run', 'List what would be deleted and delete nothing.'))
     .addOption(flag('--max <N>', 'Stop after N deletions.', parsers.positiveInt))
@@ -46,6 +54,7 @@ export function command(start: Start): Command {
       start(async (ctx) => {
         const settings = await ctx.settings(flags.config);
         const { prune, pruneTargets } = await import('../../cleanup/prune.ts');
+        const { pruneHistory } = await import('../../history/prune.ts');
         const c = settings.config;
         const targets = pruneTargets(settings);
         let report: PruneReport;
@@ -66,6 +75,8 @@ export function command(start: Start): Command {
           );
           return 1;
         }
+        const history = await pruneHistory(c, (line) => ctx.log.warn(line), { dryRun: report.dry_run });
+        report.history = history && { older_than_ms: history.older_than_ms, found: history.found, deleted: history.deleted };
         if (flags.json) ctx.out(JSON.stringify(report));
         else for (const line of text(report)) ctx.out(line);
         return report.errors.length > 0 ? 1 : 0;

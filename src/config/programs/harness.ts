@@ -45,6 +45,11 @@ export const harnessVariables = {
     default: '7d',
     description: "How long a failed test's resources are kept for debugging before `canary prune` deletes them (`--older-than`).",
   },
+  CANARY_HISTORY_RETENTION: {
+    schema: s.duration,
+    default: '90d',
+    description: "How long the run history keeps a run before the prune task deletes it (`canary prune`, and `canary schedule`'s prune).",
+  },
   CANARY_STRIPE_RATE: {
     schema: z.coerce.number({ error: 'must be a number of requests per second' }).positive('must be above 0').max(100, 'must be at most 100'),
     default: '24',

@@ -37,6 +37,8 @@ const faultsBody = z.strictObject({
     .optional(),
 });
 
+const retryBody = z.strictObject({ event: z.string().startsWith('evt_').optional() });
+
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) {
@@ -95,6 +97,12 @@ export function controlRoutes(
       const eventId = typeof q.event === 'string' ? q.event : undefined;
       const endpointId = typeof q.endpoint === 'string' ? q.endpoint : undefined;
       return { object: 'list', data: dispatcher.deliveries({ eventId, endpointId }) };
+    });
+
+    app.post('/_emulator/webhook-deliveries/retry', async (req) => {
+      const { event } = parse(retryBody, req.body ?? {}, 'retry body (send {} for every waiting event, or {"event": "evt_…"})');
+      if (event !== undefined && !emu.store.find('event', event)) throw invalidRequest(`Invalid retry body at event: no such event '${event}'`, 'event');
+      return { object: 'list', data: emu.events.resendPending(event) };
     });
 
     app.post('/_emulator/reset', async () => {

@@ -261,6 +261,35 @@ test('webhooks: an endpoint that always fails leaves pending_webhooks at 1 after
   assert.ok(failing.data.some((e) => e.id === event.id));
 });
 
+test('webhooks: /_emulator/webhook-deliveries/retry resends waiting events to the endpoints still waiting, once fixed', async (t) => {
+  const emu = await emulator(t);
+  let failing = true;
+  const broken = await receiver(t, () => (failing ? 500 : 200));
+  const healthy = await receiver(t);
+  const weBroken = await emu.stripe.webhookEndpoints.create({ url: broken.url, enabled_events: ['*'] });
+  await emu.stripe.webhookEndpoints.create({ url: healthy.url, enabled_events: ['*'] });
+  const customer = await emu.stripe.customers.create({ name: 'fixed later' });
+  const event = await eventFor(emu, 'customer.created', customer.id);
+  await waitFor(async () => (await deliveries(emu, { event: event.id, endpoint: weBroken.id })).length === 4, 'the broken endpoint tried four times');
+  assert.equal((await emu.stripe.events.retrieve(event.id)).pending_webhooks, 1);
+
+  failing = false;
+  const retried = await control(emu, 'POST', '/_emulator/webhook-deliveries/retry', {});
+  assert.equal(retried.status, 200);
+  assert.deepEqual(retried.body.data, [{ event: event.id, endpoints: [weBroken.id] }]);
+  await waitFor(async () => (await emu.stripe.events.retrieve(event.id)).pending_webhooks === 0, 'acknowledged after the retry');
+  assert.equal(verify(emu, broken.received.at(-1)!, weBroken.secret!).id, event.id);
+  assert.equal(healthy.received.filter((d) => d.event.id === event.id).length, 1, 'the endpoint that had acknowledged gets nothing again');
+  assert.deepEqual((await control(emu, 'POST', '/_emulator/webhook-deliveries/retry', {})).body.data, [], 'nothing waits any more');
+
+  const bad = await control(emu, 'POST', '/_emulator/webhook-deliveries/retry', { event: 'evt_nope' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.error.message, /event.*evt_nope/);
+  const wrong = await control(emu, 'POST', '/_emulator/webhook-deliveries/retry', { events: [] });
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.body.error.message, /retry body.* at events: Unrecognized key/);
+});
+
 test('webhooks: an endpoint that never answers within the timeout is recorded as timeout', async (t) => {
   const emu = await emulator(t);
   const hook = await receiver(t, () => 'hang');

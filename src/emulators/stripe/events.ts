@@ -109,6 +109,29 @@ export class EventLog {
     if (waiting.size === 0) this.pending.delete(eventId);
   }
 
+  /**
+   * Sends again every event (or the one named) still waiting for an endpoint, to the endpoints
+   * still waiting for it that exist and are enabled — as Stripe's own retries, which go on for
+   * days, and its Dashboard's "Resend" do. The compressed retry schedule gives up in seconds, so
+   * this is how a test shows an endpoint catching up once its fault is fixed.
+   */
+  resendPending(eventId?: string): { event: string; endpoints: string[] }[] {
+    const resent: { event: string; endpoints: string[] }[] = [];
+    for (const [id, waiting] of this.pending) {
+      if (eventId !== undefined && id !== eventId) continue;
+      const event = this.store.find('event', id);
+      if (!event || this.held?.some((h) => h.eventId === id)) continue;
+      const targets = [...waiting]
+        .map((endpointId) => this.store.find('webhook_endpoint', endpointId))
+        .filter((we): we is StripeObject => we !== undefined && we.status === 'enabled')
+        .map((we) => ({ id: we.id as string, url: we.url as string, secret: this.store.secrets.get(we.id as string)! }));
+      if (targets.length === 0) continue;
+      this.dispatcher.enqueue(id, JSON.stringify(event, null, 2), targets);
+      resent.push({ event: id, endpoints: targets.map((t) => t.id) });
+    }
+    return resent;
+  }
+
   reset(): void {
     this.pending.clear();
   }

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { it } from 'node:test';
+import type { RunSummary } from '../../runner/summary-schema.ts';
 import type { HistoryStore } from '../store.ts';
 import { runSummary, UPGRADE_TITLE } from './runs.ts';
 
@@ -105,6 +106,46 @@ export function storeContract(setup: () => ContractSetup): void {
       const other = await s.again();
       try {
         assert.deepEqual(ids(await other.list()), ids([...runs].reverse()));
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('prune deletes the runs that started before the cut and answers how many; those at or after it stay, and appending goes on', async () => {
+    const s = setup();
+    const store = await s.fresh();
+    const append = async (...runs: RunSummary[]) => {
+      for (const r of runs) await store.append(r, path.join(s.reportsDir, r.run_id));
+    };
+    const ids = (xs: { run_id: string }[]) => xs.map((x) => x.run_id);
+    try {
+      assert.equal(await store.prune(at(100)), 0, 'an empty history has nothing to delete');
+      const cut = at(6);
+      const old = [
+        runSummary({ outcome: 'passed', startedAt: at(0), durationMs: 18_000 }),
+        runSummary({ outcome: 'failed', stage: 'webhook', startedAt: at(5), durationMs: 24_000, grep: '@extended' }),
+        runSummary({ outcome: 'passed', startedAt: new Date(cut.getTime() - 1), durationMs: 20_000 }),
+      ];
+      const kept = [
+        runSummary({ outcome: 'passed', startedAt: cut, durationMs: 19_000 }),
+        runSummary({ outcome: 'flaky', startedAt: at(12), durationMs: 31_000 }),
+      ];
+      await append(kept[1]!, old[0]!, kept[0]!, old[2]!, old[1]!);
+      assert.equal(await store.countBefore(cut), 3);
+      assert.equal((await store.list()).length, 5, 'counting deletes nothing');
+      assert.equal(await store.prune(cut), 3);
+      assert.deepEqual(ids(await store.list()), ids([kept[1]!, kept[0]!]), 'a run that started at the cut stays');
+      assert.equal(await store.countBefore(cut), 0);
+      assert.equal(await store.prune(cut), 0, 'pruning again deletes nothing more');
+
+      const later = runSummary({ outcome: 'failed', stage: 'checkout-ui', startedAt: at(13), durationMs: 22_000 });
+      await append(later);
+      const other = await s.again();
+      try {
+        assert.deepEqual(ids(await other.list()), ids([later, kept[1]!, kept[0]!]), 'another connection sees the same');
       } finally {
         await other.close();
       }

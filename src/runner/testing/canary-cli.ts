@@ -66,7 +66,7 @@ export function assertNoSecrets(r: Finished, known: string[]): void {
 }
 
 /** The summary's only test, after checking the run's exit code. */
-export function onlyTest(r: Finished, code: number): TestSummary {
+export function onlyTest(r: Finished, code: number | null): TestSummary {
   assert.equal(r.code, code, explain(r));
   assert.ok(r.summary, `summary.json is written\n${explain(r)}`);
   assert.equal(r.summary.tests.length, 1, explain(r));
@@ -84,6 +84,22 @@ export function portClosed(url: string): Promise<boolean> {
     });
     socket.once('error', () => resolve(true));
   });
+}
+
+/** The processes whose parent is `pid` (from /proc). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return children;
 }
 
 /** A process group is gone when signal 0 to it fails. */
@@ -140,8 +156,11 @@ export interface CanaryCli {
   reportsDir: string;
   /** `canary run ARGS`; `started` gets the child as soon as it runs (to signal it). */
   run(args: string[], env?: NodeJS.ProcessEnv, started?: (child: ChildProcess) => void): Promise<Finished>;
-  /** Any `canary` command, e.g. `['prune', '--json']`. */
-  command(args: string[], env?: NodeJS.ProcessEnv, started?: (child: ChildProcess) => void): Promise<Finished>;
+  /**
+   * Any `canary` command, e.g. `['prune', '--json']`. With `underShell`, as `npx` starts it: a
+   * shell is the child (`started` gets the shell), and `canary` the shell's child.
+   */
+  command(args: string[], env?: NodeJS.ProcessEnv, started?: (child: ChildProcess) => void, options?: { underShell?: boolean }): Promise<Finished>;
   /** The run folders under the reports folder now. */
   runDirs(): Set<string>;
   /** The run folder that appeared since `known` was taken. */
@@ -159,9 +178,18 @@ export function canaryCli(options: { boundMs?: number } = {}): CanaryCli {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'canary-cwd-'));
   const children = new Set<ChildProcess>();
 
-  function command(args: string[], env: NodeJS.ProcessEnv = {}, started?: (child: ChildProcess) => void): Promise<Finished> {
+  function command(
+    args: string[],
+    env: NodeJS.ProcessEnv = {},
+    started?: (child: ChildProcess) => void,
+    options: { underShell?: boolean } = {},
+  ): Promise<Finished> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
+      // The shell runs canary and then one more command, so it stays canary's parent (no exec).
+      const [program, argv] = options.underShell
+        ? ['sh', ['-c', '"$0" "$@"; echo "sh: canary exited $?"', process.execPath, BIN, ...args]]
+        : [process.execPath, [BIN, ...args]];
+      const child = spawn(program, argv, {
         cwd: workDir,
         env: { ...cleanEnv(), CANARY_REPORTS_DIR: reportsDir, CANARY_LOG_LEVEL: 'warn', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,17 +1,26 @@
 /**
- * The payment engine shared by the API and the hosted Checkout page: card payment methods,
- * payment intents and charges with test-card outcomes, and subscriptions with their invoices.
- * Every function checks what can fail before it changes anything, so a failure leaves no
- * half-made objects behind. Events are emitted in the order Stripe emits them.
+ * The billing engine shared by the API and the hosted Checkout page: card payment methods, and
+ * subscriptions with their invoices. Payment intents and charges have their own modules
+ * (resources/payment-intents.ts, resources/charges.ts); the methods here that pay through them
+ * are kept for the hosted page and subscriptions. Every function checks what can fail before it
+ * changes anything, so a failure leaves no half-made objects behind. Events are emitted in the
+ * order Stripe emits them.
  */
 import { createHash } from 'node:crypto';
-import { StripeApiError, invalidRequest } from './errors.ts';
-import { behaviourOf, cardBrand, GENERIC_DECLINE_CARD, type CardBehaviour, type CardDecline } from './cards.ts';
+import { StripeApiError, cardError, invalidRequest } from './errors.ts';
+import { behaviourOf, cardBrand, GENERIC_DECLINE_CARD, type CardBehaviour, type PaymentOutcome, type ThreeDSResult } from './cards.ts';
 import { newId, randomToken } from './ids.ts';
 import { blank } from './objects.ts';
+import { formatAmount } from './money.ts';
+import { confirmPaymentIntent, createPaymentIntent, paymentOutcome, type NewPaymentIntent } from './payments.ts';
 import type { Clock } from './clock.ts';
+import type { Engine } from './engine.ts';
 import type { EventLog, RequestInfo } from './events.ts';
 import type { Store, StripeObject } from './store.ts';
+
+export { AUTH_FAILED, type PaymentOutcome, type ThreeDSResult } from './cards.ts';
+export { cardError } from './errors.ts';
+export { formatAmount } from './money.ts';
 
 export interface CardDetails {
   number: string;
@@ -25,10 +34,6 @@ export interface BillingDetails {
   country?: string | null;
   postal_code?: string | null;
 }
-
-export type PaymentOutcome = { status: 'succeeded' } | { status: 'declined'; decline: CardDecline } | { status: 'requires_action' };
-
-export type ThreeDSResult = 'authenticated' | 'failed';
 
 const clone = <T>(x: T): T => structuredClone(x);
 
@@ -54,11 +59,15 @@ export function addInterval(unix: number, interval: string, count: number): numb
 }
 
 export class Billing {
+  private readonly engine: Engine;
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    this.engine = { store, clock, events };
+  }
 
   /** The card number behind a payment method, kept beside the state (never in API objects). */
   private cardNumberOf(pm: StripeObject): string {
@@ -143,134 +152,17 @@ export class Billing {
 
   /** What charging `pm` now would do; `threeDS` is the result of a challenge already shown. */
   outcome(pm: StripeObject, threeDS?: ThreeDSResult): PaymentOutcome {
-    const b = this.behaviourOf(pm);
-    switch (b.kind) {
-      case 'succeeds':
-        return { status: 'succeeded' };
-      case 'declines':
-      case 'fails_on_charge':
-      case 'invalid':
-        return { status: 'declined', decline: b.decline };
-      case 'requires_3ds':
-        if (threeDS === undefined) return { status: 'requires_action' };
-        if (threeDS === 'failed') return { status: 'declined', decline: AUTH_FAILED };
-        return b.then.kind === 'succeeds' ? { status: 'succeeded' } : { status: 'declined', decline: b.then.decline };
-    }
+    return paymentOutcome(this.engine, pm, threeDS);
   }
 
-  createPaymentIntent(
-    fields: {
-      amount: number;
-      currency: string;
-      customer: string | null;
-      description?: string | null;
-      metadata?: Record<string, string>;
-      setup_future_usage?: string | null;
-    },
-    request: RequestInfo,
-  ): StripeObject {
-    const pi = blank('payment_intent', { id: newId('payment_intent'), created: this.clock.now() });
-    Object.assign(pi, {
-      amount: fields.amount,
-      currency: fields.currency,
-      customer: fields.customer,
-      description: fields.description ?? null,
-      metadata: { ...(fields.metadata ?? {}) },
-      setup_future_usage: fields.setup_future_usage ?? null,
-      status: 'requires_payment_method',
-    });
-    pi.client_secret = `${pi.id}_secret_${randomToken(25)}`;
-    this.store.insert(pi);
-    this.events.emit('payment_intent.created', pi, request);
-    return pi;
+  /** A new payment intent (see resources/payment-intents.ts). */
+  createPaymentIntent(fields: NewPaymentIntent, request: RequestInfo): StripeObject {
+    return createPaymentIntent(this.engine, fields, request);
   }
 
-  /**
-   * Confirms a payment intent with a card: creates the charge (succeeded or failed) and moves the
-   * intent on, emitting charge.* and payment_intent.* events. Returns the outcome.
-   */
+  /** Confirms a payment intent with a card (see resources/payment-intents.ts). Returns the outcome. */
   confirm(pi: StripeObject, pm: StripeObject, request: RequestInfo, threeDS?: ThreeDSResult): PaymentOutcome {
-    const outcome = this.outcome(pm, threeDS);
-    pi.payment_method = pm.id;
-    if (outcome.status === 'requires_action') {
-      pi.status = 'requires_action';
-      pi.next_action = { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: '' } };
-      this.events.emit('payment_intent.requires_action', pi, request);
-      return outcome;
-    }
-    if (outcome.status === 'declined' && outcome.decline === AUTH_FAILED) {
-      // A failed 3D Secure challenge never reaches the card network: no charge is made.
-      pi.status = 'requires_payment_method';
-      pi.next_action = null;
-      pi.last_payment_error = lastPaymentError(outcome.decline, pm, null);
-      this.events.emit('payment_intent.payment_failed', pi, request);
-      return outcome;
-    }
-    const charge = this.createCharge(pi, pm, outcome);
-    pi.latest_charge = charge.id;
-    pi.next_action = null;
-    if (outcome.status === 'succeeded') {
-      pi.status = 'succeeded';
-      pi.amount_received = pi.amount;
-      pi.last_payment_error = null;
-      this.events.emit('charge.succeeded', charge, request);
-      this.events.emit('payment_intent.succeeded', pi, request);
-    } else {
-      pi.status = 'requires_payment_method';
-      pi.last_payment_error = lastPaymentError(outcome.decline, pm, charge.id);
-      this.events.emit('charge.failed', charge, request);
-      this.events.emit('payment_intent.payment_failed', pi, request);
-    }
-    return outcome;
-  }
-
-  private createCharge(pi: StripeObject, pm: StripeObject, outcome: PaymentOutcome): StripeObject {
-    const ok = outcome.status === 'succeeded';
-    const decline = outcome.status === 'declined' ? outcome.decline : null;
-    const ch = blank('charge', { id: newId('charge'), created: this.clock.now() });
-    Object.assign(ch, {
-      amount: pi.amount,
-      amount_captured: ok ? pi.amount : 0,
-      balance_transaction: ok ? newId('balance_transaction') : null,
-      billing_details: clone(pm.billing_details),
-      captured: ok,
-      currency: pi.currency,
-      customer: pi.customer,
-      description: pi.description,
-      failure_code: decline?.code ?? null,
-      failure_message: decline?.message ?? null,
-      metadata: { ...pi.metadata },
-      outcome: {
-        advice_code: null,
-        network_advice_code: null,
-        network_decline_code: null,
-        network_status: ok ? 'approved_by_network' : 'declined_by_network',
-        reason: decline?.decline_code ?? null,
-        seller_message: ok ? 'Payment complete.' : 'The bank did not return any further details with this decline.',
-        type: ok ? 'authorized' : 'issuer_declined',
-      },
-      paid: ok,
-      payment_intent: pi.id,
-      payment_method: pm.id,
-      status: ok ? 'succeeded' : 'failed',
-    });
-    const card = ch.payment_method_details?.card;
-    if (card) {
-      Object.assign(card, {
-        brand: pm.card.brand,
-        country: pm.card.country,
-        exp_month: pm.card.exp_month,
-        exp_year: pm.card.exp_year,
-        fingerprint: pm.card.fingerprint,
-        funding: pm.card.funding,
-        last4: pm.card.last4,
-        network: pm.card.brand,
-      });
-      ch.payment_method_details.type = 'card';
-    }
-    ch.refunds.url = `/v1/charges/${ch.id}/refunds`;
-    this.store.insert(ch);
-    return ch;
+    return confirmPaymentIntent(this.engine, pi, pm, request, threeDS);
   }
 
   /**
@@ -524,27 +416,6 @@ export class Billing {
   }
 }
 
-const AUTH_FAILED: CardDecline = {
-  code: 'payment_intent_authentication_failure',
-  message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
-};
-export { AUTH_FAILED };
-
-export function cardError(decline: CardDecline, param?: string): StripeApiError {
-  return new StripeApiError(402, {
-    type: 'card_error',
-    code: decline.code,
-    decline_code: decline.decline_code,
-    message: decline.message,
-    param,
-  });
-}
-
-function lastPaymentError(decline: CardDecline, pm: StripeObject, chargeId: string | null): StripeObject {
-  const err = cardError(decline).toJSON().error;
-  return { ...err, charge: chargeId ?? undefined, payment_method: clone(pm) };
-}
-
 export function planFromPrice(price: StripeObject): StripeObject {
   const plan = blank('plan', { id: price.id, created: price.created });
   Object.assign(plan, {
@@ -562,11 +433,4 @@ export function planFromPrice(price: StripeObject): StripeObject {
     usage_type: price.recurring.usage_type,
   });
   return plan;
-}
-
-/** "$49.00" — as invoices and the hosted page show amounts. */
-export function formatAmount(amount: number, currency: string): string {
-  const zeroDecimal = ['jpy', 'krw', 'vnd', 'clp', 'isk', 'ugx', 'xaf', 'xof', 'bif', 'djf', 'gnf', 'kmf', 'mga', 'pyg', 'rwf', 'vuv', 'xpf'];
-  const value = zeroDecimal.includes(currency) ? amount : amount / 100;
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(value);
 }

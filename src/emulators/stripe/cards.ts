@@ -39,11 +39,42 @@ export const DECLINES = {
     message:
       'Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.',
   },
+  /** A card that needs 3D Secure, charged off-session (no customer there to authenticate). */
+  authenticationRequired: {
+    code: 'authentication_required',
+    decline_code: 'authentication_required',
+    message: 'Your card was declined. This transaction requires authentication.',
+  },
   authenticationFailed: {
     code: 'payment_intent_authentication_failure',
     message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
   },
 } as const satisfies Record<string, CardDecline>;
+
+/** What charging a card now does; `requires_action` asks for a 3D Secure challenge first. */
+export type PaymentOutcome = { status: 'succeeded' } | { status: 'declined'; decline: CardDecline } | { status: 'requires_action' };
+
+/** The answer to a 3D Secure challenge: completed or failed. */
+export type ThreeDSResult = 'authenticated' | 'failed';
+
+/** A failed 3D Secure challenge: it never reaches the card network, so no charge is made. */
+export const AUTH_FAILED: CardDecline = DECLINES.authenticationFailed;
+
+/** What charging a card of this behaviour does; `threeDS` is the result of a challenge already shown. */
+export function outcomeOf(behaviour: CardBehaviour, threeDS?: ThreeDSResult): PaymentOutcome {
+  switch (behaviour.kind) {
+    case 'succeeds':
+      return { status: 'succeeded' };
+    case 'declines':
+    case 'fails_on_charge':
+    case 'invalid':
+      return { status: 'declined', decline: behaviour.decline };
+    case 'requires_3ds':
+      if (threeDS === undefined) return { status: 'requires_action' };
+      if (threeDS === 'failed') return { status: 'declined', decline: AUTH_FAILED };
+      return behaviour.then.kind === 'succeeds' ? { status: 'succeeded' } : { status: 'declined', decline: behaviour.then.decline };
+  }
+}
 
 export interface TestCard {
   number: string;

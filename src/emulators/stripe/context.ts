@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Billing } from './billing.ts';
 import type { Clock } from './clock.ts';
+import type { Engine } from './engine.ts';
 import type { EventLog, RequestInfo } from './events.ts';
 import type { Includables } from './expand.ts';
 import type { Store, StripeObject } from './store.ts';
@@ -14,6 +15,12 @@ export interface Emulator {
   /** The emulator's own base URL (for hosted page links), e.g. http://127.0.0.1:12111 */
   baseUrl(): string;
 }
+
+/**
+ * What the payment functions shared by the API, the hosted page and the billing engine need:
+ * the state, the clock and events (the billing engine passes its own).
+ */
+export type { Engine };
 
 export interface HandlerInput<P> {
   params: P;

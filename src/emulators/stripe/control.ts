@@ -1,11 +1,12 @@
 /**
  * The control API under /_emulator (emulator only, no auth, documented in docs/emulators.md):
- * clock, injected faults, webhook delivery log, reset.
+ * clock, injected faults, webhook delivery log, the hosted page's variant, reset.
  */
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest } from './errors.ts';
 import { apiFaultSchema, CHECKOUT_PAGE_FAULTS, type Faults } from './faults.ts';
+import { accountVariant, checkoutPageVariantSchema, randomVariant, resetAccountVariant, setAccountVariant } from './checkout-page/variants.ts';
 import { bracketPath } from './params.ts';
 import type { Emulator } from './context.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
@@ -36,6 +37,14 @@ const faultsBody = z.strictObject({
     })
     .optional(),
 });
+
+// The whole variant, or a seed to pick one from (replayable: the same seed, the same page).
+const checkoutPageBody = z
+  .strictObject({
+    variant: checkoutPageVariantSchema.optional(),
+    random: z.union([z.number().int(), z.string().min(1).max(200)]).optional(),
+  })
+  .refine((b) => (b.variant === undefined) !== (b.random === undefined), { error: 'send exactly one of variant, random' });
 
 const retryBody = z.strictObject({ event: z.string().startsWith('evt_').optional() });
 
@@ -105,8 +114,24 @@ export function controlRoutes(
       return { object: 'list', data: emu.events.resendPending(event) };
     });
 
+    app.get('/_emulator/checkout-page', async () => ({ variant: accountVariant(emu) }));
+    app.post('/_emulator/checkout-page', async (req) => {
+      const body = parse(
+        checkoutPageBody,
+        req.body,
+        'checkout page body (send {"variant": {"accordion": bool, "link": bool, "billing_address": "auto"|"required"}} or {"random": seed})',
+      );
+      const variant = setAccountVariant(emu, body.variant ?? randomVariant(body.random!));
+      return { variant, ...(body.random !== undefined ? { seed: body.random } : {}) };
+    });
+    app.delete('/_emulator/checkout-page', async () => {
+      resetAccountVariant(emu);
+      return { variant: accountVariant(emu) };
+    });
+
     app.post('/_emulator/reset', async () => {
       hooks.reset();
+      resetAccountVariant(emu);
       await hooks.persist();
       return { reset: true };
     });

@@ -1,4 +1,6 @@
 /** An error answered in Stripe's JSON shape: `{ error: { type, code, message, param, … } }`. */
+import type { CardDecline } from './cards.ts';
+
 export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error' | 'authentication_error' | 'rate_limit_error';
 
 export interface StripeErrorFields {
@@ -9,6 +11,7 @@ export interface StripeErrorFields {
   decline_code?: string;
   payment_intent?: Record<string, unknown>;
   payment_method?: Record<string, unknown>;
+  setup_intent?: Record<string, unknown>;
   charge?: string;
 }
 
@@ -65,4 +68,15 @@ export function errorTypeForStatus(status: number): StripeErrorType {
   if (status === 429) return 'rate_limit_error';
   if (status >= 500) return 'api_error';
   return 'invalid_request_error';
+}
+
+/** Stripe's 402 for a card the issuer (or the number itself) refuses. */
+export function cardError(decline: CardDecline, param?: string): StripeApiError {
+  return new StripeApiError(402, {
+    type: 'card_error',
+    code: decline.code,
+    decline_code: decline.decline_code,
+    message: decline.message,
+    param,
+  });
 }

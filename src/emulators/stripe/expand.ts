@@ -9,7 +9,8 @@ import type { StripeObject, Store } from './store.ts';
 
 const MAX_DEPTH = 4;
 
-export type Includables = Record<string, Record<string, (obj: StripeObject, store: Store) => StripeObject>>;
+/** Builds an includable field; null when the object has nothing there (a coupon without `applies_to`). */
+export type Includables = Record<string, Record<string, (obj: StripeObject, store: Store) => StripeObject | null>>;
 
 /** Stripe names the path up to and including the segment it cannot expand: `latest_invoice.payment_intent`. */
 function cannotExpand(path: string): never {

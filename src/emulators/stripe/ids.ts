@@ -30,6 +30,11 @@ export const ID_PREFIX = {
   item: ['li_', 24],
   request: ['req_', 14],
   balance_transaction: ['txn_', 24],
+  refund: ['re_', 24],
+  setup_intent: ['seti_', 24],
+  promotion_code: ['promo_', 24],
+  // Generated coupon ids have no prefix, as in `Z4OV52SU`.
+  coupon: ['', 8],
 } as const satisfies Record<string, readonly [string, number]>;
 
 export type IdKind = keyof typeof ID_PREFIX;

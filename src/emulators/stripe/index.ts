@@ -14,8 +14,14 @@ import { Persister, Store } from './store.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import { catalog } from './resources/catalog.ts';
 import { billingObjects } from './resources/billing-objects.ts';
+import { charges } from './resources/charges.ts';
 import { checkoutSessions, expireDueSessions } from './resources/checkout-sessions.ts';
+import { coupons } from './resources/coupons.ts';
 import { customers } from './resources/customers.ts';
+import { paymentIntents } from './resources/payment-intents.ts';
+import { promotionCodes } from './resources/promotion-codes.ts';
+import { refunds } from './resources/refunds.ts';
+import { setupIntents } from './resources/setup-intents.ts';
 import { webhookEndpoints } from './resources/webhook-endpoints.ts';
 import type { Emulator, ResourceModule } from './context.ts';
 import type { Includables } from './expand.ts';
@@ -43,7 +49,19 @@ export interface RunningStripeEmulator {
   close(): Promise<void>;
 }
 
-const MODULES: ResourceModule[] = [customers, catalog, checkoutSessions, billingObjects, webhookEndpoints];
+const MODULES: ResourceModule[] = [
+  customers,
+  catalog,
+  checkoutSessions,
+  billingObjects,
+  paymentIntents,
+  charges,
+  refunds,
+  setupIntents,
+  coupons,
+  promotionCodes,
+  webhookEndpoints,
+];
 
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {
   const host = options.host ?? '127.0.0.1';

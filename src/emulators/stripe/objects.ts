@@ -241,7 +241,7 @@ const builders: Record<ObjectKind, Builder> = {
     subscription: null,
     success_url: null,
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     // The hosted page's address, set by the caller.
     url: null,
     adaptive_pricing: { enabled: false },
@@ -463,6 +463,9 @@ const builders: Record<ObjectKind, Builder> = {
   }),
 
   payment_intent: (id, created) => ({
+    // Newer than Stripe's example object: the SDK (23) has it on every payment intent; null
+    // unless the intent was given `allowed_payment_method_types`.
+    allowed_payment_method_types: null,
     amount: 0,
     amount_capturable: 0,
     amount_details: { tip: {} },

@@ -31,6 +31,13 @@ export const int = (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER
         .max(max, { error: `This value must be less than or equal to ${max}.` }),
     );
 
+/** A decimal number such as `25.5` (percent_off): "Invalid decimal: abc" otherwise. */
+export const decimal = () =>
+  z
+    .string({ error: (iss) => `Invalid decimal: ${describe(iss.input)}` })
+    .regex(/^-?\d{1,12}(\.\d{1,12})?$/, { error: (iss) => `Invalid decimal: ${describe(iss.input)}` })
+    .transform(Number);
+
 export const bool = () => z.enum(['true', 'false'], { error: (iss) => `Invalid boolean: ${describe(iss.input)}` }).transform((v) => v === 'true');
 
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
@@ -107,7 +114,8 @@ export function toStripeError(issues: readonly Issue[]): StripeApiError {
     const param = bracketPath([...unknown.path, unknown.keys[0]!]);
     return invalidRequest(`Received unknown parameter: ${param}`, param, 'parameter_unknown');
   }
-  const missing = issues.find((i) => i.code === 'invalid_type' && i.input === undefined);
+  // A missing enum or boolean (`mode`, `promotion[type]`) is an invalid_value with no input.
+  const missing = issues.find((i) => (i.code === 'invalid_type' || i.code === 'invalid_value') && i.input === undefined);
   if (missing) return missingParam(bracketPath(missing.path));
   const first = issues[0]!;
   const param = bracketPath(first.path);

@@ -27,6 +27,8 @@ interface Snapshot {
   cardNumbers: [string, string][];
   sessionItems: [string, StripeObject[]][];
   sessionOptions: [string, StripeObject][];
+  /** Absent in data files written before it existed. */
+  extras?: [string, StripeObject][];
   idempotency: [string, IdempotencyRecord][];
 }
 
@@ -45,6 +47,11 @@ export class Store {
   readonly sessionItems = new Map<string, StripeObject[]>();
   /** What a checkout session passes on to what its payment creates (subscription_data, …). */
   readonly sessionOptions = new Map<string, StripeObject>();
+  /**
+   * Fields of an object that Stripe returns only when expanded (a coupon's `applies_to` and
+   * `currency_options`), by object id: kept out of the object so that responses omit them.
+   */
+  readonly extras = new Map<string, StripeObject>();
   clockOffsetMs = 0;
 
   insert<T extends StripeObject>(obj: T): T {
@@ -114,6 +121,7 @@ export class Store {
     this.cardNumbers.clear();
     this.sessionItems.clear();
     this.sessionOptions.clear();
+    this.extras.clear();
     this.idempotency.clear();
     this.clockOffsetMs = 0;
   }
@@ -130,6 +138,7 @@ export class Store {
       cardNumbers: [...this.cardNumbers],
       sessionItems: [...this.sessionItems],
       sessionOptions: [...this.sessionOptions],
+      extras: [...this.extras],
       idempotency: [...this.idempotency],
     };
     return JSON.stringify(snapshot);
@@ -159,6 +168,9 @@ export class Store {
       const pairs: unknown = snapshot[key];
       if (!Array.isArray(pairs) || !pairs.every(isPair)) throw bad(`${key} must be a list of [key, value] pairs`);
     }
+    if (snapshot.extras !== undefined && (!Array.isArray(snapshot.extras) || !snapshot.extras.every(isPair))) {
+      throw bad('extras must be a list of [key, value] pairs');
+    }
     if (typeof snapshot.clockOffsetMs !== 'number' || !Number.isFinite(snapshot.clockOffsetMs)) throw bad('clockOffsetMs must be a number');
     this.clear();
     for (const obj of snapshot.objects) this.insert(obj);
@@ -167,6 +179,7 @@ export class Store {
     for (const [k, v] of snapshot.cardNumbers) this.cardNumbers.set(k, v);
     for (const [k, v] of snapshot.sessionItems) this.sessionItems.set(k, v);
     for (const [k, v] of snapshot.sessionOptions) this.sessionOptions.set(k, v);
+    for (const [k, v] of snapshot.extras ?? []) this.extras.set(k, v);
     for (const [k, v] of snapshot.idempotency) this.idempotency.set(k, v);
     this.clockOffsetMs = snapshot.clockOffsetMs;
   }

@@ -1,13 +1,19 @@
-// The hosted Checkout page's script: formats and validates fields the way Checkout does,
-// submits once, shows card errors in the form, and runs the 3D Secure challenge.
+// The hosted Checkout page's script: formats and validates fields the way Checkout does, keeps
+// the submit button's state (incomplete, complete, processing, success), opens the payment-method
+// accordion, shows Link's opt-in and the billing address, submits once, shows card errors in the
+// form, and runs the 3D Secure challenge.
 (() => {
   const state = JSON.parse(document.getElementById('checkout-state').textContent);
+  const layout = state.layout;
   const form = document.getElementById('payment-form');
   const button = form.querySelector('.SubmitButton');
   const buttonText = button.querySelector('.SubmitButton-Text');
+  const spinner = button.querySelector('.SubmitButton-SpinnerIcon');
+  const checkmark = button.querySelector('.SubmitButton-CheckmarkIcon');
   const cardError = document.getElementById('card-errors');
   const $ = (id) => document.getElementById(id);
   const digits = (s) => s.replace(/\D/g, '');
+  const value = (id) => ($(id) ? $(id).value : '');
 
   const luhn = (n) => {
     let sum = 0;
@@ -24,81 +30,214 @@
   const amex = (n) => /^3[47]/.test(n);
   const cardLength = (n) => (amex(n) ? 15 : /^4|^5[1-5]|^2[2-7]|^6011|^65/.test(n) ? 16 : 0);
 
+  // The accordion's selected method; without an accordion the card is all there is.
+  let method = layout.methods ? null : 'card';
+  const cardShown = () => method === 'card';
+  const fullAddress = () => cardShown() && layout.address === 'required';
+  const linkOptedIn = () => Boolean($('enableStripePass')?.checked);
+
+  // Each field's check, and when the field is on the page at all.
   const checks = {
-    email: (v) => {
-      if (state.emailLocked) return null;
-      if (!v.trim()) return 'Your email is incomplete.';
-      return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()) ? null : 'Your email address is invalid.';
+    email: {
+      active: () => true,
+      check: (v) => {
+        if (state.emailLocked) return null;
+        if (!v.trim()) return 'Your email is incomplete.';
+        return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.trim()) ? null : 'Your email address is invalid.';
+      },
     },
-    cardNumber: (v) => {
-      const n = digits(v);
-      const len = cardLength(n);
-      if (n.length === 0 || (len && n.length < len) || (!len && n.length < 12)) return 'Your card number is incomplete.';
-      return luhn(n) || state.testCards.includes(n) ? null : 'Your card number is invalid.';
+    paymentMethod: {
+      active: () => Boolean(layout.methods),
+      check: () => {
+        if (method === 'card') return null;
+        return method ? `${state.methodLabels[method]} cannot be paid with on this test page. Choose Card.` : 'Select a payment method.';
+      },
     },
-    cardExpiry: (v) => {
-      const m = /^\s*(\d{1,2})\s*\/\s*(\d{2})\s*$/.exec(v);
-      if (!m) return "Your card's expiration date is incomplete.";
-      const month = Number(m[1]);
-      const year = 2000 + Number(m[2]);
-      if (month < 1 || month > 12) return "Your card's expiration date is invalid.";
-      const now = new Date(state.now * 1000);
-      if (year < now.getUTCFullYear()) return "Your card's expiration year is in the past.";
-      if (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1) return "Your card's expiration date is in the past.";
-      return null;
+    cardNumber: {
+      active: cardShown,
+      check: (v) => {
+        const n = digits(v);
+        const len = cardLength(n);
+        if (n.length === 0 || (len && n.length < len) || (!len && n.length < 12)) return 'Your card number is incomplete.';
+        return luhn(n) || state.testCards.includes(n) ? null : 'Your card number is invalid.';
+      },
     },
-    cardCvc: (v) => (digits(v).length < (amex(digits($('cardNumber').value)) ? 4 : 3) ? "Your card's security code is incomplete." : null),
-    billingName: (v) => (v.trim() ? null : 'Your name is incomplete.'),
-    billingPostalCode: (v) => {
-      const country = $('billingCountry').value;
-      if (!['US', 'CA', 'GB'].includes(country)) return null;
-      if (!v.trim()) return country === 'US' ? 'Your ZIP is incomplete.' : 'Your postal code is incomplete.';
-      if (country === 'US' && !/^\d{5}(-\d{4})?$/.test(v.trim())) return 'Your ZIP is invalid.';
-      return null;
+    cardExpiry: {
+      active: cardShown,
+      check: (v) => {
+        const m = /^\s*(\d{1,2})\s*\/\s*(\d{2})\s*$/.exec(v);
+        if (!m) return "Your card's expiration date is incomplete.";
+        const month = Number(m[1]);
+        const year = 2000 + Number(m[2]);
+        if (month < 1 || month > 12) return "Your card's expiration date is invalid.";
+        const now = new Date(state.now * 1000);
+        if (year < now.getUTCFullYear()) return "Your card's expiration year is in the past.";
+        if (year === now.getUTCFullYear() && month < now.getUTCMonth() + 1) return "Your card's expiration date is in the past.";
+        return null;
+      },
+    },
+    cardCvc: {
+      active: cardShown,
+      check: (v) => (digits(v).length < (amex(digits(value('cardNumber'))) ? 4 : 3) ? "Your card's security code is incomplete." : null),
+    },
+    billingName: { active: cardShown, check: (v) => (v.trim() ? null : 'Your name is incomplete.') },
+    billingAddressLine1: { active: fullAddress, check: (v) => (v.trim() ? null : 'Required') },
+    billingLocality: { active: fullAddress, check: (v) => (v.trim() ? null : 'Required') },
+    billingPostalCode: {
+      active: cardShown,
+      check: (v) => {
+        const country = value('billingCountry');
+        if (!['US', 'CA', 'GB'].includes(country)) return null;
+        if (!v.trim()) return country === 'US' ? 'Your ZIP is incomplete.' : 'Your postal code is incomplete.';
+        if (country === 'US' && !/^\d{5}(-\d{4})?$/.test(v.trim())) return 'Your ZIP is invalid.';
+        return null;
+      },
+    },
+    billingAdministrativeArea: { active: () => fullAddress() && value('billingCountry') === 'US', check: (v) => (v ? null : 'Required') },
+    phoneNumber: {
+      active: linkOptedIn,
+      check: (v) => {
+        const n = digits(v);
+        if (!n) return 'Required';
+        return n.length < 10 ? 'Your phone number is incomplete.' : null;
+      },
     },
   };
+  const activeIds = () => Object.keys(checks).filter((id) => checks[id].active());
 
   const show = (id, message) => {
     const input = $(id);
     const slot = $(`${id}-error`);
-    input.setAttribute('aria-invalid', message ? 'true' : 'false');
-    input.classList.toggle('is-invalid', Boolean(message));
-    slot.textContent = message || '';
-    slot.hidden = !message;
+    if (input) {
+      input.setAttribute('aria-invalid', message ? 'true' : 'false');
+      input.classList.toggle('is-invalid', Boolean(message));
+    }
+    if (slot) {
+      slot.textContent = message || '';
+      slot.hidden = !message;
+    }
   };
+  const messageFor = (id) => checks[id].check(value(id));
   const validate = (id) => {
-    const message = checks[id]($(id).value);
+    const message = messageFor(id);
     show(id, message);
     return !message;
   };
 
-  $('cardNumber').addEventListener('input', (e) => {
-    const n = digits(e.target.value).slice(0, 19);
-    e.target.value = amex(n)
-      ? n.replace(/^(\d{0,4})(\d{0,6})(\d{0,5}).*/, (_, a, b, c) => [a, b, c].filter(Boolean).join(' '))
-      : n.replace(/(\d{4})(?=\d)/g, '$1 ');
+  let busy = false;
+  const setButton = (mode) => {
+    for (const m of ['incomplete', 'complete', 'processing', 'success']) button.classList.toggle(`SubmitButton--${m}`, mode === m);
+    // An incomplete form can still be submitted: Checkout then shows what is missing.
+    button.disabled = mode === 'processing' || mode === 'success';
+    button.setAttribute('aria-busy', mode === 'processing' ? 'true' : 'false');
+    buttonText.textContent = mode === 'processing' ? 'Processing...' : state.submitLabel;
+    buttonText.hidden = mode === 'success';
+    spinner.hidden = mode !== 'processing';
+    checkmark.hidden = mode !== 'success';
+  };
+  // Complete once every field on the page is: the class real Checkout's button takes then.
+  const refreshButton = () => {
+    if (!busy) setButton(activeIds().every((id) => !messageFor(id)) ? 'complete' : 'incomplete');
+  };
+
+  // Fields come and go (the accordion's card, the address, Link's phone): listen on the form.
+  form.addEventListener('input', (e) => {
+    const el = e.target;
+    if (el.id === 'cardNumber') {
+      const n = digits(el.value).slice(0, 19);
+      el.value = amex(n)
+        ? n.replace(/^(\d{0,4})(\d{0,6})(\d{0,5}).*/, (_, a, b, c) => [a, b, c].filter(Boolean).join(' '))
+        : n.replace(/(\d{4})(?=\d)/g, '$1 ');
+    } else if (el.id === 'cardExpiry') {
+      const d = digits(el.value).slice(0, 4);
+      el.value = d.length > 2 ? `${d.slice(0, 2)} / ${d.slice(2)}` : d;
+    } else if (el.id === 'billingAddressLine1' && el.value.trim()) {
+      revealAddress();
+    }
+    if (checks[el.id] && el.getAttribute('aria-invalid') === 'true') validate(el.id);
+    cardError.hidden = true;
+    refreshButton();
   });
-  $('cardExpiry').addEventListener('input', (e) => {
-    const d = digits(e.target.value).slice(0, 4);
-    e.target.value = d.length > 2 ? `${d.slice(0, 2)} / ${d.slice(2)}` : d;
+  form.addEventListener('focusout', (e) => {
+    const id = e.target.id;
+    if (checks[id] && e.target.value) validate(id);
   });
-  for (const id of Object.keys(checks)) {
-    $(id).addEventListener('blur', () => {
-      if ($(id).value) validate(id);
+  form.addEventListener('change', (e) => {
+    const el = e.target;
+    if (el.id === 'billingCountry') {
+      const group = $('billingAdministrativeArea-group');
+      if (group) group.hidden = el.value !== 'US';
+      if (value('billingPostalCode')) validate('billingPostalCode');
+    } else if (el.id === 'enableStripePass') {
+      $('linkPhone').hidden = !el.checked;
+      if (!el.checked) show('phoneNumber', null);
+    } else if (checks[el.id] && el.getAttribute('aria-invalid') === 'true') {
+      validate(el.id);
+    }
+    refreshButton();
+  });
+
+  const revealAddress = () => {
+    const details = $('billingAddressDetails');
+    if (details) details.hidden = false;
+    const manual = $('billingAddressManualEntry');
+    if (manual) manual.hidden = true;
+  };
+  form.addEventListener('click', (e) => {
+    if (e.target.id === 'billingAddressManualEntry') revealAddress();
+  });
+
+  // The accordion. It slides in when the page opens, and while it settles it ignores
+  // activation, as real Checkout's did: a click at that moment is lost (the card stays closed).
+  const accordion = $('paymentMethod');
+  let settling = false;
+  if (accordion) {
+    settling = true;
+    setTimeout(() => {
+      settling = false;
+      accordion.dataset.state = 'ready';
+    }, 350);
+    const select = (m) => {
+      method = m;
+      for (const item of accordion.querySelectorAll('.AccordionItem')) {
+        const open = item.dataset.method === m;
+        item.classList.toggle('AccordionItem--selected', open);
+        item.querySelector('input[type=radio]').checked = open;
+        item.querySelector('.AccordionItem-cover').setAttribute('aria-expanded', String(open));
+        const content = item.querySelector('.AccordionItem-content');
+        if (open && content.hidden) {
+          if (m === 'card' && !content.firstElementChild) content.append($('card-fields').content.cloneNode(true));
+          if (m !== 'card' && !content.firstElementChild) {
+            const note = document.createElement('p');
+            note.className = 'AccordionItem-note';
+            note.textContent = `${state.methodLabels[m]} is shown as real Checkout shows it; this test page pays with cards only.`;
+            content.append(note);
+          }
+          content.hidden = false;
+          content.classList.add('AccordionItem-content--opening');
+          content.addEventListener('animationend', () => content.classList.remove('AccordionItem-content--opening'), { once: true });
+        } else if (!open) {
+          content.hidden = true;
+        }
+      }
+      show('paymentMethod', null);
+      refreshButton();
+    };
+    accordion.addEventListener('click', (e) => {
+      const cover = e.target.closest('.AccordionItem-cover');
+      if (!cover || settling) return;
+      select(cover.closest('.AccordionItem').dataset.method);
     });
-    $(id).addEventListener('input', () => {
-      if ($(id).getAttribute('aria-invalid') === 'true') validate(id);
-      cardError.hidden = true;
+    accordion.addEventListener('change', (e) => {
+      if (e.target.type !== 'radio') return;
+      if (settling) {
+        // Undo what the browser did: the selection stays as it was.
+        e.target.checked = false;
+        return;
+      }
+      select(e.target.value);
     });
   }
-
-  const setButton = (mode) => {
-    button.classList.toggle('SubmitButton--processing', mode === 'processing');
-    button.classList.toggle('SubmitButton--complete', mode === 'complete');
-    button.disabled = mode !== 'ready';
-    button.setAttribute('aria-busy', mode === 'processing' ? 'true' : 'false');
-    buttonText.textContent = mode === 'processing' ? 'Processing...' : mode === 'complete' ? 'Complete' : state.submitLabel;
-  };
 
   const showCardError = (message) => {
     cardError.textContent = message;
@@ -106,13 +245,20 @@
   };
 
   const payload = (threeDS) => ({
-    email: $('email').value.trim(),
-    cardNumber: digits($('cardNumber').value),
-    cardExpiry: $('cardExpiry').value,
-    cardCvc: digits($('cardCvc').value),
-    billingName: $('billingName').value.trim(),
-    billingCountry: $('billingCountry').value,
-    billingPostalCode: $('billingPostalCode').value.trim(),
+    email: value('email').trim(),
+    paymentMethod: method ?? '',
+    cardNumber: digits(value('cardNumber')),
+    cardExpiry: value('cardExpiry'),
+    cardCvc: digits(value('cardCvc')),
+    billingName: value('billingName').trim(),
+    billingCountry: value('billingCountry') || 'US',
+    billingPostalCode: value('billingPostalCode').trim(),
+    billingAddressLine1: value('billingAddressLine1').trim(),
+    billingAddressLine2: value('billingAddressLine2').trim(),
+    billingLocality: value('billingLocality').trim(),
+    billingAdministrativeArea: value('billingAdministrativeArea'),
+    enableStripePass: linkOptedIn(),
+    phoneNumber: linkOptedIn() ? value('phoneNumber').trim() : '',
     threeDS,
   });
 
@@ -135,7 +281,6 @@
       window.addEventListener('message', onMessage);
     });
 
-  let busy = false;
   const submit = async (threeDS) => {
     const res = await fetch(state.confirmUrl, {
       method: 'POST',
@@ -144,7 +289,7 @@
     });
     const body = await res.json();
     if (body.status === 'complete') {
-      setButton('complete');
+      setButton('success');
       location.assign(body.redirect);
       return;
     }
@@ -165,7 +310,7 @@
       for (const [id, message] of Object.entries(body.errors)) show(id, message);
     } else if (body.status === 'card_error') {
       showCardError(body.message);
-      if (body.field) $(body.field).setAttribute('aria-invalid', 'true');
+      if (body.field) $(body.field)?.setAttribute('aria-invalid', 'true');
     } else if (body.status === 'expired') {
       location.reload();
       return;
@@ -173,16 +318,17 @@
       showCardError(body.message || 'Something went wrong. Please try again.');
     }
     busy = false;
-    setButton('ready');
+    refreshButton();
   };
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (busy) return; // a double click submits once
     cardError.hidden = true;
-    const ok = Object.keys(checks).map(validate).every(Boolean);
+    const ids = activeIds();
+    const ok = ids.map(validate).every(Boolean);
     if (!ok) {
-      const first = Object.keys(checks).find((id) => $(id).getAttribute('aria-invalid') === 'true');
+      const first = ids.find((id) => $(id)?.getAttribute('aria-invalid') === 'true');
       if (first) $(first).focus();
       return;
     }
@@ -192,11 +338,11 @@
       await submit(undefined);
     } catch {
       busy = false;
-      setButton('ready');
+      refreshButton();
       showCardError('We could not reach the server. Check your connection and try again.');
     }
   });
-  setButton('ready');
+  refreshButton();
   document.documentElement.dataset.ready = 'true';
   // Milliseconds from navigation start to an interactive form (read by the benchmark).
   document.documentElement.dataset.readyAt = performance.now().toFixed(1);

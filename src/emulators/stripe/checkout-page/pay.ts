@@ -10,6 +10,8 @@ import { StripeApiError } from '../errors.ts';
 import type { Emulator } from '../context.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
+import { US_STATES } from './render.ts';
+import { METHOD_LABELS, type PageLayout, shownLayout } from './variants.ts';
 
 export const confirmBody = z.strictObject({
   email: z.string().max(512).default(''),
@@ -19,6 +21,15 @@ export const confirmBody = z.strictObject({
   billingName: z.string().max(256).default(''),
   billingCountry: z.string().max(2).default('US'),
   billingPostalCode: z.string().max(20).default(''),
+  billingAddressLine1: z.string().max(200).default(''),
+  billingAddressLine2: z.string().max(200).default(''),
+  billingLocality: z.string().max(200).default(''),
+  billingAdministrativeArea: z.string().max(60).default(''),
+  /** The accordion's selected item (`card` when the page has no accordion). */
+  paymentMethod: z.string().max(40).default('card'),
+  /** Link's opt-in, and the phone number it asks for once checked. */
+  enableStripePass: z.boolean().default(false),
+  phoneNumber: z.string().max(40).default(''),
   threeDS: z.enum(['authenticated', 'failed']).optional(),
 });
 export type ConfirmBody = z.output<typeof confirmBody>;
@@ -45,11 +56,25 @@ interface Pending {
   payment_method?: string;
 }
 
-export function fieldErrors(b: ConfirmBody, emailLocked: boolean, now: number): Record<string, string> {
+const STATES = new Set(US_STATES.map(([code]) => code));
+
+/** The page's own checks, again on the server, for the fields the page showed (`layout`). */
+export function fieldErrors(b: ConfirmBody, emailLocked: boolean, now: number, layout: PageLayout): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!emailLocked) {
     if (!b.email.trim()) errors.email = 'Your email is incomplete.';
     else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.email.trim())) errors.email = 'Your email address is invalid.';
+  }
+  if (layout.link && b.enableStripePass) {
+    const phone = b.phoneNumber.replace(/\D/g, '');
+    if (!phone) errors.phoneNumber = 'Required';
+    else if (phone.length < 10) errors.phoneNumber = 'Your phone number is incomplete.';
+  }
+  if (layout.methods && b.paymentMethod !== 'card') {
+    const label = Object.hasOwn(METHOD_LABELS, b.paymentMethod) ? METHOD_LABELS[b.paymentMethod as keyof typeof METHOD_LABELS] : null;
+    // The card's fields were never shown: only the choice of method is wrong.
+    errors.paymentMethod = label ? `${label} cannot be paid with on this test page. Choose Card.` : 'Select a payment method.';
+    return errors;
   }
   const n = b.cardNumber.replace(/\D/g, '');
   if (n.length < 12 || (cardBrand(n) !== 'unknown' && !cardLengthValid(n) && n.length < 16)) errors.cardNumber = 'Your card number is incomplete.';
@@ -66,11 +91,30 @@ export function fieldErrors(b: ConfirmBody, emailLocked: boolean, now: number): 
   }
   if (b.cardCvc.replace(/\D/g, '').length !== cvcLength(n)) errors.cardCvc = "Your card's security code is incomplete.";
   if (!b.billingName.trim()) errors.billingName = 'Your name is incomplete.';
+  if (layout.address === 'required') {
+    if (!b.billingAddressLine1.trim()) errors.billingAddressLine1 = 'Required';
+    if (!b.billingLocality.trim()) errors.billingLocality = 'Required';
+    if (b.billingCountry === 'US' && !STATES.has(b.billingAdministrativeArea)) errors.billingAdministrativeArea = 'Required';
+  }
   if (['US', 'CA', 'GB'].includes(b.billingCountry)) {
     if (!b.billingPostalCode.trim()) errors.billingPostalCode = b.billingCountry === 'US' ? 'Your ZIP is incomplete.' : 'Your postal code is incomplete.';
     else if (b.billingCountry === 'US' && !/^\d{5}(-\d{4})?$/.test(b.billingPostalCode.trim())) errors.billingPostalCode = 'Your ZIP is invalid.';
   }
   return errors;
+}
+
+/** The billing address as Stripe keeps it: every key present, null where nothing was asked or typed. */
+function billingAddress(b: ConfirmBody, layout: PageLayout): StripeObject {
+  const full = layout.address === 'required';
+  const text = (v: string) => (full && v.trim() ? v.trim() : null);
+  return {
+    city: text(b.billingLocality),
+    country: b.billingCountry,
+    line1: text(b.billingAddressLine1),
+    line2: text(b.billingAddressLine2),
+    postal_code: b.billingPostalCode.trim() || null,
+    state: full && b.billingCountry === 'US' ? b.billingAdministrativeArea || null : null,
+  };
 }
 
 function sessionEmail(emu: Emulator, session: StripeObject): string | null {
@@ -121,7 +165,8 @@ export function confirmCheckout(
     }
     pm = stored;
   } else {
-    const errors = fieldErrors(body, lockedEmail(emu, session) !== null, emu.clock.now());
+    const layout = shownLayout(emu, session);
+    const errors = fieldErrors(body, lockedEmail(emu, session) !== null, emu.clock.now(), layout);
     if (Object.keys(errors).length) return { status: 'invalid', errors };
     const [mm, yy] = body.cardExpiry.split('/').map((s) => Number(s.trim()));
     const email = lockedEmail(emu, session) || body.email.trim();
@@ -135,6 +180,8 @@ export function confirmCheckout(
       if (err instanceof StripeApiError && err.status === 402) return cardErrorResult(err);
       throw err;
     }
+    pm.billing_details.address = billingAddress(body, layout);
+    if (pm.card.checks && pm.billing_details.address.line1) pm.card.checks.address_line1_check = 'pass';
     pending.payment_method = pm.id;
   }
 
@@ -148,6 +195,7 @@ export function confirmCheckout(
   if (outcome.status === 'declined') {
     return cardErrorResult(new StripeApiError(402, { type: 'card_error', ...outcome.decline }));
   }
+  if (customer && session.customer === customer.id) saveOnCustomer(emu, customer, pm, options.customer_update, request);
   complete(emu, session, pending, pm, customer, request);
   return { status: 'complete', redirect: successUrl(emu, session) };
 }
@@ -170,6 +218,24 @@ function ensureCustomer(
   );
   pending.customer = customer.id;
   return customer;
+}
+
+/**
+ * `customer_update`: Checkout saves the billing address and the name onto an existing customer
+ * only where the session says `auto` (the default is `never`); a customer Checkout creates gets
+ * them anyway.
+ */
+function saveOnCustomer(
+  emu: Emulator,
+  customer: StripeObject,
+  pm: StripeObject,
+  update: { address?: string; name?: string } | undefined,
+  request: RequestInfo,
+): void {
+  const before = structuredClone(customer);
+  if (update?.address === 'auto') customer.address = structuredClone(pm.billing_details.address);
+  if (update?.name === 'auto' && pm.billing_details.name) customer.name = pm.billing_details.name;
+  if (JSON.stringify(before) !== JSON.stringify(customer)) emu.events.emit('customer.updated', customer, request, before);
 }
 
 function paySubscription(

@@ -1,8 +1,9 @@
 /** HTML of the hosted Checkout page and its 3D Secure challenge, with the real page's DOM contract. */
 import { readFileSync } from 'node:fs';
-import { formatAmount } from '../billing.ts';
+import { formatAmount } from '../money.ts';
 import { TEST_CARDS } from '../cards.ts';
 import type { StripeObject } from '../store.ts';
+import { METHOD_LABELS, type PageLayout } from './variants.ts';
 
 const CLIENT_JS = readFileSync(new URL('./client.js', import.meta.url), 'utf8');
 
@@ -25,6 +26,61 @@ export const COUNTRIES: [string, string][] = [
   ['IN', 'India'],
 ];
 
+/** The states Checkout lists for a US billing address (`#billingAdministrativeArea`). */
+export const US_STATES: [string, string][] = [
+  ['AL', 'Alabama'],
+  ['AK', 'Alaska'],
+  ['AZ', 'Arizona'],
+  ['AR', 'Arkansas'],
+  ['CA', 'California'],
+  ['CO', 'Colorado'],
+  ['CT', 'Connecticut'],
+  ['DE', 'Delaware'],
+  ['DC', 'District of Columbia'],
+  ['FL', 'Florida'],
+  ['GA', 'Georgia'],
+  ['HI', 'Hawaii'],
+  ['ID', 'Idaho'],
+  ['IL', 'Illinois'],
+  ['IN', 'Indiana'],
+  ['IA', 'Iowa'],
+  ['KS', 'Kansas'],
+  ['KY', 'Kentucky'],
+  ['LA', 'Louisiana'],
+  ['ME', 'Maine'],
+  ['MD', 'Maryland'],
+  ['MA', 'Massachusetts'],
+  ['MI', 'Michigan'],
+  ['MN', 'Minnesota'],
+  ['MS', 'Mississippi'],
+  ['MO', 'Missouri'],
+  ['MT', 'Montana'],
+  ['NE', 'Nebraska'],
+  ['NV', 'Nevada'],
+  ['NH', 'New Hampshire'],
+  ['NJ', 'New Jersey'],
+  ['NM', 'New Mexico'],
+  ['NY', 'New York'],
+  ['NC', 'North Carolina'],
+  ['ND', 'North Dakota'],
+  ['OH', 'Ohio'],
+  ['OK', 'Oklahoma'],
+  ['OR', 'Oregon'],
+  ['PA', 'Pennsylvania'],
+  ['RI', 'Rhode Island'],
+  ['SC', 'South Carolina'],
+  ['SD', 'South Dakota'],
+  ['TN', 'Tennessee'],
+  ['TX', 'Texas'],
+  ['UT', 'Utah'],
+  ['VT', 'Vermont'],
+  ['VA', 'Virginia'],
+  ['WA', 'Washington'],
+  ['WV', 'West Virginia'],
+  ['WI', 'Wisconsin'],
+  ['WY', 'Wyoming'],
+];
+
 export const escapeHtml = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -44,7 +100,22 @@ input[readonly]{background:#f7f7f7;color:#4d4d4d}
 input[aria-invalid=true]{color:#dc2727;border-color:#dc2727}
 .FieldError{color:#dc2727;font-size:13px;margin-top:4px}
 .SubmitButton{width:100%;margin-top:24px;padding:12px;border:0;border-radius:6px;background:#0074d4;color:#fff;font:inherit;font-weight:600;cursor:pointer}
-.SubmitButton:disabled{opacity:.7;cursor:default}.SubmitButton--complete{background:#24b47e}
+.SubmitButton--incomplete{opacity:.85}.SubmitButton:disabled{opacity:.7;cursor:default}.SubmitButton--success{background:#24b47e}
+.SubmitButton-IconContainer{display:inline-block;vertical-align:middle}.SubmitButton-SpinnerIcon{display:inline-block;width:14px;height:14px;border:2px solid #fff;border-right-color:transparent;border-radius:50%;animation:spin .8s linear infinite}
+@keyframes spin{to{transform:rotate(360deg)}}
+.Accordion{border:1px solid #d9d9d9;border-radius:6px}.AccordionItem+.AccordionItem{border-top:1px solid #d9d9d9}
+.AccordionItem-header{position:relative;display:flex;align-items:center;gap:10px;padding:12px}
+.AccordionItem-header input[type=radio]{width:auto;margin:0}.AccordionItem-header label{margin:0;font-size:15px;color:#1a1a1a}
+.AccordionItem-cover{position:absolute;inset:0;width:100%;background:transparent;border:0;cursor:pointer}
+.AccordionItem-content{padding:0 12px 12px;overflow:hidden}
+.AccordionItem-content--opening{animation:AccordionOpen .2s ease-out}
+@keyframes AccordionOpen{from{max-height:0;opacity:.3}to{max-height:640px;opacity:1}}
+.Accordion[data-state=entering] .AccordionItem{animation:AccordionEnter .2s ease-out both}
+@keyframes AccordionEnter{from{transform:translateY(24px);opacity:.4}to{transform:none;opacity:1}}
+.AddressAutocomplete-manual-entry{background:none;border:0;padding:4px 0;color:#0074d4;font:inherit;font-size:13px;cursor:pointer}
+.LinkOptIn{border:1px solid #d9d9d9;border-radius:6px;padding:12px;margin-top:24px}
+.LinkOptIn .Checkbox{display:flex;gap:8px;align-items:flex-start;margin:0;color:#1a1a1a;font-size:14px}.LinkOptIn .Checkbox input{width:auto;margin-top:3px}
+.LinkOptIn-detail{color:#666;font-size:13px;margin-left:22px}
 .ChallengeOverlay{position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center}
 .ChallengeOverlay iframe{width:420px;height:420px;border:0;border-radius:8px;background:#fff}
 .Notice{max-width:520px;margin:80px auto;text-align:center}`;
@@ -65,9 +136,90 @@ export interface PageData {
   businessName: string;
   email: string | null;
   now: number;
+  /** The variant this session's page shows (accordion, Link, billing address). */
+  pageLayout: PageLayout;
 }
 
-export function checkoutPage({ session, items, businessName, email, now }: PageData): string {
+type Field = (id: string, label: string, input: string) => string;
+
+const options = (list: [string, string][], selected?: string) =>
+  list.map(([code, name]) => `<option value="${code}"${code === selected ? ' selected' : ''}>${escapeHtml(name)}</option>`).join('');
+
+/**
+ * The card and its billing details. `auto` asks for country and postal code (today's page);
+ * `required` for the full address, collapsed behind "Enter address manually" as on real
+ * Checkout until the buyer types the first line or asks for the fields.
+ */
+function cardFields(address: PageLayout['address'], field: Field): string {
+  const errorSlot = (id: string) => `<div class="FieldError" id="${id}-error" role="alert" hidden></div>`;
+  const country = `<label for="billingCountry">Country or region</label>
+      <select id="billingCountry" name="billingCountry" autocomplete="billing country">${options(COUNTRIES, 'US')}</select>`;
+  const postal = field(
+    'billingPostalCode',
+    'ZIP',
+    `<input id="billingPostalCode" name="billingPostalCode" autocomplete="billing postal-code" placeholder="ZIP" aria-describedby="billingPostalCode-error">`,
+  );
+  const billing =
+    address === 'required'
+      ? `<fieldset class="BillingAddress" aria-label="Billing address" style="border:0;padding:0;margin:0">
+      ${country}
+      ${field('billingAddressLine1', 'Address line 1', `<input id="billingAddressLine1" name="billingAddressLine1" autocomplete="billing address-line1" placeholder="Address" aria-describedby="billingAddressLine1-error">`)}
+      <button type="button" class="AddressAutocomplete-manual-entry" id="billingAddressManualEntry">Enter address manually</button>
+      <div id="billingAddressDetails" hidden>
+        ${field('billingAddressLine2', 'Address line 2', `<input id="billingAddressLine2" name="billingAddressLine2" autocomplete="billing address-line2" placeholder="Address line 2 (optional)">`)}
+        ${field('billingLocality', 'City', `<input id="billingLocality" name="billingLocality" autocomplete="billing address-level2" placeholder="City" aria-describedby="billingLocality-error">`)}
+        ${postal}
+        <div id="billingAdministrativeArea-group">${field('billingAdministrativeArea', 'State', `<select id="billingAdministrativeArea" name="billingAdministrativeArea" autocomplete="billing address-level1" aria-describedby="billingAdministrativeArea-error"><option value="">State</option>${options(US_STATES)}</select>`)}</div>
+      </div>
+    </fieldset>`
+      : `${country}
+      ${postal}`;
+  return `<div class="Label" id="cardInfo-label">Card information</div>
+      <div class="CardFields" role="group" aria-labelledby="cardInfo-label">
+        <input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" aria-label="Card number" aria-describedby="cardNumber-error">
+        <div class="CardFields-row">
+          <input id="cardExpiry" name="cardExpiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" aria-label="Expiration" aria-describedby="cardExpiry-error">
+          <input id="cardCvc" name="cardCvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" aria-label="CVC" aria-describedby="cardCvc-error">
+        </div>
+      </div>
+      ${errorSlot('cardNumber')}${errorSlot('cardExpiry')}${errorSlot('cardCvc')}
+      ${field('billingName', 'Cardholder name', `<input id="billingName" name="billingName" autocomplete="cc-name" placeholder="Full name on card" aria-describedby="billingName-error">`)}
+      ${billing}`;
+}
+
+/**
+ * Several payment methods as real Checkout lists them: a radio per method under a transparent
+ * button (`[data-testid="card-accordion-item-button"]`) that covers the row and takes its
+ * clicks. The card's fields are added to the DOM only when its item is opened.
+ */
+function accordion(methods: NonNullable<PageLayout['methods']>): string {
+  const items = methods
+    .map((m) => {
+      const label = METHOD_LABELS[m];
+      return `<div class="AccordionItem" data-testid="${m}-accordion-item" data-method="${m}">
+        <div class="AccordionItem-header">
+          <input type="radio" id="payment-method-accordion-item-title-${m}" name="payment-method-accordion-item-title" value="${m}" aria-label="${label}">
+          <label id="payment-method-label-${m}" for="payment-method-accordion-item-title-${m}">${label}</label>
+          <button type="button" class="AccordionItem-cover" data-testid="${m}-accordion-item-button" aria-label="Pay with ${label.toLowerCase()}" aria-expanded="false" aria-controls="payment-method-content-${m}"></button>
+        </div>
+        <div class="AccordionItem-content" id="payment-method-content-${m}" hidden></div>
+      </div>`;
+    })
+    .join('');
+  return `<div class="Accordion" id="paymentMethod" role="radiogroup" aria-label="Payment method" aria-describedby="paymentMethod-error" data-state="entering">${items}</div>
+      <div class="FieldError" id="paymentMethod-error" role="alert" hidden></div>`;
+}
+
+/** Link's opt-in; checked, Link wants a phone number before the form is complete. */
+function linkOptIn(businessName: string, checked: boolean, field: Field): string {
+  return `<div class="LinkOptIn" data-testid="link-opt-in">
+        <label class="Checkbox" for="enableStripePass"><input type="checkbox" id="enableStripePass" name="enableStripePass"${checked ? ' checked' : ''}> Save my information for faster checkout</label>
+        <div class="LinkOptIn-detail">Pay securely at ${escapeHtml(businessName)} and everywhere Link is accepted.</div>
+        <div id="linkPhone"${checked ? '' : ' hidden'}>${field('phoneNumber', 'Phone number', `<input id="phoneNumber" name="phoneNumber" type="tel" autocomplete="tel" placeholder="(201) 555-0123" aria-describedby="phoneNumber-error">`)}</div>
+      </div>`;
+}
+
+export function checkoutPage({ session, items, businessName, email, now, pageLayout }: PageData): string {
   const currency = session.currency as string;
   const subscribe = session.mode === 'subscription';
   const submitLabel = session.submit_type === 'donate' ? 'Donate' : session.submit_type === 'book' ? 'Book' : subscribe ? 'Subscribe' : 'Pay';
@@ -87,20 +239,24 @@ export function checkoutPage({ session, items, businessName, email, now }: PageD
     .join('');
   const total = formatAmount(session.amount_total, currency);
   const firstInterval = intervalText(first.price);
+  // Link's opt-in starts checked when Checkout already knows the buyer's email (the session's).
+  const linkChecked = pageLayout.link && Boolean(email);
   const state = {
     confirmUrl: `/c/pay/${session.id}/confirm`,
     submitLabel,
     emailLocked: Boolean(email),
     now,
     testCards: Object.keys(TEST_CARDS),
+    layout: pageLayout,
+    methodLabels: METHOD_LABELS,
   };
   const field = (id: string, label: string, input: string) =>
     `<label for="${id}">${label}</label>${input}<div class="FieldError" id="${id}-error" role="alert" hidden></div>`;
-  const errorSlot = (id: string) => `<div class="FieldError" id="${id}-error" role="alert" hidden></div>`;
-  const countries = COUNTRIES.map(([code, name]) => `<option value="${code}"${code === 'US' ? ' selected' : ''}>${name}</option>`).join('');
   const back = session.cancel_url
     ? `<a class="Header-business" href="${escapeHtml(session.cancel_url)}" data-testid="business-link" aria-label="Back to ${escapeHtml(businessName)}">&larr; ${escapeHtml(businessName)}</a>`
     : `<span class="Header-business">${escapeHtml(businessName)}</span>`;
+  const cardSection = cardFields(pageLayout.address, field);
+  const payment = pageLayout.methods ? `${accordion(pageLayout.methods)}<template id="card-fields">${cardSection}</template>` : cardSection;
   return layout(
     `${businessName}`,
     `<main class="App" data-testid="checkout-container">
@@ -116,21 +272,10 @@ export function checkoutPage({ session, items, businessName, email, now }: PageD
       <h2>Contact information</h2>
       ${field('email', 'Email', `<input id="email" name="email" type="email" autocomplete="email" placeholder="email@example.com" value="${escapeHtml(email ?? '')}"${email ? ' readonly aria-readonly="true"' : ''} aria-describedby="email-error">`)}
       <h2>Payment method</h2>
-      <div class="Label" id="cardInfo-label">Card information</div>
-      <div class="CardFields" role="group" aria-labelledby="cardInfo-label">
-        <input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" aria-label="Card number" aria-describedby="cardNumber-error">
-        <div class="CardFields-row">
-          <input id="cardExpiry" name="cardExpiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" aria-label="Expiration" aria-describedby="cardExpiry-error">
-          <input id="cardCvc" name="cardCvc" inputmode="numeric" autocomplete="cc-csc" placeholder="CVC" aria-label="CVC" aria-describedby="cardCvc-error">
-        </div>
-      </div>
-      ${errorSlot('cardNumber')}${errorSlot('cardExpiry')}${errorSlot('cardCvc')}
+      ${payment}
       <div class="FieldError" id="card-errors" role="alert" hidden></div>
-      ${field('billingName', 'Cardholder name', `<input id="billingName" name="billingName" autocomplete="cc-name" placeholder="Full name on card" aria-describedby="billingName-error">`)}
-      <label for="billingCountry">Country or region</label>
-      <select id="billingCountry" name="billingCountry" autocomplete="billing country">${countries}</select>
-      ${field('billingPostalCode', 'ZIP', `<input id="billingPostalCode" name="billingPostalCode" autocomplete="billing postal-code" placeholder="ZIP" aria-describedby="billingPostalCode-error">`)}
-      <button class="SubmitButton SubmitButton--incomplete" type="submit" data-testid="hosted-payment-submit-button" disabled><div class="SubmitButton-Text">${submitLabel}</div></button>
+      ${pageLayout.link ? linkOptIn(businessName, linkChecked, field) : ''}
+      <button class="SubmitButton SubmitButton--incomplete" type="submit" data-testid="hosted-payment-submit-button" disabled><div class="SubmitButton-Text">${submitLabel}</div><div class="SubmitButton-IconContainer"><div class="SubmitButton-SpinnerIcon" hidden></div><div class="SubmitButton-CheckmarkIcon" hidden>&#10003;</div></div></button>
     </form>
   </section>
 </main>

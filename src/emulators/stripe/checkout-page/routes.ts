@@ -1,10 +1,11 @@
 /** The hosted Checkout page's routes: the page, its confirmation endpoint, the 3D Secure frames. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { formatAmount } from '../billing.ts';
+import { formatAmount } from '../money.ts';
 import type { Emulator } from '../context.ts';
 import type { CheckoutPageFault } from '../faults.ts';
 import { botChallengePage, checkoutPage, challengeHost, challengePage, noticePage } from './render.ts';
 import { confirmBody, confirmCheckout, lockedEmail } from './pay.ts';
+import { shownLayout } from './variants.ts';
 
 export interface CheckoutPageOptions {
   /** The business name the page shows (the Stripe account's name). */
@@ -69,6 +70,7 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
           businessName: options.businessName,
           email: lockedEmail(emu, session),
           now: emu.clock.now(),
+          pageLayout: shownLayout(emu, session),
         }),
       );
     });

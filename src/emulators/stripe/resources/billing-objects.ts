@@ -1,6 +1,7 @@
 /**
- * Subscriptions, invoices, payment intents, payment methods and charges: mostly read here; they
- * are made by the billing engine (subscription create, hosted Checkout).
+ * Subscriptions, invoices and payment methods: mostly read here; they are made by the billing
+ * engine (subscription create, hosted Checkout). Payment intents and charges have their own
+ * modules (payment-intents.ts, charges.ts).
  */
 import { z } from 'zod';
 import { route, type ResourceModule } from '../context.ts';
@@ -205,17 +206,6 @@ export const billingObjects: ResourceModule = {
       return paginateInOrder(structuredClone(inv.lines.data), p, `/v1/invoices/${inv.id}/lines`, 'line item');
     }),
 
-    // Payment intents
-    route('GET', '/v1/payment_intents', { ...listParams, customer: str().optional() }, ({ params: p, emu }) =>
-      paginate(
-        emu.store.all('payment_intent').filter((x) => p.customer === undefined || x.customer === p.customer),
-        p,
-        '/v1/payment_intents',
-        'payment_intent',
-      ),
-    ),
-    route('GET', '/v1/payment_intents/:id', {}, ({ path, emu }) => mustFind(emu, 'payment_intent', path.id!, 'payment_intent')),
-
     // Payment methods
     route('GET', '/v1/payment_methods', { ...listParams, customer: str().optional(), type: oneOf(['card']).optional() }, ({ params: p, emu }) => {
       if (p.customer === undefined) {
@@ -241,18 +231,5 @@ export const billingObjects: ResourceModule = {
       emu.billing.detach(pm, request);
       return pm;
     }),
-
-    // Charges
-    route('GET', '/v1/charges', { ...listParams, customer: str().optional(), payment_intent: str().optional() }, ({ params: p, emu }) =>
-      paginate(
-        emu.store
-          .all('charge')
-          .filter((x) => (p.customer === undefined || x.customer === p.customer) && (p.payment_intent === undefined || x.payment_intent === p.payment_intent)),
-        p,
-        '/v1/charges',
-        'charge',
-      ),
-    ),
-    route('GET', '/v1/charges/:id', {}, ({ path, emu }) => mustFind(emu, 'charge', path.id!, 'charge')),
   ],
 };

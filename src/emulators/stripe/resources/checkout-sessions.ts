@@ -9,8 +9,75 @@ import { arrayOf, bool, cursorParams, int, listParams, metadata, mergeMetadata, 
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
 import { checkEmail, mustFind, mustFindParam } from './shared.ts';
+import { accountVariant, dashboardMethods, layoutFor } from '../checkout-page/variants.ts';
 
 const HOUR = 3600;
+
+/**
+ * The payment method types `allowed_payment_method_types` and `excluded_payment_method_types`
+ * take (the SDK's lists at this API version; `link` cannot be excluded). Since 2026-09-30 a
+ * session's methods are the account's (dynamic payment methods, set in the Dashboard; here the
+ * account-wide variant of /_emulator/checkout-page), filtered by those two.
+ */
+const METHOD_TYPES = [
+  'acss_debit',
+  'affirm',
+  'afterpay_clearpay',
+  'alipay',
+  'alma',
+  'amazon_pay',
+  'au_becs_debit',
+  'bacs_debit',
+  'bancontact',
+  'billie',
+  'bizum',
+  'blik',
+  'boleto',
+  'card',
+  'cashapp',
+  'crypto',
+  'customer_balance',
+  'eps',
+  'fpx',
+  'giropay',
+  'grabpay',
+  'ideal',
+  'kakao_pay',
+  'klarna',
+  'konbini',
+  'kr_card',
+  'link',
+  'mb_way',
+  'mobilepay',
+  'multibanco',
+  'naver_pay',
+  'nz_bank_account',
+  'oxxo',
+  'p24',
+  'pay_by_bank',
+  'payco',
+  'paynow',
+  'paypal',
+  'paypay',
+  'payto',
+  'pix',
+  'promptpay',
+  'revolut_pay',
+  'samsung_pay',
+  'satispay',
+  'scalapay',
+  'sepa_debit',
+  'sequra',
+  'sofort',
+  'sunbit',
+  'swish',
+  'twint',
+  'upi',
+  'us_bank_account',
+  'wechat_pay',
+  'zip',
+] as const;
+const EXCLUDABLE_TYPES = METHOD_TYPES.filter((t) => t !== 'link') as unknown as readonly [string, ...string[]];
 
 const createParams = {
   mode: oneOf(['payment', 'setup', 'subscription']),
@@ -20,23 +87,59 @@ const createParams = {
   customer: str().optional(),
   customer_email: str(800).optional(),
   customer_creation: oneOf(['always', 'if_required']).optional(),
+  customer_update: z
+    .strictObject({
+      address: oneOf(['auto', 'never']).optional(),
+      name: oneOf(['auto', 'never']).optional(),
+      shipping: oneOf(['auto', 'never']).optional(),
+    })
+    .optional(),
   client_reference_id: str(200).optional(),
   metadata: metadata().optional(),
   subscription_data: z.strictObject({ metadata: metadata().optional(), description: str(500).optional() }).optional(),
   payment_intent_data: z.strictObject({ metadata: metadata().optional(), description: str(1000).optional() }).optional(),
   expires_at: int().optional(),
-  payment_method_types: arrayOf(oneOf(['card'])).optional(),
+  allowed_payment_method_types: arrayOf(oneOf(METHOD_TYPES)).optional(),
+  excluded_payment_method_types: arrayOf(oneOf(EXCLUDABLE_TYPES)).optional(),
   locale: str(10).optional(),
   allow_promotion_codes: bool().optional(),
   billing_address_collection: oneOf(['auto', 'required']).optional(),
-  ui_mode: oneOf(['hosted']).optional(),
+  // The values of the SDK's API version (2026-10-28), and `hosted` of the versions before it.
+  ui_mode: oneOf(['hosted_page', 'hosted', 'embedded_page', 'elements', 'form']).optional(),
   submit_type: oneOf(['auto', 'book', 'donate', 'pay', 'subscribe']).optional(),
 };
 
 type CreateParams = z.output<z.ZodObject<typeof createParams>>;
 
+/**
+ * The session's payment methods: the account's, kept to `allowed_payment_method_types` or
+ * without `excluded_payment_method_types`, as Stripe filters its dynamic payment methods. The
+ * emulator's page pays by card, so a session left without one is refused, naming the filter.
+ */
+function sessionMethods(account: string[], p: CreateParams): string[] {
+  const allowed = p.allowed_payment_method_types;
+  const excluded = p.excluded_payment_method_types;
+  const methods = account.filter((m) => (!allowed || allowed.includes(m as never)) && !excluded?.includes(m));
+  if (!methods.includes('card')) {
+    const param = allowed ? 'allowed_payment_method_types' : 'excluded_payment_method_types';
+    throw invalidRequest(
+      `\`${param}\` leaves this session no card, and the emulator's page pays by card only (the account offers ${account.join(', ')}); keep \`card\`.`,
+      param,
+    );
+  }
+  return methods;
+}
+
+const HOSTED_UI_MODES = new Set(['hosted_page', 'hosted']);
+
 /** Everything Stripe checks before it creates a session, in one place, before any change. */
 function validate(emu: Emulator, p: CreateParams, now: number): { items: { price: StripeObject; quantity: number }[]; customer: StripeObject | null } {
+  if (p.ui_mode && !HOSTED_UI_MODES.has(p.ui_mode)) {
+    throw invalidRequest(
+      `The emulator serves the hosted Checkout page only (\`ui_mode=hosted_page\`); \`ui_mode=${p.ui_mode}\` (an embedded or custom form on your own page) is not supported.`,
+      'ui_mode',
+    );
+  }
   if (p.mode === 'setup') {
     throw invalidRequest('The emulator does not support `mode=setup`; use `payment` or `subscription`.', 'mode');
   }
@@ -45,6 +148,15 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: { price
   }
   if (p.customer && p.customer_email) {
     throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
+  }
+  if (p.customer_update && !p.customer) {
+    throw invalidRequest('`customer_update` can only be used with `customer`.', 'customer_update');
+  }
+  if (p.allowed_payment_method_types && p.excluded_payment_method_types) {
+    throw invalidRequest(
+      'You may only specify one of these parameters: allowed_payment_method_types, excluded_payment_method_types.',
+      'excluded_payment_method_types',
+    );
   }
   if (p.customer_creation && p.mode === 'subscription') {
     throw invalidRequest('`customer_creation` can only be used in `payment` mode.', 'customer_creation');
@@ -149,6 +261,9 @@ export const checkoutSessions: ResourceModule = {
         return li;
       });
       const total = lines.reduce((n, li) => n + li.amount_total, 0);
+      const variant = accountVariant(emu);
+      // The account's payment methods, filtered by the session (the static list is gone from requests).
+      const methods = sessionMethods(dashboardMethods(variant), p);
       Object.assign(session, {
         amount_subtotal: total,
         amount_total: total,
@@ -164,12 +279,12 @@ export const checkoutSessions: ResourceModule = {
         billing_address_collection: p.billing_address_collection ?? null,
         metadata: mergeMetadata({}, p.metadata),
         mode: p.mode,
-        payment_method_types: p.payment_method_types ?? ['card'],
+        payment_method_types: methods,
         payment_status: 'unpaid',
         status: 'open',
         submit_type: p.submit_type ?? null,
         success_url: p.success_url ? p.success_url.replaceAll('{CHECKOUT_SESSION_ID}', id) : null,
-        ui_mode: 'hosted',
+        ui_mode: p.ui_mode === 'hosted' ? 'hosted' : 'hosted_page',
         url: `${emu.baseUrl()}/c/pay/${id}#${randomToken(40)}`,
       });
       if (session.total_details) session.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: 0 };
@@ -180,6 +295,9 @@ export const checkoutSessions: ResourceModule = {
         subscription_description: p.subscription_data?.description ?? null,
         payment_intent_metadata: mergeMetadata({}, p.payment_intent_data?.metadata),
         payment_intent_description: p.payment_intent_data?.description ?? null,
+        customer_update: { address: p.customer_update?.address ?? 'never', name: p.customer_update?.name ?? 'never' },
+        // What the hosted page shows, fixed now as the account's settings stand.
+        page_layout: layoutFor(session, variant),
       });
       return session;
     }),

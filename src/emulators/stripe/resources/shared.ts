@@ -3,29 +3,34 @@ import { z } from 'zod';
 import { TEST_PAYMENT_METHODS } from '../cards.ts';
 import { noSuch, noSuchParam, invalidRequest } from '../errors.ts';
 import { compileSearchQuery, SearchQueryError, type SearchFields } from '../search.ts';
-import { str, int } from '../params.ts';
-import type { Emulator } from '../context.ts';
+import { arrayOf, str, int } from '../params.ts';
+import type { Engine } from '../engine.ts';
 import type { StripeObject } from '../store.ts';
 
 /** The live object with that id and type, or Stripe's 404 for the path id. */
-export function mustFind(emu: Emulator, type: string, id: string, label: string): StripeObject {
+export function mustFind(emu: Pick<Engine, 'store'>, type: string, id: string, label: string): StripeObject {
   const obj = emu.store.find(type, id);
   if (!obj) throw noSuch(label, id);
   return obj;
 }
 
 /** The object a parameter refers to, or Stripe's 400 naming the parameter. */
-export function mustFindParam(emu: Emulator, type: string, id: string, label: string, param: string): StripeObject {
+export function mustFindParam(emu: Pick<Engine, 'store'>, type: string, id: string, label: string, param: string): StripeObject {
   const obj = emu.store.find(type, id);
   if (!obj) throw noSuchParam(label, id, param);
   return obj;
+}
+
+/** What resolving a test payment method needs of the billing engine (no import of it: no cycle). */
+interface CardMaker {
+  createCardPaymentMethod(card: { number: string; exp_month: number; exp_year: number }): StripeObject;
 }
 
 /**
  * A payment method by id; Stripe's test ids (`pm_card_visa`, …) each make a new card payment
  * method, as they do in test mode.
  */
-export function resolvePaymentMethod(emu: Emulator, id: string, param: string): StripeObject {
+export function resolvePaymentMethod(emu: Engine & { billing: CardMaker }, id: string, param: string): StripeObject {
   const number = TEST_PAYMENT_METHODS[id];
   if (number) {
     const expYear = new Date(emu.clock.now() * 1000).getUTCFullYear() + 3;
@@ -74,4 +79,43 @@ export function compileQuery(query: string, fields: SearchFields): (o: StripeObj
     if (err instanceof SearchQueryError) throw invalidRequest(err.message, 'query');
     throw err;
   }
+}
+
+/**
+ * Without `allowed_payment_method_types`, a payment or setup intent takes the payment methods
+ * enabled in the Dashboard (the default since API version 2023-08-16), redirects allowed unless
+ * told otherwise.
+ */
+export function automaticFor(fields: {
+  allowed_payment_method_types?: string[] | null;
+  automatic_payment_methods?: { enabled: boolean; allow_redirects?: 'always' | 'never' } | null;
+}): StripeObject | null {
+  if (fields.allowed_payment_method_types !== null) return fields.automatic_payment_methods ?? null;
+  return { allow_redirects: fields.automatic_payment_methods?.allow_redirects ?? 'always', enabled: fields.automatic_payment_methods?.enabled ?? true };
+}
+
+/**
+ * `allowed_payment_method_types`, which replaced `payment_method_types` in requests at this API
+ * version. The emulator takes cards only, so a list must include `card`.
+ */
+export const allowedTypesParam = () => arrayOf(str(100), 50);
+
+export function checkAllowedTypes(list: string[] | undefined, param = 'allowed_payment_method_types'): void {
+  if (list !== undefined && !list.includes('card')) {
+    throw invalidRequest(`The emulator takes card payments only: \`${param}\` must include \`card\` (got ${list.join(', ') || 'none'}).`, param);
+  }
+}
+
+/** `excluded_payment_method_types`: the emulator takes cards only, so cards cannot be excluded. */
+export function checkExcludedTypes(list: string[] | undefined, param = 'excluded_payment_method_types'): void {
+  if (list?.includes('card')) throw invalidRequest(`The emulator takes card payments only: \`${param}\` cannot exclude \`card\`.`, param);
+}
+
+/** Dashboard payment methods may redirect, so confirming needs somewhere to come back to. */
+export function checkReturnUrl(intent: StripeObject, returnUrl: string | undefined, kind: 'PaymentIntent' | 'SetupIntent'): void {
+  const apm = intent.automatic_payment_methods;
+  if (!apm?.enabled || apm.allow_redirects === 'never' || intent.allowed_payment_method_types || returnUrl) return;
+  throw invalidRequest(
+    `This ${kind} is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a \`return_url\`. If you don't want to accept redirect-based payment methods, set \`automatic_payment_methods[enabled]\` to \`true\` and \`automatic_payment_methods[allow_redirects]\` to \`never\` when creating Setup Intents and Payment Intents.`,
+  );
 }

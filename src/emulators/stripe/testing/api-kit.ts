@@ -20,6 +20,16 @@ export async function failure(request: Promise<unknown>): Promise<StripeError> {
   assert.fail('expected the request to fail');
 }
 
+/** An invalid-request error with its status, param and code; a string message must match exactly. */
+export function assertInvalid(err: StripeError, status: number, param: string | undefined, code?: string, message?: RegExp | string): void {
+  assert.equal(err.type, 'StripeInvalidRequestError', err.message);
+  assert.equal(err.statusCode, status, err.message);
+  assert.equal(err.param, param, `param of: ${err.message}`);
+  assert.equal(err.code, code, `code of: ${err.message}`);
+  if (typeof message === 'string') assert.equal(err.message, message);
+  else if (message) assert.match(err.message, message);
+}
+
 const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The example object a response body is compared with: its `object`, or `deleted_<object>`. */

@@ -73,8 +73,12 @@ const CONDITIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   line_item: ['pricing.price_details'], // present when pricing.type is price_details
   charge: ['outcome.risk_level', 'outcome.risk_score', 'outcome.rule'], // set by Radar on real charges
   subscription: ['billing_mode.updated_at'], // after a billing mode migration
+  coupon: ['applies_to', 'currency_options'], // only when expanded
+  promotion_code: ['restrictions.currency_options'], // only when set
   // The fixture's last_payment_error is a bare {type}; a real decline carries the error's fields.
   payment_intent: [
+    // Newer than the fixture: stripe-node 23 types it as present on every payment intent.
+    'allowed_payment_method_types',
     'last_payment_error.charge',
     'last_payment_error.code',
     'last_payment_error.decline_code',
@@ -82,6 +86,22 @@ const CONDITIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
     'last_payment_error.message',
     'last_payment_error.param',
     'last_payment_error.payment_method',
+    // The fixture's next_action is a bare {type}; a 3D Secure card's carries use_stripe_sdk.
+    'next_action.use_stripe_sdk',
+    // Set when the Dashboard's payment methods are used; the SDK types it as optional.
+    'automatic_payment_methods.allow_redirects',
+  ],
+  // As for payment intents: the fixture's last_setup_error is a bare {type}, its next_action a bare {type}.
+  setup_intent: [
+    'allowed_payment_method_types', // as on payment intents
+    'last_setup_error.code',
+    'last_setup_error.decline_code',
+    'last_setup_error.doc_url',
+    'last_setup_error.message',
+    'last_setup_error.param',
+    'last_setup_error.payment_method',
+    'next_action.use_stripe_sdk',
+    'automatic_payment_methods.allow_redirects',
   ],
 };
 

@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 import { ProbeClient, classify, type Outcome } from './client.ts';
 import { ENDPOINTS, endpointName, type Context, type Endpoint, type Params } from './endpoints.ts';
 import { Fixtures } from './fixtures.ts';
-import { type Member, readParamsTypes, STRIPE_NODE_VERSION } from './stripe-types.ts';
+import { type Member, readParamsTypes, sdkVersion } from './stripe-types.ts';
 import { deriveValue } from './values.ts';
 
 /** Every route takes `expand`; it says nothing about a route's own parameters. */
@@ -214,7 +214,7 @@ export async function runProbe(url: URL, endpoints: readonly Endpoint[] = ENDPOI
   }
   return {
     url: url.origin,
-    stripeNode: STRIPE_NODE_VERSION,
+    stripeNode: sdkVersion,
     apiVersion: Stripe.API_VERSION,
     fixtureNotes: fx.notes,
     endpoints: results,

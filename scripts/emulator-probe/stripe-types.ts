@@ -38,7 +38,7 @@ const VIRTUAL = path.join(ROOT, 'scripts', 'emulator-probe', '__params-types__.t
 const MAX_DEPTH = 8;
 
 /** The installed stripe-node's version: its types are what "documented" means here. */
-export const STRIPE_NODE_VERSION: string = Stripe.PACKAGE_VERSION;
+export const sdkVersion: string = Stripe.PACKAGE_VERSION;
 
 /**
  * The top-level members of each named params type, e.g. `Stripe.Checkout.SessionCreateParams`,
@@ -49,7 +49,7 @@ export function readParamsTypes(typeNames: readonly string[]): Map<string, Membe
   const source = [`import type Stripe from 'stripe';`, ...typeNames.map((name, i) => `export type P${i} = ${name};`)].join('\n');
   const { program, file, problems } = compile(source);
   if (problems.length > 0) {
-    throw new Error(`stripe-node ${STRIPE_NODE_VERSION}'s types do not resolve: ${problems.join('; ')}; fix the type name in the endpoint table`);
+    throw new Error(`stripe-node ${sdkVersion}'s types do not resolve: ${problems.join('; ')}; fix the type name in the endpoint table`);
   }
   const checker = program.getTypeChecker();
   const out = new Map<string, Member[]>();

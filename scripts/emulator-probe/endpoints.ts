@@ -21,6 +21,8 @@ export interface ProbeFixtures {
   freshSubscription(): Promise<{ id: string; item: string }>;
   /** A new successful payment of the fixture customer, to refund. */
   freshPayment(): Promise<{ paymentIntent: string; charge: string }>;
+  /** A new customer with its own card: updates (a new `source` replaces its default) must not change the fixture customer. */
+  freshCustomer(): Promise<{ id: string; paymentMethod: string }>;
 }
 
 export interface Context extends ValueContext, ProbeFixtures {}
@@ -119,9 +121,12 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'POST',
     path: '/v1/customers/:id',
     paramsType: 'Stripe.CustomerUpdateParams',
-    id: (ctx) => ctx.id('customer'),
+    id: async (ctx) => (await ctx.freshCustomer()).id,
     overrides: {
       source: { value: () => 'tok_visa' },
+      // A source of the customer's own: the card attached to it.
+      default_source: { value: async (ctx) => (await ctx.freshCustomer()).paymentMethod },
+      invoice_settings: { value: async (ctx) => ({ default_payment_method: (await ctx.freshCustomer()).paymentMethod }) },
     },
   },
   { method: 'GET', path: '/v1/customers', paramsType: 'Stripe.CustomerListParams', listOf: 'customer' },

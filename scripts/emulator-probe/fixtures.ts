@@ -55,12 +55,10 @@ export class Fixtures {
   /** Makes every fixture it can; never throws for one the server refuses. */
   async make(): Promise<this> {
     await this.attempt('customer', async () => {
-      const customer = await this.client.must('POST', '/v1/customers', { email: 'probe-fixture@example.com', name: 'Probe Fixture' });
-      if (typeof customer.created === 'number') this.now = customer.created;
-      this.ids.set('customer', String(customer.id));
-      const pm = await this.client.must('POST', '/v1/payment_methods/pm_card_visa/attach', { customer: customer.id });
-      this.ids.set('payment_method', String(pm.id));
-      await this.client.must('POST', `/v1/customers/${customer.id}`, { invoice_settings: { default_payment_method: pm.id } });
+      const { id, paymentMethod, created } = await this.customerWithCard('probe-fixture@example.com');
+      if (created !== undefined) this.now = created;
+      this.ids.set('customer', id);
+      this.ids.set('payment_method', paymentMethod);
     });
     await this.attempt('product', async () => {
       const product = await this.client.must('POST', '/v1/products', { name: 'Probe Pro' });
@@ -100,6 +98,14 @@ export class Fixtures {
       this.ids.set('test_clock', String(clock.id));
     });
     return this;
+  }
+
+  /** A customer with a card attached and set as its invoices' default payment method. */
+  async customerWithCard(email = 'probe-fresh@example.com'): Promise<{ id: string; paymentMethod: string; created?: number }> {
+    const customer = await this.client.must('POST', '/v1/customers', { email, name: 'Probe Fixture' });
+    const pm = await this.client.must('POST', '/v1/payment_methods/pm_card_visa/attach', { customer: customer.id });
+    await this.client.must('POST', `/v1/customers/${customer.id}`, { invoice_settings: { default_payment_method: pm.id } });
+    return { id: String(customer.id), paymentMethod: String(pm.id), created: typeof customer.created === 'number' ? customer.created : undefined };
   }
 
   /** A new paid subscription of the fixture customer; with `withCharge`, also its first invoice's payment intent and charge. */

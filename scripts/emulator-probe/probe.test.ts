@@ -58,6 +58,7 @@ describe('the requests the probe builds', () => {
     id: (kind) => `${kind}_stub`,
     note: () => undefined,
     subscribe: async () => ({ id: 'sub_stub', item: 'si_stub', paymentIntent: 'pi_stub', charge: 'ch_stub' }),
+    customerWithCard: async () => ({ id: 'cus_stub', paymentMethod: 'pm_stub' }),
   };
 
   it('type-check against the endpoint’s stripe-node params type, every one of them', async () => {

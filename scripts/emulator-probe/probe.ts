@@ -98,12 +98,13 @@ const runToken = Date.now().toString(36);
 const unique = () => `${runToken}${(uniqueCounter++).toString(36)}`;
 
 /** What a request is built from: the shared fixtures (fixtures.ts), or a stand-in in tests. */
-export type FixtureSource = Pick<Fixtures, 'now' | 'id' | 'subscribe' | 'note'>;
+export type FixtureSource = Pick<Fixtures, 'now' | 'id' | 'subscribe' | 'customerWithCard' | 'note'>;
 
 /** The context of one request: fresh objects are made on first use and shared within the request. */
 function requestContext(fx: FixtureSource, endpoint: Endpoint): Context {
   let subscription: Promise<{ id: string; item: string }> | undefined;
   let payment: Promise<{ paymentIntent: string; charge: string }> | undefined;
+  let customer: Promise<{ id: string; paymentMethod: string }> | undefined;
   const fallback = (what: string, err: unknown) => fx.note(`fresh ${what} (the shared fixture's id is sent)`, (err as Error).message);
   return {
     now: fx.now,
@@ -114,6 +115,11 @@ function requestContext(fx: FixtureSource, endpoint: Endpoint): Context {
       (subscription ??= fx.subscribe(false).catch((err) => {
         fallback('subscription', err);
         return { id: fx.id('subscription'), item: fx.id('subscription_item') };
+      })),
+    freshCustomer: () =>
+      (customer ??= fx.customerWithCard().catch((err) => {
+        fallback('customer', err);
+        return { id: fx.id('customer'), paymentMethod: fx.id('payment_method') };
       })),
     freshPayment: () =>
       (payment ??= fx.subscribe().then(

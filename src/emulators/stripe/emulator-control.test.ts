@@ -11,7 +11,7 @@ import { assertShape } from './testing/shape.ts';
 import { startReceiver } from './testing/receiver.ts';
 import type { StripeEmulatorOptions } from './index.ts';
 
-const FAST: StripeEmulatorOptions = { webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 300 };
+const FAST: StripeEmulatorOptions = { webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 10_000 };
 
 async function emulator(t: TestContext, options: StripeEmulatorOptions = FAST): Promise<TestEmulator> {
   const emu = await startTestEmulator(options);

@@ -20,7 +20,7 @@ async function tmpDir(t: TestContext): Promise<string> {
 
 /** Starts an emulator on dataFile; closing twice is harmless, so tests may close early. */
 async function start(t: TestContext, dataFile: string): Promise<TestEmulator> {
-  const emu = await startTestEmulator({ dataFile, webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 300 });
+  const emu = await startTestEmulator({ dataFile, webhookRetryDelaysMs: [20, 40, 80], webhookTimeoutMs: 10_000 });
   let closed = false;
   const close = async () => {
     if (closed) return;

@@ -33,6 +33,8 @@ export const ID_PREFIX = {
   refund: ['re_', 24],
   setup_intent: ['seti_', 24],
   promotion_code: ['promo_', 24],
+  discount: ['di_', 24],
+  invoiceitem: ['ii_', 24],
   // Generated coupon ids have no prefix, as in `Z4OV52SU`.
   coupon: ['', 8],
 } as const satisfies Record<string, readonly [string, number]>;

@@ -132,6 +132,8 @@ const builders: Record<ObjectKind, Builder> = {
     url: null,
     // Products created through the API default to 'service'.
     type: 'service',
+    // Newer than Stripe's example object: stripe-node 23 types it as present on every product.
+    tax_details: null,
   }),
 
   price: (id, created) => ({

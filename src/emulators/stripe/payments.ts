@@ -8,6 +8,7 @@ import type Stripe from 'stripe';
 import { behaviourOf, outcomeOf, AUTH_FAILED, DECLINES, type CardDecline, type PaymentOutcome, type ThreeDSResult } from './cards.ts';
 import { cardError, invalidRequest, noSuch, type StripeApiError } from './errors.ts';
 import { newId, randomToken } from './ids.ts';
+import { settleInvoiceOf } from './invoice-settlement.ts';
 import { newestFirst } from './lists.ts';
 import { formatAmount } from './money.ts';
 import { blank } from './objects.ts';
@@ -99,6 +100,20 @@ export function confirmPaymentIntent(
   request: RequestInfo,
   threeDS?: ThreeDSResult,
   options: { offSession?: boolean } = {},
+): PaymentOutcome {
+  const outcome = confirmCharge(engine, pi, pm, request, threeDS, options);
+  // The intent of an invoice pays the invoice, however it was confirmed.
+  settleInvoiceOf(engine, pi, outcome, request);
+  return outcome;
+}
+
+function confirmCharge(
+  engine: Engine,
+  pi: StripeObject,
+  pm: StripeObject,
+  request: RequestInfo,
+  threeDS: ThreeDSResult | undefined,
+  options: { offSession?: boolean },
 ): PaymentOutcome {
   let outcome = paymentOutcome(engine, pm, threeDS);
   if (outcome.status === 'requires_action' && options.offSession) outcome = { status: 'declined', decline: DECLINES.authenticationRequired };

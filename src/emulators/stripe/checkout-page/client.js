@@ -95,7 +95,8 @@
     },
     billingAdministrativeArea: { active: () => fullAddress() && value('billingCountry') === 'US', check: (v) => (v ? null : 'Required') },
     phoneNumber: {
-      active: linkOptedIn,
+      // Asked for by the session (phone_number_collection), or by Link once opted in.
+      active: () => state.phoneAsked || linkOptedIn(),
       check: (v) => {
         const n = digits(v);
         if (!n) return 'Required';
@@ -103,6 +104,22 @@
       },
     },
   };
+  // The session's custom fields, checked as the server checks them.
+  for (const f of state.customFields) {
+    checks[`customField-${f.key}`] = {
+      active: () => true,
+      check: (raw) => {
+        const v = raw.trim();
+        if (!v) return f.optional ? null : 'Required';
+        if (f.type === 'dropdown') return f.dropdown.options.some((o) => o.value === v) ? null : 'Select an option.';
+        if (f.type === 'numeric' && !/^\d+$/.test(v)) return 'Enter numbers only.';
+        const limits = f[f.type] || {};
+        if (limits.minimum_length && v.length < limits.minimum_length) return `Enter at least ${limits.minimum_length} characters.`;
+        if (limits.maximum_length && v.length > limits.maximum_length) return `Enter at most ${limits.maximum_length} characters.`;
+        return null;
+      },
+    };
+  }
   const activeIds = () => Object.keys(checks).filter((id) => checks[id].active());
 
   const show = (id, message) => {
@@ -169,8 +186,8 @@
       if (group) group.hidden = el.value !== 'US';
       if (value('billingPostalCode')) validate('billingPostalCode');
     } else if (el.id === 'enableStripePass') {
-      $('linkPhone').hidden = !el.checked;
-      if (!el.checked) show('phoneNumber', null);
+      if ($('linkPhone')) $('linkPhone').hidden = !el.checked;
+      if (!el.checked && !state.phoneAsked) show('phoneNumber', null);
     } else if (checks[el.id] && el.getAttribute('aria-invalid') === 'true') {
       validate(el.id);
     }
@@ -258,7 +275,8 @@
     billingLocality: value('billingLocality').trim(),
     billingAdministrativeArea: value('billingAdministrativeArea'),
     enableStripePass: linkOptedIn(),
-    phoneNumber: linkOptedIn() ? value('phoneNumber').trim() : '',
+    phoneNumber: state.phoneAsked || linkOptedIn() ? value('phoneNumber').trim() : '',
+    customFields: Object.fromEntries(state.customFields.map((f) => [f.key, value(`customField-${f.key}`).trim()])),
     threeDS,
   });
 
@@ -342,6 +360,62 @@
       showCardError('We could not reach the server. Check your connection and try again.');
     }
   });
+  // The promotion code: "Add promotion code" opens the field; Apply asks the server, which
+  // applies it to the session and answers the new amounts (or why the code will not do).
+  const promo = $('promotionCode');
+  if (promo) {
+    const toggle = $('promotionCodeToggle');
+    const applyButton = $('promotionCodeApply');
+    toggle.addEventListener('click', () => {
+      $('promotionCodeEntry').hidden = false;
+      toggle.hidden = true;
+      toggle.setAttribute('aria-expanded', 'true');
+      promo.focus();
+    });
+    const apply = async () => {
+      const code = promo.value.trim();
+      if (!code) return;
+      applyButton.disabled = true;
+      show('promotionCode', null);
+      try {
+        const res = await fetch(state.promotionCodeUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code }),
+        });
+        const body = await res.json();
+        if (body.status === 'applied') {
+          for (const id of ['ProductSummary-amount', 'OrderDetails-total']) $(id).textContent = body.total;
+          $('OrderDetails-subtotal-amount').textContent = body.subtotal;
+          $('OrderDetails-discount-name').textContent = body.code;
+          $('OrderDetails-discount-amount').textContent = body.discount;
+          $('OrderDetails-subtotal').hidden = false;
+          $('OrderDetails-discount').hidden = false;
+          const chip = $('promotionCodeApplied');
+          chip.textContent = body.code;
+          chip.hidden = false;
+          $('promotionCodeEntry').hidden = true;
+        } else if (body.status === 'expired') {
+          location.reload();
+        } else {
+          show('promotionCode', body.message || 'This code is invalid.');
+        }
+      } catch {
+        show('promotionCode', 'We could not reach the server. Check your connection and try again.');
+      } finally {
+        applyButton.disabled = false;
+      }
+    };
+    applyButton.addEventListener('click', apply);
+    promo.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        apply();
+      }
+    });
+    promo.addEventListener('input', () => show('promotionCode', null));
+  }
+
   refreshButton();
   document.documentElement.dataset.ready = 'true';
   // Milliseconds from navigation start to an interactive form (read by the benchmark).

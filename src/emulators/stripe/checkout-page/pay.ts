@@ -12,6 +12,8 @@ import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
 import { US_STATES } from './render.ts';
 import { METHOD_LABELS, type PageLayout, shownLayout } from './variants.ts';
+import { applyDiscount, redeemSessionDiscount, resolveTypedCode, sessionDiscount } from '../resources/checkout-discounts.ts';
+import { formatAmount } from '../money.ts';
 
 export const confirmBody = z.strictObject({
   email: z.string().max(512).default(''),
@@ -30,6 +32,8 @@ export const confirmBody = z.strictObject({
   /** Link's opt-in, and the phone number it asks for once checked. */
   enableStripePass: z.boolean().default(false),
   phoneNumber: z.string().max(40).default(''),
+  /** The session's `custom_fields`, by key. */
+  customFields: z.record(z.string().max(200), z.string().max(255)).default({}),
   threeDS: z.enum(['authenticated', 'failed']).optional(),
 });
 export type ConfirmBody = z.output<typeof confirmBody>;
@@ -58,14 +62,51 @@ interface Pending {
 
 const STATES = new Set(US_STATES.map(([code]) => code));
 
+/** What the session's own parameters add to the form: its phone number and custom fields. */
+export interface SessionFields {
+  phone: boolean;
+  customFields: StripeObject[];
+}
+
+export function sessionFields(session: StripeObject): SessionFields {
+  return { phone: Boolean(session.phone_number_collection?.enabled), customFields: session.custom_fields ?? [] };
+}
+
+/** The DOM id of a custom field's input. */
+export const customFieldId = (key: string): string => `customField-${key}`;
+
+/** A custom field's message, as the page shows it, or null when the value will do. */
+export function customFieldError(field: StripeObject, value: string): string | null {
+  const v = value.trim();
+  if (!v) return field.optional ? null : 'Required';
+  if (field.type === 'dropdown') return field.dropdown.options.some((o: StripeObject) => o.value === v) ? null : 'Select an option.';
+  if (field.type === 'numeric' && !/^\d+$/.test(v)) return 'Enter numbers only.';
+  const limits = field[field.type];
+  if (limits?.minimum_length !== null && limits?.minimum_length !== undefined && v.length < limits.minimum_length)
+    return `Enter at least ${limits.minimum_length} characters.`;
+  if (limits?.maximum_length !== null && limits?.maximum_length !== undefined && v.length > limits.maximum_length)
+    return `Enter at most ${limits.maximum_length} characters.`;
+  return null;
+}
+
 /** The page's own checks, again on the server, for the fields the page showed (`layout`). */
-export function fieldErrors(b: ConfirmBody, emailLocked: boolean, now: number, layout: PageLayout): Record<string, string> {
+export function fieldErrors(
+  b: ConfirmBody,
+  emailLocked: boolean,
+  now: number,
+  layout: PageLayout,
+  extra: SessionFields = { phone: false, customFields: [] },
+): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!emailLocked) {
     if (!b.email.trim()) errors.email = 'Your email is incomplete.';
     else if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(b.email.trim())) errors.email = 'Your email address is invalid.';
   }
-  if (layout.link && b.enableStripePass) {
+  for (const field of extra.customFields) {
+    const message = customFieldError(field, b.customFields[field.key] ?? '');
+    if (message) errors[customFieldId(field.key)] = message;
+  }
+  if (extra.phone || (layout.link && b.enableStripePass)) {
     const phone = b.phoneNumber.replace(/\D/g, '');
     if (!phone) errors.phoneNumber = 'Required';
     else if (phone.length < 10) errors.phoneNumber = 'Your phone number is incomplete.';
@@ -166,7 +207,7 @@ export function confirmCheckout(
     pm = stored;
   } else {
     const layout = shownLayout(emu, session);
-    const errors = fieldErrors(body, lockedEmail(emu, session) !== null, emu.clock.now(), layout);
+    const errors = fieldErrors(body, lockedEmail(emu, session) !== null, emu.clock.now(), layout, sessionFields(session));
     if (Object.keys(errors).length) return { status: 'invalid', errors };
     const [mm, yy] = body.cardExpiry.split('/').map((s) => Number(s.trim()));
     const email = lockedEmail(emu, session) || body.email.trim();
@@ -196,8 +237,26 @@ export function confirmCheckout(
     return cardErrorResult(new StripeApiError(402, { type: 'card_error', ...outcome.decline }));
   }
   if (customer && session.customer === customer.id) saveOnCustomer(emu, customer, pm, options.customer_update, request);
-  complete(emu, session, pending, pm, customer, request);
+  saveCollected(session, body);
+  // A subscription redeems its discount itself (it gets a discount object); a payment here.
+  if (session.mode === 'payment') redeemSessionDiscount(emu, session);
+  complete(emu, session, pending, pm, customer, request, session.phone_number_collection?.enabled ? e164(body.phoneNumber) : null);
   return { status: 'complete', redirect: successUrl(emu, session) };
+}
+
+/** What the buyer typed into the session's own fields: the custom fields' values and the phone number. */
+function saveCollected(session: StripeObject, body: ConfirmBody): void {
+  for (const field of session.custom_fields ?? []) {
+    const value = (body.customFields[field.key] ?? '').trim();
+    field[field.type].value = value || null;
+  }
+}
+
+/** A phone number as Stripe keeps it (E.164): ten digits are taken as a US number. */
+function e164(phone: string): string | null {
+  const digits = phone.replace(/\D/g, '');
+  if (!digits) return null;
+  return digits.length === 10 ? `+1${digits}` : `+${digits}`;
 }
 
 /** The session's customer, or one made from what was entered (always in subscription mode). */
@@ -263,6 +322,7 @@ function paySubscription(
       items,
       metadata: options.subscription_metadata ?? {},
       description: options.subscription_description ?? null,
+      discounts: discountFor(emu, session),
       paymentMethod: pm,
       setDefaultPaymentMethod: true,
       threeDS,
@@ -272,6 +332,12 @@ function paySubscription(
   pending.subscription = result.subscription.id;
   pending.payment_intent = result.paymentIntent.id;
   return result.outcome!;
+}
+
+/** The session's coupon (or promotion code) for the subscription it creates. */
+function discountFor(emu: Emulator, session: StripeObject) {
+  const d = sessionDiscount(emu, session);
+  return d ? [{ coupon: d.coupon as unknown as StripeObject, promotionCode: d.promotionCode as unknown as StripeObject | null }] : [];
 }
 
 function payOnce(
@@ -302,7 +368,15 @@ function payOnce(
   return billing.confirm(pi, pm, request, threeDS);
 }
 
-function complete(emu: Emulator, session: StripeObject, pending: Pending, pm: StripeObject, customer: StripeObject | null, request: RequestInfo): void {
+function complete(
+  emu: Emulator,
+  session: StripeObject,
+  pending: Pending,
+  pm: StripeObject,
+  customer: StripeObject | null,
+  request: RequestInfo,
+  phone: string | null,
+): void {
   Object.assign(session, {
     status: 'complete',
     payment_status: 'paid',
@@ -318,9 +392,34 @@ function complete(emu: Emulator, session: StripeObject, pending: Pending, pm: St
     email: pm.billing_details.email,
     individual_name: null,
     name: pm.billing_details.name,
-    phone: null,
+    phone,
     tax_exempt: 'none',
     tax_ids: [],
   };
   emu.events.emit('checkout.session.completed', session, request);
+}
+
+export type PromotionCodeResult =
+  | { status: 'applied'; code: string; discount: string; total: string; subtotal: string }
+  | { status: 'invalid'; message: string }
+  | { status: 'expired'; message: string };
+
+/**
+ * A promotion code typed on the page of a session with `allow_promotion_codes`: applied to the
+ * session (its `discounts` and amounts change, as on Stripe before payment), or the message the
+ * page shows. A second code replaces the first.
+ */
+export function applyPromotionCode(emu: Emulator, session: StripeObject, code: string): PromotionCodeResult {
+  if (session.status !== 'open') return { status: 'expired', message: 'This Checkout Session is no longer active.' };
+  if (!session.allow_promotion_codes) return { status: 'invalid', message: 'This Checkout Session does not take promotion codes.' };
+  const found = resolveTypedCode(emu, session, code);
+  if ('error' in found) return { status: 'invalid', message: found.error };
+  applyDiscount(emu, session, emu.store.sessionItems.get(session.id) ?? [], found);
+  return {
+    status: 'applied',
+    code: found.promotionCode!.code,
+    discount: `-${formatAmount(session.total_details.amount_discount, session.currency)}`,
+    total: formatAmount(session.amount_total, session.currency),
+    subtotal: formatAmount(session.amount_subtotal, session.currency),
+  };
 }

@@ -118,7 +118,11 @@ input[aria-invalid=true]{color:#dc2727;border-color:#dc2727}
 .LinkOptIn-detail{color:#666;font-size:13px;margin-left:22px}
 .ChallengeOverlay{position:fixed;inset:0;background:rgba(0,0,0,.4);display:flex;align-items:center;justify-content:center}
 .ChallengeOverlay iframe{width:420px;height:420px;border:0;border-radius:8px;background:#fff}
-.Notice{max-width:520px;margin:80px auto;text-align:center}`;
+.Notice{max-width:520px;margin:80px auto;text-align:center}
+.PromotionCode{margin-top:16px}.PromotionCode-toggle,.PromotionCode-apply{background:none;border:0;padding:4px 0;color:#0074d4;font:inherit;font-size:14px;cursor:pointer}
+.PromotionCode-entry{display:flex;gap:8px;align-items:center}.PromotionCode-applied{display:inline-block;background:#f0f0f0;border-radius:4px;padding:2px 8px;font-size:13px}
+.OrderDiscount,.OrderSubtotal{display:flex;justify-content:space-between;margin-top:12px;color:#4d4d4d}
+.CustomText{color:#666;font-size:13px;margin-top:12px}`;
 
 function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
@@ -141,6 +145,13 @@ export interface PageData {
 }
 
 type Field = (id: string, label: string, input: string) => string;
+
+const PHONE = (field: Field) =>
+  field(
+    'phoneNumber',
+    'Phone number',
+    `<input id="phoneNumber" name="phoneNumber" type="tel" autocomplete="tel" placeholder="(201) 555-0123" aria-describedby="phoneNumber-error">`,
+  );
 
 const options = (list: [string, string][], selected?: string) =>
   list.map(([code, name]) => `<option value="${code}"${code === selected ? ' selected' : ''}>${escapeHtml(name)}</option>`).join('');
@@ -210,12 +221,63 @@ function accordion(methods: NonNullable<PageLayout['methods']>): string {
       <div class="FieldError" id="paymentMethod-error" role="alert" hidden></div>`;
 }
 
-/** Link's opt-in; checked, Link wants a phone number before the form is complete. */
-function linkOptIn(businessName: string, checked: boolean, field: Field): string {
+/**
+ * The promotion code field of a session with `allow_promotion_codes`, as real Checkout shows it:
+ * an "Add promotion code" button that opens `#promotionCode` and its "Apply" button; an applied
+ * code shows as a chip, its discount as a line of the order summary.
+ */
+function promotionCode(session: StripeObject, currency: string): string {
+  const discount = session.total_details?.amount_discount ?? 0;
+  const applied = session.discounts?.[0];
+  const discountLine = `<div class="OrderSubtotal" id="OrderDetails-subtotal"${discount ? '' : ' hidden'}><span>Subtotal</span><span id="OrderDetails-subtotal-amount">${formatAmount(session.amount_subtotal, currency)}</span></div>
+    <div class="OrderDiscount" id="OrderDetails-discount" data-testid="order-discount"${discount ? '' : ' hidden'}><span id="OrderDetails-discount-name">${escapeHtml(applied?.promotion_code ? 'Promotion code' : 'Discount')}</span><span id="OrderDetails-discount-amount">-${formatAmount(discount, currency)}</span></div>`;
+  if (!session.allow_promotion_codes) return discountLine;
+  return `${discountLine}
+    <div class="PromotionCode" data-testid="promotion-code">
+      <button type="button" class="PromotionCode-toggle" id="promotionCodeToggle" aria-controls="promotionCodeEntry" aria-expanded="false">Add promotion code</button>
+      <div class="PromotionCode-entry" id="promotionCodeEntry" hidden>
+        <input id="promotionCode" name="promotionCode" autocomplete="off" placeholder="Add promotion code" aria-label="Add promotion code" aria-describedby="promotionCode-error">
+        <button type="button" class="PromotionCode-apply" id="promotionCodeApply" data-testid="promotion-code-apply">Apply</button>
+      </div>
+      <div class="FieldError" id="promotionCode-error" role="alert" hidden></div>
+      <div class="PromotionCode-applied" id="promotionCodeApplied" data-testid="applied-promotion-code" hidden></div>
+    </div>`;
+}
+
+/** The session's `custom_fields`: a text or numeric input, or a dropdown, each labelled with its label. */
+function customFields(fields: StripeObject[], field: Field): string {
+  return fields
+    .map((f) => {
+      const id = `customField-${f.key}`;
+      const label = `${escapeHtml(f.label.custom)}${f.optional ? ' (optional)' : ''}`;
+      if (f.type === 'dropdown') {
+        const opts = f.dropdown.options as { label: string; value: string }[];
+        const none = f.dropdown.default_value ? '' : '<option value="">Select an option</option>';
+        return field(
+          id,
+          label,
+          `<select id="${id}" name="${id}" data-custom-field="${escapeHtml(f.key)}" aria-describedby="${id}-error">${none}${options(
+            opts.map((o): [string, string] => [o.value, o.label]),
+            f.dropdown.default_value ?? undefined,
+          )}</select>`,
+        );
+      }
+      const limits = f[f.type] ?? {};
+      return field(
+        id,
+        label,
+        `<input id="${id}" name="${id}" data-custom-field="${escapeHtml(f.key)}"${f.type === 'numeric' ? ' inputmode="numeric"' : ''}${limits.maximum_length ? ` maxlength="${limits.maximum_length}"` : ''} value="${escapeHtml(limits.default_value ?? '')}" aria-describedby="${id}-error">`,
+      );
+    })
+    .join('');
+}
+
+/** Link's opt-in; checked, Link wants a phone number before the form is complete (unless the form asks for one already). */
+function linkOptIn(businessName: string, checked: boolean, field: Field, phoneAsked = false): string {
   return `<div class="LinkOptIn" data-testid="link-opt-in">
         <label class="Checkbox" for="enableStripePass"><input type="checkbox" id="enableStripePass" name="enableStripePass"${checked ? ' checked' : ''}> Save my information for faster checkout</label>
         <div class="LinkOptIn-detail">Pay securely at ${escapeHtml(businessName)} and everywhere Link is accepted.</div>
-        <div id="linkPhone"${checked ? '' : ' hidden'}>${field('phoneNumber', 'Phone number', `<input id="phoneNumber" name="phoneNumber" type="tel" autocomplete="tel" placeholder="(201) 555-0123" aria-describedby="phoneNumber-error">`)}</div>
+        ${phoneAsked ? '' : `<div id="linkPhone"${checked ? '' : ' hidden'}>${PHONE(field)}</div>`}
       </div>`;
 }
 
@@ -233,7 +295,7 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
     .map(
       (li) => `<div class="LineItem" data-testid="line-item">
         <div><div class="LineItem-productName">${escapeHtml(li.description)}</div>${li.quantity > 1 ? `<div class="LineItem-interval">Qty ${li.quantity}</div>` : ''}</div>
-        <div><div class="LineItem-amount">${formatAmount(li.amount_total, currency)}</div><div class="LineItem-interval">${escapeHtml(intervalText(li.price))}</div></div>
+        <div><div class="LineItem-amount">${formatAmount(li.amount_subtotal ?? li.amount_total, currency)}</div><div class="LineItem-interval">${escapeHtml(intervalText(li.price))}</div></div>
       </div>`,
     )
     .join('');
@@ -241,6 +303,9 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
   const firstInterval = intervalText(first.price);
   // Link's opt-in starts checked when Checkout already knows the buyer's email (the session's).
   const linkChecked = pageLayout.link && Boolean(email);
+  const phoneAsked = Boolean(session.phone_number_collection?.enabled);
+  const fields: StripeObject[] = session.custom_fields ?? [];
+  const submitText = session.custom_text?.submit?.message;
   const state = {
     confirmUrl: `/c/pay/${session.id}/confirm`,
     submitLabel,
@@ -249,6 +314,9 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
     testCards: Object.keys(TEST_CARDS),
     layout: pageLayout,
     methodLabels: METHOD_LABELS,
+    phoneAsked,
+    customFields: fields,
+    promotionCodeUrl: `/c/pay/${session.id}/promotion-code`,
   };
   const field = (id: string, label: string, input: string) =>
     `<label for="${id}">${label}</label>${input}<div class="FieldError" id="${id}-error" role="alert" hidden></div>`;
@@ -263,19 +331,23 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
   <section class="OrderSummary" aria-label="Order summary">
     <header>${back}</header>
     <div class="ProductSummary-name">${escapeHtml(headline)}</div>
-    <div class="ProductSummary-totalAmount" id="ProductSummary-totalAmount">${total}${firstInterval ? ` <span class="LineItem-interval">${escapeHtml(firstInterval)}</span>` : ''}</div>
+    <div class="ProductSummary-totalAmount" id="ProductSummary-totalAmount"><span id="ProductSummary-amount">${total}</span>${firstInterval ? ` <span class="LineItem-interval">${escapeHtml(firstInterval)}</span>` : ''}</div>
     ${lines}
+    ${promotionCode(session, currency)}
     <div class="OrderTotal"><span>${subscribe ? 'Total due today' : 'Total due'}</span><span id="OrderDetails-total">${total}</span></div>
   </section>
   <section class="PaymentForm">
     <form id="payment-form" novalidate>
       <h2>Contact information</h2>
       ${field('email', 'Email', `<input id="email" name="email" type="email" autocomplete="email" placeholder="email@example.com" value="${escapeHtml(email ?? '')}"${email ? ' readonly aria-readonly="true"' : ''} aria-describedby="email-error">`)}
+      ${phoneAsked ? PHONE(field) : ''}
+      ${customFields(fields, field)}
       <h2>Payment method</h2>
       ${payment}
       <div class="FieldError" id="card-errors" role="alert" hidden></div>
-      ${pageLayout.link ? linkOptIn(businessName, linkChecked, field) : ''}
+      ${pageLayout.link ? linkOptIn(businessName, linkChecked, field, phoneAsked) : ''}
       <button class="SubmitButton SubmitButton--incomplete" type="submit" data-testid="hosted-payment-submit-button" disabled><div class="SubmitButton-Text">${submitLabel}</div><div class="SubmitButton-IconContainer"><div class="SubmitButton-SpinnerIcon" hidden></div><div class="SubmitButton-CheckmarkIcon" hidden>&#10003;</div></div></button>
+      ${submitText ? `<p class="CustomText" data-testid="custom-text-submit">${escapeHtml(submitText)}</p>` : ''}
     </form>
   </section>
 </main>

@@ -4,7 +4,8 @@ import { formatAmount } from '../money.ts';
 import type { Emulator } from '../context.ts';
 import type { CheckoutPageFault } from '../faults.ts';
 import { botChallengePage, checkoutPage, challengeHost, challengePage, noticePage } from './render.ts';
-import { confirmBody, confirmCheckout, lockedEmail } from './pay.ts';
+import { z } from 'zod';
+import { applyPromotionCode, confirmBody, confirmCheckout, lockedEmail } from './pay.ts';
 import { shownLayout } from './variants.ts';
 
 export interface CheckoutPageOptions {
@@ -17,6 +18,8 @@ export interface CheckoutPageOptions {
   /** The injected fault of the page (a CAPTCHA, no answer at all, or every card declined). */
   pageFault: () => CheckoutPageFault;
 }
+
+const promotionCodeBody = z.strictObject({ code: z.string().max(500) });
 
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
@@ -89,6 +92,17 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
       await options.afterChange();
       const status = result.status === 'card_error' ? 402 : result.status === 'invalid' ? 400 : result.status === 'expired' ? 410 : 200;
       return reply.code(status).send(result);
+    });
+
+    // A promotion code typed on the page (sessions with allow_promotion_codes).
+    app.post('/c/pay/:id/promotion-code', async (req, reply) => {
+      const session = findSession((req.params as { id: string }).id);
+      if (!session) return reply.code(404).send({ status: 'not_found', message: 'No such checkout session.' });
+      const parsed = promotionCodeBody.safeParse(req.body ?? {});
+      if (!parsed.success) return reply.code(400).send({ status: 'bad_request', message: 'Invalid code: a string of at most 500 characters is expected.' });
+      const result = applyPromotionCode(emu, session, parsed.data.code);
+      if (result.status === 'applied') await options.afterChange();
+      return reply.code(result.status === 'applied' ? 200 : result.status === 'expired' ? 410 : 400).send(result);
     });
 
     app.get('/c/3ds/:id', async (req, reply) => {

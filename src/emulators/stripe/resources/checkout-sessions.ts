@@ -5,11 +5,21 @@ import { invalidRequest } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { listEnvelope, paginate, paginateInOrder } from '../lists.ts';
 import { blank } from '../objects.ts';
-import { arrayOf, bool, cursorParams, int, listParams, metadata, mergeMetadata, oneOf, str } from '../params.ts';
+import { arrayOf, bool, cursorParams, decimal, int, listParams, metadata, mergeMetadata, nonEmpty, oneOf, str } from '../params.ts';
+import { CURRENCY } from '../money.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
 import { checkEmail, mustFind, mustFindParam } from './shared.ts';
 import { accountVariant, dashboardMethods, layoutFor } from '../checkout-page/variants.ts';
+import { applyDiscount, resolveDiscountParam } from './checkout-discounts.ts';
+import {
+  echoOptions,
+  optionParams,
+  storedSubscriptionData,
+  subscriptionDataParam,
+  validateOptions,
+  validateSubscriptionData,
+} from './checkout-session-options.ts';
 
 const HOUR = 3600;
 
@@ -79,9 +89,41 @@ const METHOD_TYPES = [
 ] as const;
 const EXCLUDABLE_TYPES = METHOD_TYPES.filter((t) => t !== 'link') as unknown as readonly [string, ...string[]];
 
+/** An inline price (`line_items[][price_data]`), made when the session is. */
+const priceData = z.strictObject({
+  currency: str(3),
+  unit_amount: int(0, 99999999).optional(),
+  unit_amount_decimal: decimal().optional(),
+  recurring: z.strictObject({ interval: oneOf(['day', 'week', 'month', 'year']), interval_count: int(1, 365).optional() }).optional(),
+  product: str().optional(),
+  product_data: z
+    .strictObject({
+      name: nonEmpty(250),
+      description: str(40000).optional(),
+      images: arrayOf(str(2048), 8).optional(),
+      metadata: metadata().optional(),
+      tax_code: str().optional(),
+      unit_label: str(12).optional(),
+    })
+    .optional(),
+  tax_behavior: oneOf(['exclusive', 'inclusive', 'unspecified']).optional(),
+});
+type PriceData = z.output<typeof priceData>;
+
+const lineItem = z.strictObject({
+  price: str().optional(),
+  price_data: priceData.optional(),
+  quantity: int(1, 999999).optional(),
+  metadata: metadata().optional(),
+  tax_rates: arrayOf(str()).optional(),
+  adjustable_quantity: z.strictObject({ enabled: bool(), maximum: int(1, 999999).optional(), minimum: int(0, 999999).optional() }).optional(),
+});
+
 const createParams = {
+  ...optionParams,
   mode: oneOf(['payment', 'setup', 'subscription']),
-  line_items: arrayOf(z.strictObject({ price: str(), quantity: int(1, 999999).optional() }), 100).optional(),
+  line_items: arrayOf(lineItem, 100).optional(),
+  discounts: arrayOf(z.strictObject({ coupon: str().optional(), promotion_code: str().optional() }), 20).optional(),
   success_url: str(5000).optional(),
   cancel_url: str(5000).optional(),
   customer: str().optional(),
@@ -96,7 +138,7 @@ const createParams = {
     .optional(),
   client_reference_id: str(200).optional(),
   metadata: metadata().optional(),
-  subscription_data: z.strictObject({ metadata: metadata().optional(), description: str(500).optional() }).optional(),
+  subscription_data: subscriptionDataParam.optional(),
   payment_intent_data: z.strictObject({ metadata: metadata().optional(), description: str(1000).optional() }).optional(),
   expires_at: int().optional(),
   allowed_payment_method_types: arrayOf(oneOf(METHOD_TYPES)).optional(),
@@ -132,8 +174,83 @@ function sessionMethods(account: string[], p: CreateParams): string[] {
 
 const HOSTED_UI_MODES = new Set(['hosted_page', 'hosted']);
 
+/** A line item's price: a stored one, or an inline one (with its inline product) not yet stored. */
+interface PlannedItem {
+  price: StripeObject;
+  quantity: number;
+  /** Made from `price_data` (and `product_data`): stored once every check has passed. */
+  inline?: { price: StripeObject; product: StripeObject | null };
+}
+
+/**
+ * An inline price as Stripe makes one from `price_data`: a price of its own, created inactive
+ * (it belongs to this session and cannot be reused), for an existing product or for one made
+ * from `product_data`. Checked here; nothing is stored.
+ */
+function plannedInlinePrice(emu: Emulator, d: PriceData, param: string, mode: string, now: number): PlannedItem['inline'] & {} {
+  const currency = d.currency.toLowerCase();
+  if (!CURRENCY.test(currency)) throw invalidRequest(`Invalid currency: ${d.currency}`, `${param}[currency]`);
+  if (d.product !== undefined && d.product_data !== undefined) {
+    throw invalidRequest('You may only specify one of these parameters: product, product_data.', `${param}[product_data]`);
+  }
+  if (d.product === undefined && d.product_data === undefined) {
+    throw invalidRequest(`Missing required param: ${param}[product_data].`, `${param}[product_data]`, 'parameter_missing');
+  }
+  if (d.unit_amount !== undefined && d.unit_amount_decimal !== undefined) {
+    throw invalidRequest('You may only specify one of these parameters: unit_amount, unit_amount_decimal.', `${param}[unit_amount_decimal]`);
+  }
+  if (d.unit_amount === undefined && d.unit_amount_decimal === undefined) {
+    throw invalidRequest(`Missing required param: ${param}[unit_amount].`, `${param}[unit_amount]`, 'parameter_missing');
+  }
+  if (d.unit_amount_decimal !== undefined && (!Number.isInteger(d.unit_amount_decimal) || d.unit_amount_decimal < 0)) {
+    throw invalidRequest(
+      `\`${param}[unit_amount_decimal]\` is ${d.unit_amount_decimal}: the emulator charges whole units of the currency's smallest unit; give a whole, non-negative number (or \`unit_amount\`).`,
+      `${param}[unit_amount_decimal]`,
+    );
+  }
+  if (d.recurring && mode === 'payment') {
+    throw invalidRequest(
+      'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.',
+      `${param}[recurring]`,
+    );
+  }
+  let product: StripeObject | null = null;
+  let productId: string;
+  if (d.product !== undefined) {
+    productId = mustFindParam(emu, 'product', d.product, 'product', `${param}[product]`).id;
+  } else {
+    const pd = d.product_data!;
+    product = blank('product', { id: newId('product'), created: now });
+    Object.assign(product, {
+      name: pd.name,
+      description: pd.description ?? null,
+      images: pd.images ?? [],
+      metadata: mergeMetadata({}, pd.metadata),
+      tax_code: pd.tax_code ?? null,
+      unit_label: pd.unit_label ?? null,
+      updated: now,
+    });
+    productId = product.id;
+  }
+  const amount = d.unit_amount ?? d.unit_amount_decimal!;
+  const price = blank('price', { id: newId('price'), created: now });
+  Object.assign(price, {
+    active: false,
+    currency,
+    product: productId,
+    recurring: d.recurring
+      ? { interval: d.recurring.interval, interval_count: d.recurring.interval_count ?? 1, meter: null, trial_period_days: null, usage_type: 'licensed' }
+      : null,
+    tax_behavior: d.tax_behavior ?? 'unspecified',
+    type: d.recurring ? 'recurring' : 'one_time',
+    unit_amount: amount,
+    unit_amount_decimal: String(amount),
+  });
+  return { price, product };
+}
+
 /** Everything Stripe checks before it creates a session, in one place, before any change. */
-function validate(emu: Emulator, p: CreateParams, now: number): { items: { price: StripeObject; quantity: number }[]; customer: StripeObject | null } {
+function validate(emu: Emulator, p: CreateParams, now: number): { items: PlannedItem[]; customer: StripeObject | null } {
   if (p.ui_mode && !HOSTED_UI_MODES.has(p.ui_mode)) {
     throw invalidRequest(
       `The emulator serves the hosted Checkout page only (\`ui_mode=hosted_page\`); \`ui_mode=${p.ui_mode}\` (an embedded or custom form on your own page) is not supported.`,
@@ -149,6 +266,9 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: { price
   if (p.customer && p.customer_email) {
     throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
   }
+  if (p.allow_promotion_codes !== undefined && p.discounts !== undefined) {
+    throw invalidRequest('You may only specify one of these parameters: allow_promotion_codes, discounts.', 'discounts');
+  }
   if (p.customer_update && !p.customer) {
     throw invalidRequest('`customer_update` can only be used with `customer`.', 'customer_update');
   }
@@ -163,9 +283,18 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: { price
   }
   checkEmail(p.customer_email, 'customer_email');
   const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer') : null;
-  const items = p.line_items.map((li, i) => {
-    const price = mustFindParam(emu, 'price', li.price, 'price', `line_items[${i}][price]`);
-    if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, `line_items[${i}][price]`);
+  const items: PlannedItem[] = p.line_items.map((li, i) => {
+    const param = `line_items[${i}]`;
+    if (li.price !== undefined && li.price_data !== undefined) {
+      throw invalidRequest('You may only specify one of these parameters: price, price_data.', `${param}[price_data]`);
+    }
+    if (li.price_data) {
+      const inline = plannedInlinePrice(emu, li.price_data, `${param}[price_data]`, p.mode, now);
+      return { price: inline.price, quantity: li.quantity ?? 1, inline };
+    }
+    if (li.price === undefined) throw invalidRequest(`Missing required param: ${param}[price].`, `${param}[price]`, 'parameter_missing');
+    const price = mustFindParam(emu, 'price', li.price, 'price', `${param}[price]`);
+    if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, `${param}[price]`);
     return { price, quantity: li.quantity ?? 1 };
   });
   if (p.line_items.some((li) => li.quantity === undefined)) {
@@ -199,6 +328,18 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: { price
       throw invalidRequest('The `expires_at` timestamp must be less than 24 hours from Checkout Session creation.', 'expires_at');
     }
   }
+  validateSubscriptionData(p.subscription_data, now);
+  validateOptions(p, {
+    mode: p.mode,
+    now,
+    currency: items[0]!.price.currency,
+    hosted: true,
+    findPrice: (id, param) => {
+      const price = mustFindParam(emu, 'price', id, 'price', param);
+      if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, param);
+      return price;
+    },
+  });
   for (const key of ['success_url', 'cancel_url'] as const) {
     const url = p[key];
     if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) {
@@ -239,13 +380,13 @@ export const checkoutSessions: ResourceModule = {
     },
   },
   routes: [
-    route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu }) => {
+    route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu, request }) => {
       const now = emu.clock.now();
       const { items, customer } = validate(emu, p, now);
       const id = newId('checkout.session');
       const session = blank('checkout.session', { id, created: now });
       const currency = items[0]!.price.currency;
-      const lines = items.map(({ price, quantity }) => {
+      const lines = items.map(({ price, quantity, inline }) => {
         const li = blank('item', { id: newId('item') });
         const amount = price.unit_amount * quantity;
         Object.assign(li, {
@@ -254,7 +395,7 @@ export const checkoutSessions: ResourceModule = {
           amount_tax: 0,
           amount_total: amount,
           currency,
-          description: emu.store.get(price.product)?.name ?? null,
+          description: (inline?.product ?? emu.store.get(price.product))?.name ?? null,
           price: structuredClone(price),
           quantity,
         });
@@ -264,6 +405,7 @@ export const checkoutSessions: ResourceModule = {
       const variant = accountVariant(emu);
       // The account's payment methods, filtered by the session (the static list is gone from requests).
       const methods = sessionMethods(dashboardMethods(variant), p);
+      const discount = resolveDiscountParam(emu, p.discounts ?? [], customer?.id ?? null, total, currency);
       Object.assign(session, {
         amount_subtotal: total,
         amount_total: total,
@@ -287,12 +429,26 @@ export const checkoutSessions: ResourceModule = {
         ui_mode: p.ui_mode === 'hosted' ? 'hosted' : 'hosted_page',
         url: `${emu.baseUrl()}/c/pay/${id}#${randomToken(40)}`,
       });
-      if (session.total_details) session.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: 0 };
+      Object.assign(session, echoOptions(p, { businessName: 'checkout-canary emulator' }));
+      session.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: 0 };
+      applyDiscount(emu, session, lines, discount);
+      // Every check has passed: the inline products and prices are made now, with their events.
+      for (const { inline } of items) {
+        if (!inline) continue;
+        if (inline.product) {
+          emu.store.insert(inline.product);
+          emu.events.emit('product.created', inline.product, request);
+        }
+        emu.store.insert(inline.price);
+        emu.events.emit('price.created', inline.price, request);
+      }
       emu.store.insert(session);
       emu.store.sessionItems.set(id, lines);
       emu.store.sessionOptions.set(id, {
         subscription_metadata: mergeMetadata({}, p.subscription_data?.metadata),
         subscription_description: p.subscription_data?.description ?? null,
+        // The rest of subscription_data (trial, anchor, tax rates…), for the subscription the page creates.
+        subscription_data: storedSubscriptionData(p.subscription_data),
         payment_intent_metadata: mergeMetadata({}, p.payment_intent_data?.metadata),
         payment_intent_description: p.payment_intent_data?.description ?? null,
         customer_update: { address: p.customer_update?.address ?? 'never', name: p.customer_update?.name ?? 'never' },

@@ -74,7 +74,13 @@ const CONDITIONAL_KEYS: Readonly<Record<string, readonly string[]>> = {
   charge: ['outcome.risk_level', 'outcome.risk_score', 'outcome.rule'], // set by Radar on real charges
   subscription: ['billing_mode.updated_at'], // after a billing mode migration
   coupon: ['applies_to', 'currency_options'], // only when expanded
+  // The fixture's invoice item predates these; Stripe's API reference lists both.
+  invoiceitem: ['pricing.price_details', 'parent.subscription_details.subscription_item'],
   promotion_code: ['restrictions.currency_options'], // only when set
+  // Names only when set; the rest only when expanded (tax_ids, tax, cash_balance, …).
+  customer: ['business_name', 'individual_name', 'tax_ids', 'tax', 'cash_balance', 'sources', 'subscriptions', 'invoice_credit_balance'],
+  product: ['tax_details'], // newer than the fixture: stripe-node 23 types it as present on every product
+  price: ['currency_options', 'tiers'], // only when expanded
   // The fixture's last_payment_error is a bare {type}; a real decline carries the error's fields.
   payment_intent: [
     // Newer than the fixture: stripe-node 23 types it as present on every payment intent.

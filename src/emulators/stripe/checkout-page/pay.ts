@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { cardBrand, cardLengthValid, cvcLength, luhnValid, TEST_CARDS } from '../cards.ts';
+import { createSubscription } from '../subscriptions.ts';
 import { StripeApiError } from '../errors.ts';
 import type { Emulator } from '../context.ts';
 import type { RequestInfo } from '../events.ts';
@@ -316,6 +317,30 @@ function paySubscription(
     return billing.payInvoice(invoice, pm, request, threeDS);
   }
   const items = (store.sessionItems.get(session.id) ?? []).map((li) => ({ price: store.get(li.price.id) ?? li.price, quantity: li.quantity }));
+  const trialEnd = trialEndOf(options.subscription_data, emu.clock.now());
+  if (trialEnd !== null) {
+    // A trial charges nothing now: the card is checked (Checkout confirms a setup intent) and
+    // saved as the subscription's; the first invoice (0) is paid at once. A card that asks for
+    // 3D Secure is taken without a challenge here: the emulator challenges payments only.
+    const check = billing.outcome(pm, threeDS);
+    if (check.status === 'declined') return check;
+    const trial = createSubscription(
+      emu,
+      {
+        customer,
+        items,
+        metadata: options.subscription_metadata ?? {},
+        description: options.subscription_description ?? null,
+        discounts: discountFor(emu, session),
+        paymentMethod: pm,
+        setDefaultPaymentMethod: true,
+        trialEnd,
+      },
+      request,
+    );
+    pending.subscription = trial.subscription.id;
+    return { status: 'succeeded' } as const;
+  }
   const result = billing.createSubscription(
     {
       customer,
@@ -332,6 +357,13 @@ function paySubscription(
   pending.subscription = result.subscription.id;
   pending.payment_intent = result.paymentIntent.id;
   return result.outcome!;
+}
+
+/** When the session's trial ends (`trial_end`, or now plus `trial_period_days`), or null without one. */
+function trialEndOf(data: StripeObject | null | undefined, now: number): number | null {
+  if (data?.trial_end) return data.trial_end as number;
+  if (data?.trial_period_days) return now + (data.trial_period_days as number) * 86_400;
+  return null;
 }
 
 /** The session's coupon (or promotion code) for the subscription it creates. */

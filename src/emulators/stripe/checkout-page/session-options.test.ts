@@ -269,6 +269,27 @@ describe('subscription_data', () => {
     assert.equal(anchored.status, 'open');
   });
 
+  test('a trial: paid on the page with nothing charged, the subscription trialing until the trial ends, the card its default', async () => {
+    const at = await now();
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      success_url: SUCCESS,
+      line_items: [{ price: price.id, quantity: 1 }],
+      subscription_data: { trial_period_days: 7, metadata: { plan: 'pro' } },
+    });
+    const paid = await payOnPage(session);
+    assert.equal(paid.status, 'complete');
+    const sub = await stripe.subscriptions.retrieve(paid.subscription as string, { expand: ['latest_invoice'] });
+    assert.equal(sub.status, 'trialing');
+    assert.ok(sub.trial_end! >= at + 7 * 86400 && sub.trial_end! < at + 7 * 86400 + 600, `trial_end ${sub.trial_end} about 7 days after ${at}`);
+    assert.deepEqual(sub.metadata, { plan: 'pro' });
+    const invoice = sub.latest_invoice as Stripe.Invoice;
+    assert.deepEqual([invoice.status, invoice.amount_paid, invoice.total], ['paid', 0, 0]);
+    assert.match(String(sub.default_payment_method), /^pm_/);
+    const charges = await stripe.charges.list({ customer: sub.customer as string });
+    assert.equal(charges.data.length, 0, 'nothing charged during the trial');
+  });
+
   test('refused: trial_end with trial_period_days, a trial_end too soon, subscription_data in payment mode', async () => {
     const at = await now();
     const base = { mode: 'subscription' as const, success_url: SUCCESS, line_items: [{ price: price.id, quantity: 1 }] };

@@ -7,13 +7,35 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 export class Clock {
   private offsetMs = 0;
+  /** Set while work runs on a test clock's time (see at()). */
+  private frozenAt: number | null = null;
 
   now(): number {
-    return Math.floor(this.nowMs() / 1000);
+    return this.frozenAt ?? Math.floor(this.nowMs() / 1000);
   }
 
   nowMs(): number {
     return Date.now() + this.offsetMs;
+  }
+
+  /** Whether now() is a test clock's frozen time (inside at()). */
+  get frozen(): boolean {
+    return this.frozenAt !== null;
+  }
+
+  /**
+   * Runs `fn` with now() = `unixSeconds`: what a test clock's customer does happens at the clock's
+   * frozen time, objects and events alike. Synchronous, so no other request sees it; the `Date`
+   * header (nowMs) stays the emulator's own time.
+   */
+  at<T>(unixSeconds: number, fn: () => T): T {
+    const saved = this.frozenAt;
+    this.frozenAt = unixSeconds;
+    try {
+      return fn();
+    } finally {
+      this.frozenAt = saved;
+    }
   }
 
   set(unixSeconds: number): void {

@@ -6,6 +6,7 @@
 import { Billing } from './billing.ts';
 import { Clock } from './clock.ts';
 import { checkoutPageRoutes } from './checkout-page/routes.ts';
+import { portalPageRoutes } from './portal-page/routes.ts';
 import { controlRoutes } from './control.ts';
 import { EventLog } from './events.ts';
 import { Faults } from './faults.ts';
@@ -21,7 +22,9 @@ import { customers } from './resources/customers.ts';
 import { paymentIntents } from './resources/payment-intents.ts';
 import { promotionCodes } from './resources/promotion-codes.ts';
 import { refunds } from './resources/refunds.ts';
+import { billingPortal } from './resources/billing-portal.ts';
 import { setupIntents } from './resources/setup-intents.ts';
+import { testClocks } from './resources/test-clocks.ts';
 import { webhookEndpoints } from './resources/webhook-endpoints.ts';
 import type { Emulator, ResourceModule } from './context.ts';
 import type { Includables } from './expand.ts';
@@ -60,6 +63,8 @@ const MODULES: ResourceModule[] = [
   setupIntents,
   coupons,
   promotionCodes,
+  testClocks,
+  billingPortal,
   webhookEndpoints,
 ];
 
@@ -98,12 +103,15 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     persister,
     rateLimit: options.rateLimit,
     beforeRequest: expire,
-    pages: checkoutPageRoutes(emu, {
-      businessName: options.businessName ?? 'checkout-canary',
-      expireDue: expire,
-      afterChange: () => persister.flush(),
-      pageFault: () => faults.checkoutPage,
-    }),
+    pages: (app) => {
+      checkoutPageRoutes(emu, {
+        businessName: options.businessName ?? 'checkout-canary',
+        expireDue: expire,
+        afterChange: () => persister.flush(),
+        pageFault: () => faults.checkoutPage,
+      })(app);
+      portalPageRoutes(emu, { businessName: options.businessName ?? 'checkout-canary', afterChange: () => persister.flush() })(app);
+    },
     control: controlRoutes(emu, faults, dispatcher, {
       onClockChange: expire,
       reset: () => {

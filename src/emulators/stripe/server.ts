@@ -84,7 +84,7 @@ export interface ServerParts {
   /** Called before each API request is handled (lazy expiry of sessions, …). */
   beforeRequest?: () => void;
   control: (app: FastifyInstance) => void;
-  /** The hosted Checkout page (HTML and its JSON confirmation endpoint). */
+  /** The hosted pages: Checkout (HTML and its JSON confirmation endpoint) and the billing portal. */
   pages: (app: FastifyInstance) => void;
 }
 

@@ -128,8 +128,24 @@ function cancelTime(cancelAt: NonNullable<NewSubscription['cancelAt']>, ends: nu
   return cancelAt === 'min_period_end' ? Math.min(...ends) : Math.max(...ends);
 }
 
+/**
+ * Runs `fn` on the time of the customer's test clock (its frozen time), if it has one: what is
+ * done for a clock's customer is dated by the clock, objects and events alike. Inside a renewal
+ * (already on a clock's time) the time is left as it is.
+ */
+export function onCustomerClock<T>(engine: Engine, customerId: string, fn: () => T): T {
+  if (engine.clock.frozen) return fn();
+  const clockId = engine.store.find('customer', customerId)?.test_clock;
+  const clock = clockId ? engine.store.find('test_helpers.test_clock', clockId) : undefined;
+  return clock ? engine.clock.at(clock.frozen_time as number, fn) : fn();
+}
+
 /** Creates a subscription and its first invoice, and pays it as `paymentBehavior` says. */
 export function createSubscription(engine: Engine, args: NewSubscription, request: RequestInfo): NewSubscriptionResult {
+  return onCustomerClock(engine, args.customer.id, () => create(engine, args, request));
+}
+
+function create(engine: Engine, args: NewSubscription, request: RequestInfo): NewSubscriptionResult {
   const behavior = args.paymentBehavior ?? 'allow_incomplete';
   const collection = args.collectionMethod ?? 'charge_automatically';
   const now = engine.clock.now();
@@ -201,6 +217,7 @@ export function createSubscription(engine: Engine, args: NewSubscription, reques
     billing_cycle_anchor: trialEnd ?? args.billingCycleAnchor ?? start,
     currency,
     customer: args.customer.id,
+    test_clock: args.customer.test_clock ?? null,
     collection_method: collection,
     days_until_due: collection === 'send_invoice' ? (args.daysUntilDue ?? null) : null,
     default_payment_method: args.setDefaultPaymentMethod && pm ? pm.id : null,
@@ -362,7 +379,7 @@ function newInvoiceItem(
     proration: f.proration,
     quantity: f.quantity,
     tax_rates: [],
-    test_clock: null,
+    test_clock: engine.store.find('customer', sub.customer)?.test_clock ?? null,
     parent: { subscription_details: { subscription: sub.id, subscription_item: null }, type: 'subscription_details' },
     pricing: { type: 'price_details', price_details: { price: f.price.id, product: f.price.product }, unit_amount_decimal: f.price.unit_amount_decimal },
     net_amount: f.amount,
@@ -401,7 +418,16 @@ function applyDiscounts(engine: Engine, sub: StripeObject, lines: StripeObject[]
  * An invoice of the subscription with these lines, finalized (open); one with nothing to pay is
  * paid at once, as Stripe pays a $0 invoice. `send_invoice` invoices get their due date.
  */
-export function createInvoice(engine: Engine, sub: StripeObject, customer: StripeObject, input: Line[], reason: string, request: RequestInfo): StripeObject {
+export function createInvoice(
+  engine: Engine,
+  sub: StripeObject,
+  customer: StripeObject,
+  input: Line[],
+  reason: string,
+  request: RequestInfo,
+  /** The period the invoice is for (a renewal's: the one just ended); default now. */
+  period?: { start: number; end: number },
+): StripeObject {
   const now = engine.clock.now();
   const invoice = blank('invoice', { id: newId('invoice'), created: now });
   const lines = input.map((l) => {
@@ -474,12 +500,13 @@ export function createInvoice(engine: Engine, sub: StripeObject, customer: Strip
     footer: sub.invoice_settings?.footer ?? null,
     number: `${customer.invoice_prefix}-${String(sequence).padStart(4, '0')}`,
     parent: { quote_details: null, subscription_details: { metadata: { ...sub.metadata }, subscription: sub.id }, type: 'subscription_details' },
-    period_end: now,
-    period_start: now,
+    period_end: period?.end ?? now,
+    period_start: period?.start ?? now,
     starting_balance: startingBalance,
     ending_balance: startingBalance + applied + Math.min(total, 0),
     subtotal,
     subtotal_excluding_tax: subtotal,
+    test_clock: customer.test_clock ?? null,
     total,
     total_discount_amounts: discountTotals,
     total_excluding_tax: total,
@@ -539,6 +566,10 @@ function invoicePaymentIntent(engine: Engine, invoice: StripeObject, request: Re
  * to a 3D Secure challenge. The invoice's payment intent is reused, as Stripe does.
  */
 export function payInvoice(engine: Engine, invoice: StripeObject, pm: StripeObject, request: RequestInfo, threeDS?: ThreeDSResult): PaymentOutcome {
+  return onCustomerClock(engine, invoice.customer, () => pay(engine, invoice, pm, request, threeDS));
+}
+
+function pay(engine: Engine, invoice: StripeObject, pm: StripeObject, request: RequestInfo, threeDS?: ThreeDSResult): PaymentOutcome {
   if (invoice.status === 'paid') return { status: 'succeeded' };
   const payment = engine.store.all('invoice_payment').find((p) => p.invoice === invoice.id && p.is_default);
   const pi = payment && engine.store.get(payment.payment.payment_intent);
@@ -560,6 +591,16 @@ export function cancelSubscription(
   request: RequestInfo,
   details: { comment?: string | null; feedback?: string | null } = {},
   reason: 'cancellation_requested' = 'cancellation_requested',
+): void {
+  onCustomerClock(engine, sub.customer, () => cancelNow(engine, sub, request, details, reason));
+}
+
+function cancelNow(
+  engine: Engine,
+  sub: StripeObject,
+  request: RequestInfo,
+  details: { comment?: string | null; feedback?: string | null },
+  reason: 'cancellation_requested',
 ): void {
   const now = engine.clock.now();
   Object.assign(sub, { status: 'canceled', canceled_at: now, ended_at: now });
@@ -598,6 +639,10 @@ export interface SubscriptionUpdate {
  * prorations and a trial's end, as one customer.subscription.updated with previous_attributes.
  */
 export function updateSubscription(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, request: RequestInfo): StripeObject {
+  return onCustomerClock(engine, sub.customer, () => update(engine, sub, u, request));
+}
+
+function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, request: RequestInfo): StripeObject {
   const now = engine.clock.now();
   const customer = engine.store.find('customer', sub.customer)!;
   const behavior = u.prorationBehavior ?? 'create_prorations';
@@ -760,4 +805,112 @@ function linesOfItem(ii: StripeObject): Line {
 
 function emitUpdated(engine: Engine, sub: StripeObject, before: StripeObject, request: RequestInfo): void {
   if (JSON.stringify(before) !== JSON.stringify(sub)) engine.events.emit('customer.subscription.updated', sub, request, before);
+}
+
+/** Subscriptions that time moves on: they renew, end their trial or end. */
+const RUNNING = new Set(['active', 'trialing', 'past_due']);
+
+/**
+ * How far a test clock may be advanced from `from`: two intervals of the shortest subscription of
+ * its customers, or two years when they have none (Stripe's limit).
+ */
+export function advanceLimit(engine: Engine, customers: Set<string>, from: number): number {
+  let limit = addInterval(from, 'year', 2);
+  for (const sub of engine.store.all('subscription')) {
+    if (!customers.has(sub.customer) || !RUNNING.has(sub.status)) continue;
+    for (const si of sub.items.data as StripeObject[]) {
+      limit = Math.min(limit, addInterval(from, si.price.recurring.interval, 2 * si.price.recurring.interval_count));
+    }
+  }
+  return limit;
+}
+
+/**
+ * Runs a subscription from `from` up to `until` (a test clock's advance): each moment that passes —
+ * three days before a trial ends (`trial_will_end`), a period's end (a renewal, or the trial's
+ * first invoice), `cancel_at` — happens in order, on its own time.
+ */
+export function runSubscription(engine: Engine, sub: StripeObject, from: number, until: number, request: RequestInfo): void {
+  let at = from;
+  // Each step moves a period end on or ends the subscription; the bound only guards against a loop.
+  for (let step = 0; step < 10_000 && RUNNING.has(sub.status); step++) {
+    const periodEnd = Math.min(...(sub.items.data as StripeObject[]).map((si) => si.current_period_end as number));
+    const willEnd = sub.status === 'trialing' && sub.trial_end !== null && sub.trial_end - 3 * DAY > at ? sub.trial_end - 3 * DAY : Infinity;
+    const cancelAt = (sub.cancel_at as number | null) ?? Infinity;
+    const next = Math.min(periodEnd, willEnd, cancelAt);
+    if (next > until) return;
+    engine.clock.at(next, () => {
+      if (next === willEnd) engine.events.emit('customer.subscription.trial_will_end', sub, request);
+      else if (next === cancelAt) endAtCancelTime(engine, sub, request);
+      else renew(engine, sub, request);
+    });
+    at = next;
+  }
+}
+
+/** `cancel_at` (or `cancel_at_period_end`) reached: canceled now, with no further invoice. */
+function endAtCancelTime(engine: Engine, sub: StripeObject, request: RequestInfo): void {
+  const now = engine.clock.now();
+  Object.assign(sub, { status: 'canceled', canceled_at: sub.canceled_at ?? now, ended_at: now });
+  sub.cancellation_details = { comment: null, feedback: null, ...sub.cancellation_details, reason: 'cancellation_requested' };
+  engine.events.emit('customer.subscription.deleted', sub, request);
+}
+
+/** The card a renewal is charged to: the subscription's, else the customer's default. */
+function renewalPaymentMethod(engine: Engine, sub: StripeObject, customer: StripeObject): StripeObject | null {
+  for (const id of [sub.default_payment_method, customer.invoice_settings?.default_payment_method, customer.default_source]) {
+    const pm = id ? engine.store.find('payment_method', id) : undefined;
+    if (pm && pm.customer === customer.id) return pm;
+  }
+  return null;
+}
+
+/**
+ * A period's end: the items whose period ended start the next one, and the subscription is
+ * invoiced for it (`subscription_cycle`, with its pending invoice items such as prorations) and
+ * charged off-session. A trial that ends makes the subscription active and sends its first real
+ * invoice; a failed charge leaves it past due (invoice-settlement.ts).
+ */
+function renew(engine: Engine, sub: StripeObject, request: RequestInfo): void {
+  const now = engine.clock.now();
+  const customer = engine.store.find('customer', sub.customer)!;
+  const pm = renewalPaymentMethod(engine, sub, customer);
+  const endsTrial = sub.status === 'trialing';
+  if (endsTrial && !pm && sub.trial_settings?.end_behavior?.missing_payment_method === 'cancel') {
+    endAtCancelTime(engine, sub, request);
+    return;
+  }
+  const before = clone(sub);
+  const renewed = (sub.items.data as StripeObject[]).filter((si) => si.current_period_end <= now);
+  const ended = { start: Math.min(...renewed.map((si) => si.current_period_start as number)), end: now };
+  for (const si of renewed) {
+    si.current_period_start = si.current_period_end;
+    si.current_period_end = addInterval(si.current_period_end, si.price.recurring.interval, si.price.recurring.interval_count);
+  }
+  if (endsTrial) sub.status = 'active';
+  emitUpdated(engine, sub, before, request);
+
+  const pending = engine.store.all('invoiceitem').filter((ii) => ii.invoice === null && ii.parent?.subscription_details?.subscription === sub.id);
+  const lines = [
+    ...renewed.map((si) => itemLine(si, si.price.unit_amount * si.quantity, planDescription(engine, si, sub.currency), false)),
+    ...pending.map(linesOfItem),
+  ];
+  const invoice = createInvoice(engine, sub, customer, lines, 'subscription_cycle', request, ended);
+  sub.latest_invoice = invoice.id;
+  if (invoice.status !== 'open' || sub.collection_method !== 'charge_automatically') return;
+  const pi = invoicePaymentIntent(engine, invoice, request);
+  if (pm) {
+    confirmPaymentIntent(engine, pi, pm, request, undefined, { offSession: true });
+    return;
+  }
+  // Nothing to charge: the attempt fails as a declined one does.
+  invoice.attempt_count += 1;
+  invoice.attempted = true;
+  invoice.next_payment_attempt = null;
+  engine.events.emit('invoice.payment_failed', invoice, request);
+  if (sub.status === 'active') {
+    const unpaid = clone(sub);
+    sub.status = 'past_due';
+    emitUpdated(engine, sub, unpaid, request);
+  }
 }

@@ -84,8 +84,9 @@ export const US_STATES: [string, string][] = [
 export const escapeHtml = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+// `[hidden]` wins over a class's display (a hidden discount row must not show "-$0.00").
 const STYLE = `
-*{box-sizing:border-box}body{margin:0;font:15px/1.4 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
+*{box-sizing:border-box}[hidden]{display:none!important}body{margin:0;font:15px/1.4 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;background:#fff}
 .App{display:flex;flex-wrap:wrap;max-width:920px;margin:0 auto;padding:32px 16px;gap:48px}
 .OrderSummary,.PaymentForm{flex:1 1 360px}
 .Header-business{display:inline-flex;align-items:center;gap:8px;color:#1a1a1a;text-decoration:none;font-weight:500}

@@ -159,11 +159,43 @@ function applyFields(emu: Emulator, customer: StripeObject, p: Fields): void {
   if (next.reconciliation_mode !== extras.reconciliation_mode || next.ip_address !== extras.ip_address) emu.store.extras.set(customer.id, next as StripeObject);
 }
 
-/** `test_clock` on create and list: the clock must exist (the emulator has no test clocks yet, so every id is unknown). */
-function testClock(emu: Emulator, id: string | undefined): string | undefined {
+/** `test_clock` on create and list: the clock must exist (resources/test-clocks.ts). */
+function testClock(emu: Emulator, id: string | undefined): StripeObject | undefined {
   if (id === undefined) return undefined;
-  if (!emu.store.find('test_helpers.test_clock', id)) throw noSuchParam('test_clock', id, 'test_clock');
-  return id;
+  const clock = emu.store.find('test_helpers.test_clock', id);
+  if (!clock) throw noSuchParam('test_clock', id, 'test_clock');
+  return clock;
+}
+
+type CreateParams = z.output<z.ZodObject<typeof createParams>>;
+
+function createCustomer(emu: Emulator, p: CreateParams, clock: StripeObject | undefined, request: RequestInfo): StripeObject {
+  const customer = emu.billing.newCustomer();
+  const pm = p.payment_method ? resolvePaymentMethod(emu, p.payment_method, 'payment_method') : null;
+  if (pm?.customer) {
+    throw invalidRequest('The payment method you provided has already been attached to a customer.', 'payment_method');
+  }
+  if (p.invoice_settings?.default_payment_method !== undefined) {
+    const wanted = p.invoice_settings.default_payment_method;
+    if (wanted !== '' && wanted !== p.payment_method && wanted !== pm?.id) {
+      throw invalidRequest(`No such PaymentMethod: '${wanted}'`, 'invoice_settings[default_payment_method]', 'resource_missing');
+    }
+    customer.invoice_settings.default_payment_method = wanted === '' ? null : pm!.id;
+  }
+  if (pm && emu.billing.behaviourOf(pm).kind === 'declines') {
+    emu.billing.attach(pm, customer, request); // throws the card error before anything is stored
+  }
+  const card = sourceCard(emu, p.source);
+  applyFields(emu, customer, p);
+  if (clock) customer.test_clock = clock.id;
+  if (card) customer.default_source = card.id;
+  emu.store.insert(customer);
+  const taxIds = (p.tax_id_data ?? []).map((data) => createTaxId(emu, customer.id, data));
+  emu.events.emit('customer.created', customer, request);
+  for (const taxId of taxIds) emu.events.emit('customer.tax_id.created', taxId, request);
+  if (pm) emu.billing.attach(pm, customer, request);
+  if (card) emu.billing.attach(card, customer, request);
+  return customer;
 }
 
 export function deleteCustomer(emu: Emulator, customer: StripeObject, request: RequestInfo): StripeObject {
@@ -209,37 +241,14 @@ export const customers: ResourceModule = {
     route('POST', '/v1/customers', createParams, ({ params: p, emu, request }) => {
       checkFields(p, null);
       const clock = testClock(emu, p.test_clock);
-      const customer = emu.billing.newCustomer();
-      const pm = p.payment_method ? resolvePaymentMethod(emu, p.payment_method, 'payment_method') : null;
-      if (pm?.customer) {
-        throw invalidRequest('The payment method you provided has already been attached to a customer.', 'payment_method');
-      }
-      if (p.invoice_settings?.default_payment_method !== undefined) {
-        const wanted = p.invoice_settings.default_payment_method;
-        if (wanted !== '' && wanted !== p.payment_method && wanted !== pm?.id) {
-          throw invalidRequest(`No such PaymentMethod: '${wanted}'`, 'invoice_settings[default_payment_method]', 'resource_missing');
-        }
-        customer.invoice_settings.default_payment_method = wanted === '' ? null : pm!.id;
-      }
-      if (pm && emu.billing.behaviourOf(pm).kind === 'declines') {
-        emu.billing.attach(pm, customer, request); // throws the card error before anything is stored
-      }
-      const card = sourceCard(emu, p.source);
-      applyFields(emu, customer, p);
-      if (clock) customer.test_clock = clock;
-      if (card) customer.default_source = card.id;
-      emu.store.insert(customer);
-      const taxIds = (p.tax_id_data ?? []).map((data) => createTaxId(emu, customer.id, data));
-      emu.events.emit('customer.created', customer, request);
-      for (const taxId of taxIds) emu.events.emit('customer.tax_id.created', taxId, request);
-      if (pm) emu.billing.attach(pm, customer, request);
-      if (card) emu.billing.attach(card, customer, request);
-      return customer;
+      // A test clock's customer lives on the clock's time: it is created at its frozen time.
+      const create = () => createCustomer(emu, p, clock, request);
+      return clock ? emu.clock.at(clock.frozen_time, create) : create();
     }),
 
     // Without `test_clock`, customers of test clocks are left out, as on Stripe.
     route('GET', '/v1/customers', { ...listParams, email: str(512).optional(), test_clock: str().optional() }, ({ params: p, emu }) => {
-      const clock = testClock(emu, p.test_clock) ?? null;
+      const clock = testClock(emu, p.test_clock)?.id ?? null;
       const all = emu.store.all('customer').filter((c) => (p.email === undefined || c.email === p.email) && (c.test_clock ?? null) === clock);
       return paginate(all, p, '/v1/customers', 'customer');
     }),

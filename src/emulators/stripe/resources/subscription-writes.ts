@@ -9,6 +9,7 @@ import { invalidRequest, noSuchParam } from '../errors.ts';
 import { arrayOf, bool, int, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import {
   createSubscription,
+  onCustomerClock,
   updateSubscription,
   type DiscountSource,
   type ItemChange,
@@ -203,100 +204,103 @@ export const subscriptionWriteRoutes = [
       default_tax_rates: taxRates().optional(),
       invoice_settings: invoiceSettings().optional(),
     },
-    ({ params: p, emu, request }) => {
-      refusePendingIfIncomplete(p.payment_behavior);
-      const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
-      if (p.items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
-      const items = p.items.map((it, i) => {
-        const id = it.price ?? it.plan;
-        if (id === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
-        checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
-        return {
-          price: mustFindParam(emu, 'price', id, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`),
-          quantity: it.quantity ?? 1,
-          metadata: mergeMetadata({}, it.metadata),
-        };
-      });
-      const addItems = (p.add_invoice_items ?? []).map((it, i) => {
-        if (it.price === undefined)
-          throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
-        checkTaxRates(it.tax_rates, `add_invoice_items[${i}][tax_rates]`);
-        return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
-      });
-      checkTaxRates(p.default_tax_rates, 'default_tax_rates');
-      const now = emu.clock.now();
-      const collection = p.collection_method ?? 'charge_automatically';
-      checkDaysUntilDue(p.days_until_due, collection);
+    // A test clock's customer subscribes on the clock's time: trials and periods count from it.
+    ({ params: p, emu, request }) =>
+      onCustomerClock(emu, p.customer, () => {
+        refusePendingIfIncomplete(p.payment_behavior);
+        const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
+        if (p.items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
+        const items = p.items.map((it, i) => {
+          const id = it.price ?? it.plan;
+          if (id === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
+          checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
+          return {
+            price: mustFindParam(emu, 'price', id, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`),
+            quantity: it.quantity ?? 1,
+            metadata: mergeMetadata({}, it.metadata),
+          };
+        });
+        const addItems = (p.add_invoice_items ?? []).map((it, i) => {
+          if (it.price === undefined)
+            throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
+          checkTaxRates(it.tax_rates, `add_invoice_items[${i}][tax_rates]`);
+          return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
+        });
+        checkTaxRates(p.default_tax_rates, 'default_tax_rates');
+        const now = emu.clock.now();
+        const collection = p.collection_method ?? 'charge_automatically';
+        checkDaysUntilDue(p.days_until_due, collection);
 
-      // The trial: trial_end, trial_period_days, or the price's own trial days (trial_from_plan).
-      const trialGiven = [p.trial_end !== undefined && 'trial_end', p.trial_period_days !== undefined && 'trial_period_days'].filter(Boolean);
-      if (trialGiven.length > 1) throw invalidRequest('You may only specify one of these parameters: trial_end, trial_period_days.', 'trial_end');
-      let trialEnd: number | null = null;
-      if (typeof p.trial_end === 'number') {
-        checkTrialEnd(p.trial_end, now);
-        trialEnd = p.trial_end;
-      } else if (p.trial_period_days !== undefined) {
-        if (p.trial_period_days > MAX_TRIAL_DAYS) throw invalidRequest(`Invalid trial_period_days: it can be at most ${MAX_TRIAL_DAYS}.`, 'trial_period_days');
-        trialEnd = p.trial_period_days > 0 ? now + p.trial_period_days * DAY : null;
-      } else if (p.trial_from_plan) {
-        const days = items[0]!.price.recurring?.trial_period_days;
-        trialEnd = days ? now + days * DAY : null;
-      }
-      if (p.trial_from_plan && trialGiven.length > 0) {
-        throw invalidRequest('You may only specify one of these parameters: trial_from_plan, trial_end, trial_period_days.', 'trial_from_plan');
-      }
-      if (p.cancel_at_period_end && p.cancel_at !== undefined) {
-        throw invalidRequest('You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'cancel_at');
-      }
-      if (typeof p.cancel_at === 'number') checkFuture(p.cancel_at, now, 'cancel_at');
-      if (p.billing_cycle_anchor !== undefined) checkFuture(p.billing_cycle_anchor, now, 'billing_cycle_anchor');
-      if (p.backdate_start_date !== undefined && p.backdate_start_date >= now) {
-        throw invalidRequest('Invalid backdate_start_date: it must be in the past.', 'backdate_start_date');
-      }
-      let pm: StripeObject | null = null;
-      if (p.default_payment_method) pm = customerPaymentMethod(emu, p.default_payment_method, customer.id);
-      else if (customer.invoice_settings.default_payment_method)
-        pm = emu.store.find('payment_method', customer.invoice_settings.default_payment_method) ?? null;
-      const discounts = discountSources(emu, p.discounts, customer.id);
-      const result = createSubscription(
-        emu,
-        {
-          customer,
-          items,
-          metadata: mergeMetadata({}, p.metadata),
-          paymentMethod: pm,
-          paymentBehavior: p.payment_behavior as PaymentBehavior | undefined,
-          setDefaultPaymentMethod: p.default_payment_method !== undefined,
-          description: p.description || null,
-          trialEnd,
-          trialSettings: p.trial_settings
-            ? { end_behavior: { missing_payment_method: p.trial_settings.end_behavior.missing_payment_method ?? 'create_invoice' } }
-            : undefined,
-          cancelAtPeriodEnd: p.cancel_at_period_end,
-          cancelAt: p.cancel_at,
-          collectionMethod: collection,
-          daysUntilDue: p.days_until_due ?? null,
-          discounts,
-          billingCycleAnchor: p.billing_cycle_anchor,
-          backdateStartDate: p.backdate_start_date,
-          prorationBehavior: p.proration_behavior as ProrationBehavior | undefined,
-          offSession: p.off_session,
-          paymentSettings: p.payment_settings && {
-            ...(p.payment_settings.payment_method_types !== undefined ? { payment_method_types: p.payment_settings.payment_method_types || null } : {}),
-            ...(p.payment_settings.save_default_payment_method ? { save_default_payment_method: p.payment_settings.save_default_payment_method } : {}),
+        // The trial: trial_end, trial_period_days, or the price's own trial days (trial_from_plan).
+        const trialGiven = [p.trial_end !== undefined && 'trial_end', p.trial_period_days !== undefined && 'trial_period_days'].filter(Boolean);
+        if (trialGiven.length > 1) throw invalidRequest('You may only specify one of these parameters: trial_end, trial_period_days.', 'trial_end');
+        let trialEnd: number | null = null;
+        if (typeof p.trial_end === 'number') {
+          checkTrialEnd(p.trial_end, now);
+          trialEnd = p.trial_end;
+        } else if (p.trial_period_days !== undefined) {
+          if (p.trial_period_days > MAX_TRIAL_DAYS)
+            throw invalidRequest(`Invalid trial_period_days: it can be at most ${MAX_TRIAL_DAYS}.`, 'trial_period_days');
+          trialEnd = p.trial_period_days > 0 ? now + p.trial_period_days * DAY : null;
+        } else if (p.trial_from_plan) {
+          const days = items[0]!.price.recurring?.trial_period_days;
+          trialEnd = days ? now + days * DAY : null;
+        }
+        if (p.trial_from_plan && trialGiven.length > 0) {
+          throw invalidRequest('You may only specify one of these parameters: trial_from_plan, trial_end, trial_period_days.', 'trial_from_plan');
+        }
+        if (p.cancel_at_period_end && p.cancel_at !== undefined) {
+          throw invalidRequest('You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'cancel_at');
+        }
+        if (typeof p.cancel_at === 'number') checkFuture(p.cancel_at, now, 'cancel_at');
+        if (p.billing_cycle_anchor !== undefined) checkFuture(p.billing_cycle_anchor, now, 'billing_cycle_anchor');
+        if (p.backdate_start_date !== undefined && p.backdate_start_date >= now) {
+          throw invalidRequest('Invalid backdate_start_date: it must be in the past.', 'backdate_start_date');
+        }
+        let pm: StripeObject | null = null;
+        if (p.default_payment_method) pm = customerPaymentMethod(emu, p.default_payment_method, customer.id);
+        else if (customer.invoice_settings.default_payment_method)
+          pm = emu.store.find('payment_method', customer.invoice_settings.default_payment_method) ?? null;
+        const discounts = discountSources(emu, p.discounts, customer.id);
+        const result = createSubscription(
+          emu,
+          {
+            customer,
+            items,
+            metadata: mergeMetadata({}, p.metadata),
+            paymentMethod: pm,
+            paymentBehavior: p.payment_behavior as PaymentBehavior | undefined,
+            setDefaultPaymentMethod: p.default_payment_method !== undefined,
+            description: p.description || null,
+            trialEnd,
+            trialSettings: p.trial_settings
+              ? { end_behavior: { missing_payment_method: p.trial_settings.end_behavior.missing_payment_method ?? 'create_invoice' } }
+              : undefined,
+            cancelAtPeriodEnd: p.cancel_at_period_end,
+            cancelAt: p.cancel_at,
+            collectionMethod: collection,
+            daysUntilDue: p.days_until_due ?? null,
+            discounts,
+            billingCycleAnchor: p.billing_cycle_anchor,
+            backdateStartDate: p.backdate_start_date,
+            prorationBehavior: p.proration_behavior as ProrationBehavior | undefined,
+            offSession: p.off_session,
+            paymentSettings: p.payment_settings && {
+              ...(p.payment_settings.payment_method_types !== undefined ? { payment_method_types: p.payment_settings.payment_method_types || null } : {}),
+              ...(p.payment_settings.save_default_payment_method ? { save_default_payment_method: p.payment_settings.save_default_payment_method } : {}),
+            },
+            automaticTax: p.automatic_tax?.enabled,
+            currency: p.currency?.toLowerCase(),
+            addInvoiceItems: addItems,
+            invoiceSettings: p.invoice_settings && {
+              ...(p.invoice_settings.description !== undefined ? { description: p.invoice_settings.description || null } : {}),
+              ...(p.invoice_settings.footer !== undefined ? { footer: p.invoice_settings.footer || null } : {}),
+            },
           },
-          automaticTax: p.automatic_tax?.enabled,
-          currency: p.currency?.toLowerCase(),
-          addInvoiceItems: addItems,
-          invoiceSettings: p.invoice_settings && {
-            ...(p.invoice_settings.description !== undefined ? { description: p.invoice_settings.description || null } : {}),
-            ...(p.invoice_settings.footer !== undefined ? { footer: p.invoice_settings.footer || null } : {}),
-          },
-        },
-        request,
-      );
-      return result.subscription;
-    },
+          request,
+        );
+        return result.subscription;
+      }),
   ),
   route(
     'POST',
@@ -343,109 +347,114 @@ export const subscriptionWriteRoutes = [
     },
     ({ params: p, path, emu, request }) => {
       const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
-      refusePendingIfIncomplete(p.payment_behavior);
-      const onlyBookkeeping = Object.keys(p).every((k) => k === 'metadata' || k === 'cancellation_details' || k === 'expand');
-      if ((sub.status === 'canceled' || sub.status === 'incomplete_expired') && !onlyBookkeeping) {
-        throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined);
-      }
-      const now = emu.clock.now();
-      const pm = p.default_payment_method ? customerPaymentMethod(emu, p.default_payment_method, sub.customer) : null;
-      const collection = p.collection_method ?? sub.collection_method;
-      checkDaysUntilDue(p.days_until_due, collection);
-      checkTaxRates(p.default_tax_rates, 'default_tax_rates');
-      if (p.cancel_at_period_end && p.cancel_at !== undefined && p.cancel_at !== '') {
-        throw invalidRequest('You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'cancel_at');
-      }
-      if (typeof p.cancel_at === 'number') checkFuture(p.cancel_at, now, 'cancel_at');
-      if (p.pause_collection && p.pause_collection.resumes_at !== undefined) checkFuture(p.pause_collection.resumes_at, now, 'pause_collection[resumes_at]');
-      if (typeof p.trial_end === 'number') checkTrialEnd(p.trial_end, now);
-      if (p.trial_end !== undefined && sub.status !== 'trialing' && sub.status !== 'active') {
-        throw invalidRequest(`A ${sub.status} subscription cannot be given a trial.`, 'trial_end');
-      }
-      const byId = new Map((sub.items.data as StripeObject[]).map((si) => [si.id as string, si]));
-      const changes: ItemChange[] = (p.items ?? []).map((it, i) => {
-        const item = it.id !== undefined ? byId.get(it.id) : undefined;
-        if (it.id !== undefined && !item) throw noSuchParam('subscription item', it.id, `items[${i}][id]`);
-        const priceId = it.price ?? it.plan;
-        if (!item && priceId === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
-        checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
-        return {
-          item: item ?? null,
-          price: priceId !== undefined ? mustFindParam(emu, 'price', priceId, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`) : undefined,
-          quantity: it.quantity,
-          metadata: it.metadata,
-          deleted: it.deleted,
-        };
-      });
-      const addItems = (p.add_invoice_items ?? []).map((it, i) => {
-        if (it.price === undefined)
-          throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
-        return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
-      });
-      const discounts = p.discounts === undefined ? undefined : discountSources(emu, p.discounts, sub.customer);
-      const customer = emu.store.find('customer', sub.customer);
-      const payWith =
-        pm ??
-        (sub.default_payment_method ? emu.store.find('payment_method', sub.default_payment_method) : undefined) ??
-        (customer?.invoice_settings.default_payment_method ? emu.store.find('payment_method', customer.invoice_settings.default_payment_method) : undefined) ??
-        null;
+      return onCustomerClock(emu, sub.customer, () => {
+        refusePendingIfIncomplete(p.payment_behavior);
+        const onlyBookkeeping = Object.keys(p).every((k) => k === 'metadata' || k === 'cancellation_details' || k === 'expand');
+        if ((sub.status === 'canceled' || sub.status === 'incomplete_expired') && !onlyBookkeeping) {
+          throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined);
+        }
+        const now = emu.clock.now();
+        const pm = p.default_payment_method ? customerPaymentMethod(emu, p.default_payment_method, sub.customer) : null;
+        const collection = p.collection_method ?? sub.collection_method;
+        checkDaysUntilDue(p.days_until_due, collection);
+        checkTaxRates(p.default_tax_rates, 'default_tax_rates');
+        if (p.cancel_at_period_end && p.cancel_at !== undefined && p.cancel_at !== '') {
+          throw invalidRequest('You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'cancel_at');
+        }
+        if (typeof p.cancel_at === 'number') checkFuture(p.cancel_at, now, 'cancel_at');
+        if (p.pause_collection && p.pause_collection.resumes_at !== undefined) checkFuture(p.pause_collection.resumes_at, now, 'pause_collection[resumes_at]');
+        if (typeof p.trial_end === 'number') checkTrialEnd(p.trial_end, now);
+        if (p.trial_end !== undefined && sub.status !== 'trialing' && sub.status !== 'active') {
+          throw invalidRequest(`A ${sub.status} subscription cannot be given a trial.`, 'trial_end');
+        }
+        const byId = new Map((sub.items.data as StripeObject[]).map((si) => [si.id as string, si]));
+        const changes: ItemChange[] = (p.items ?? []).map((it, i) => {
+          const item = it.id !== undefined ? byId.get(it.id) : undefined;
+          if (it.id !== undefined && !item) throw noSuchParam('subscription item', it.id, `items[${i}][id]`);
+          const priceId = it.price ?? it.plan;
+          if (!item && priceId === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
+          checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
+          return {
+            item: item ?? null,
+            price:
+              priceId !== undefined ? mustFindParam(emu, 'price', priceId, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`) : undefined,
+            quantity: it.quantity,
+            metadata: it.metadata,
+            deleted: it.deleted,
+          };
+        });
+        const addItems = (p.add_invoice_items ?? []).map((it, i) => {
+          if (it.price === undefined)
+            throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
+          return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
+        });
+        const discounts = p.discounts === undefined ? undefined : discountSources(emu, p.discounts, sub.customer);
+        const customer = emu.store.find('customer', sub.customer);
+        const payWith =
+          pm ??
+          (sub.default_payment_method ? emu.store.find('payment_method', sub.default_payment_method) : undefined) ??
+          (customer?.invoice_settings.default_payment_method
+            ? emu.store.find('payment_method', customer.invoice_settings.default_payment_method)
+            : undefined) ??
+          null;
 
-      return updateSubscription(
-        emu,
-        sub,
-        {
-          items: changes,
-          prorationBehavior: p.proration_behavior as ProrationBehavior | undefined,
-          prorationDate: p.proration_date,
-          paymentBehavior: p.payment_behavior as PaymentBehavior | undefined,
-          trialEnd: p.trial_end,
-          offSession: p.off_session,
-          paymentMethod: payWith,
-          addInvoiceItems: addItems,
-          discounts,
-          apply: (s) => {
-            if (pm) s.default_payment_method = pm.id;
-            else if (p.default_payment_method === '') s.default_payment_method = null;
-            if (p.cancellation_details) s.cancellation_details = { ...s.cancellation_details, ...cancellationFields(p.cancellation_details) };
-            s.metadata = mergeMetadata(s.metadata, p.metadata);
-            if (p.description !== undefined) s.description = p.description === '' ? null : p.description;
-            const ends = (s.items.data as StripeObject[]).map((si) => si.current_period_end as number);
-            if (p.cancel_at_period_end !== undefined) {
-              s.cancel_at_period_end = p.cancel_at_period_end;
-              s.cancel_at = p.cancel_at_period_end ? Math.min(...ends) : null;
-            }
-            if (p.cancel_at !== undefined) {
-              s.cancel_at_period_end = false;
-              s.cancel_at =
-                p.cancel_at === ''
-                  ? null
-                  : typeof p.cancel_at === 'number'
-                    ? p.cancel_at
-                    : p.cancel_at === 'min_period_end'
-                      ? Math.min(...ends)
-                      : Math.max(...ends);
-            }
-            if (p.pause_collection !== undefined) {
-              s.pause_collection =
-                p.pause_collection === '' ? null : { behavior: p.pause_collection.behavior, resumes_at: p.pause_collection.resumes_at ?? null };
-            }
-            if (p.collection_method !== undefined) s.collection_method = p.collection_method;
-            if (p.days_until_due !== undefined) s.days_until_due = p.days_until_due;
-            if (collection === 'charge_automatically') s.days_until_due = null;
-            if (p.trial_settings)
-              s.trial_settings = { end_behavior: { missing_payment_method: p.trial_settings.end_behavior.missing_payment_method ?? 'create_invoice' } };
-            if (p.payment_settings?.payment_method_types !== undefined)
-              s.payment_settings.payment_method_types = p.payment_settings.payment_method_types || null;
-            if (p.payment_settings?.save_default_payment_method)
-              s.payment_settings.save_default_payment_method = p.payment_settings.save_default_payment_method;
-            if (p.automatic_tax)
-              s.automatic_tax = { enabled: p.automatic_tax.enabled, liability: p.automatic_tax.enabled ? { type: 'self' } : null, disabled_reason: null };
-            if (p.invoice_settings?.description !== undefined) s.invoice_settings.description = p.invoice_settings.description || null;
-            if (p.invoice_settings?.footer !== undefined) s.invoice_settings.footer = p.invoice_settings.footer || null;
+        return updateSubscription(
+          emu,
+          sub,
+          {
+            items: changes,
+            prorationBehavior: p.proration_behavior as ProrationBehavior | undefined,
+            prorationDate: p.proration_date,
+            paymentBehavior: p.payment_behavior as PaymentBehavior | undefined,
+            trialEnd: p.trial_end,
+            offSession: p.off_session,
+            paymentMethod: payWith,
+            addInvoiceItems: addItems,
+            discounts,
+            apply: (s) => {
+              if (pm) s.default_payment_method = pm.id;
+              else if (p.default_payment_method === '') s.default_payment_method = null;
+              if (p.cancellation_details) s.cancellation_details = { ...s.cancellation_details, ...cancellationFields(p.cancellation_details) };
+              s.metadata = mergeMetadata(s.metadata, p.metadata);
+              if (p.description !== undefined) s.description = p.description === '' ? null : p.description;
+              const ends = (s.items.data as StripeObject[]).map((si) => si.current_period_end as number);
+              if (p.cancel_at_period_end !== undefined) {
+                s.cancel_at_period_end = p.cancel_at_period_end;
+                s.cancel_at = p.cancel_at_period_end ? Math.min(...ends) : null;
+              }
+              if (p.cancel_at !== undefined) {
+                s.cancel_at_period_end = false;
+                s.cancel_at =
+                  p.cancel_at === ''
+                    ? null
+                    : typeof p.cancel_at === 'number'
+                      ? p.cancel_at
+                      : p.cancel_at === 'min_period_end'
+                        ? Math.min(...ends)
+                        : Math.max(...ends);
+              }
+              if (p.pause_collection !== undefined) {
+                s.pause_collection =
+                  p.pause_collection === '' ? null : { behavior: p.pause_collection.behavior, resumes_at: p.pause_collection.resumes_at ?? null };
+              }
+              if (p.collection_method !== undefined) s.collection_method = p.collection_method;
+              if (p.days_until_due !== undefined) s.days_until_due = p.days_until_due;
+              if (collection === 'charge_automatically') s.days_until_due = null;
+              if (p.trial_settings)
+                s.trial_settings = { end_behavior: { missing_payment_method: p.trial_settings.end_behavior.missing_payment_method ?? 'create_invoice' } };
+              if (p.payment_settings?.payment_method_types !== undefined)
+                s.payment_settings.payment_method_types = p.payment_settings.payment_method_types || null;
+              if (p.payment_settings?.save_default_payment_method)
+                s.payment_settings.save_default_payment_method = p.payment_settings.save_default_payment_method;
+              if (p.automatic_tax)
+                s.automatic_tax = { enabled: p.automatic_tax.enabled, liability: p.automatic_tax.enabled ? { type: 'self' } : null, disabled_reason: null };
+              if (p.invoice_settings?.description !== undefined) s.invoice_settings.description = p.invoice_settings.description || null;
+              if (p.invoice_settings?.footer !== undefined) s.invoice_settings.footer = p.invoice_settings.footer || null;
+            },
           },
-        },
-        request,
-      );
+          request,
+        );
+      });
     },
   ),
 ];

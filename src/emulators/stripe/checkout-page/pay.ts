@@ -317,6 +317,15 @@ function paySubscription(
     return billing.payInvoice(invoice, pm, request, threeDS);
   }
   const items = (store.sessionItems.get(session.id) ?? []).map((li) => ({ price: store.get(li.price.id) ?? li.price, quantity: li.quantity }));
+  const subscription = {
+    customer,
+    items,
+    metadata: options.subscription_metadata ?? {},
+    description: options.subscription_description ?? null,
+    discounts: discountFor(emu, session),
+    paymentMethod: pm,
+    setDefaultPaymentMethod: true,
+  };
   const trialEnd = trialEndOf(options.subscription_data, emu.clock.now());
   if (trialEnd !== null) {
     // A trial charges nothing now: the card is checked (Checkout confirms a setup intent) and
@@ -324,36 +333,10 @@ function paySubscription(
     // 3D Secure is taken without a challenge here: the emulator challenges payments only.
     const check = billing.outcome(pm, threeDS);
     if (check.status === 'declined') return check;
-    const trial = createSubscription(
-      emu,
-      {
-        customer,
-        items,
-        metadata: options.subscription_metadata ?? {},
-        description: options.subscription_description ?? null,
-        discounts: discountFor(emu, session),
-        paymentMethod: pm,
-        setDefaultPaymentMethod: true,
-        trialEnd,
-      },
-      request,
-    );
-    pending.subscription = trial.subscription.id;
+    pending.subscription = createSubscription(emu, { ...subscription, trialEnd }, request).subscription.id;
     return { status: 'succeeded' } as const;
   }
-  const result = billing.createSubscription(
-    {
-      customer,
-      items,
-      metadata: options.subscription_metadata ?? {},
-      description: options.subscription_description ?? null,
-      discounts: discountFor(emu, session),
-      paymentMethod: pm,
-      setDefaultPaymentMethod: true,
-      threeDS,
-    },
-    request,
-  );
+  const result = billing.createSubscription({ ...subscription, threeDS }, request);
   pending.subscription = result.subscription.id;
   pending.payment_intent = result.paymentIntent.id;
   return result.outcome!;

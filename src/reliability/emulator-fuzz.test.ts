@@ -13,22 +13,11 @@ import { catalog } from '../emulators/stripe/resources/catalog.ts';
 import { checkoutSessions } from '../emulators/stripe/resources/checkout-sessions.ts';
 import { customers } from '../emulators/stripe/resources/customers.ts';
 import { webhookEndpoints } from '../emulators/stripe/resources/webhook-endpoints.ts';
+import { mulberry32 } from '../emulators/stripe/random.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 4000);
 const KEY = 'sk_test_fuzz_reliability';
-
-/** mulberry32: small, seedable, good enough to pick inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Target {
   method: 'GET' | 'POST' | 'DELETE';
@@ -112,7 +101,7 @@ test(`the emulator answers ${REQUESTS} seeded random requests on every route wit
   });
   const ids = [customer.id, product.id, price.id, session.id, 'pm_card_visa', 'cus_missing', 'usd', 'canary_pro_monthly'];
 
-  const random = prng(SEED);
+  const random = mulberry32(SEED);
   const f = fuzzer(random, ids);
   const targets = [...API, ...OTHERS];
   const failures: string[] = [];

@@ -271,19 +271,7 @@ function create(engine: Engine, args: NewSubscription, request: RequestInfo): Ne
       unitAmountDecimal: item.price.unit_amount_decimal,
       price: item.price,
       subscriptionItem: null,
-      invoiceItem: newInvoiceItem(
-        engine,
-        sub,
-        {
-          amount,
-          description: productName(engine, item.price),
-          price: item.price,
-          quantity: item.quantity,
-          period: { start: now, end: now },
-          proration: false,
-        },
-        request,
-      ).id,
+      invoiceItem: addedInvoiceItem(engine, sub, item, now, request).id,
       proration: false,
       discountable: true,
     });
@@ -353,6 +341,23 @@ function newDiscount(engine: Engine, source: DiscountSource, customer: string, s
   c.valid = !(c.max_redemptions !== null && c.times_redeemed >= c.max_redemptions) && !(c.redeem_by !== null && c.redeem_by <= now);
   if (source.promotionCode) source.promotionCode.times_redeemed += 1;
   return discount;
+}
+
+/** The invoice item of one `add_invoice_items` entry: its one-time price, for the next invoice. */
+function addedInvoiceItem(engine: Engine, sub: StripeObject, item: { price: StripeObject; quantity: number }, now: number, request: RequestInfo): StripeObject {
+  return newInvoiceItem(
+    engine,
+    sub,
+    {
+      amount: item.price.unit_amount * item.quantity,
+      description: productName(engine, item.price),
+      price: item.price,
+      quantity: item.quantity,
+      period: { start: now, end: now },
+      proration: false,
+    },
+    request,
+  );
 }
 
 /** A pending invoice item of the subscription's customer (a proration, or an add_invoice_items price). */
@@ -730,22 +735,7 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
     if (prorate) prorationItem(si, si.price, si.quantity, 1);
   }
   for (const item of u.addInvoiceItems ?? []) {
-    const amount = item.price.unit_amount * item.quantity;
-    prorations.push(
-      newInvoiceItem(
-        engine,
-        sub,
-        {
-          amount,
-          description: productName(engine, item.price),
-          price: item.price,
-          quantity: item.quantity,
-          period: { start: now, end: now },
-          proration: false,
-        },
-        request,
-      ),
-    );
+    prorations.push(addedInvoiceItem(engine, sub, item, now, request));
   }
 
   let invoice: StripeObject | null = null;

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { Emulator } from '../context.ts';
 import type { StripeObject } from '../store.ts';
+import { mulberry32 } from '../random.ts';
 
 /** The account-wide variant, as the control API takes and answers it. Keys left out are off. */
 export const checkoutPageVariantSchema = z.strictObject({
@@ -37,17 +38,6 @@ export const ALL_VARIANTS: readonly CheckoutPageVariant[] = [false, true].flatMa
 export function randomVariant(seed: number | string): CheckoutPageVariant {
   const next = mulberry32(typeof seed === 'number' ? seed >>> 0 : hashString(seed));
   return { accordion: next() < 0.5, link: next() < 0.5, billing_address: next() < 0.5 ? 'required' : 'auto' };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashString(s: string): number {

@@ -32,6 +32,7 @@ import {
   mustFind,
   mustFindParam,
   resolvePaymentMethod,
+  checkPaymentMethodOwner,
 } from './shared.ts';
 
 // --- The API ---
@@ -131,16 +132,6 @@ function checkAmount(amount: number, rawCurrency: string, currencyParam = 'curre
   return currency;
 }
 
-/** A payment method saved to a customer can only be used with that customer. */
-function checkOwner(pm: StripeObject, customer: string | null): void {
-  if (pm.customer && pm.customer !== customer) {
-    throw invalidRequest(
-      `The \`payment_method\` parameter supplied ${pm.id} belongs to the Customer ${pm.customer}. Please include the Customer in the \`customer\` parameter on the PaymentIntent.`,
-      'payment_method',
-    );
-  }
-}
-
 type ConfirmParams = z.output<z.ZodObject<typeof confirmFields>>;
 
 const missingPaymentMethod = () =>
@@ -161,7 +152,7 @@ function checkConfirm(emu: Emulator, pi: StripeObject, p: ConfirmParams): void {
   if (!p.payment_method && !pi.payment_method) throw missingPaymentMethod();
   checkEmail(p.receipt_email, 'receipt_email');
   const stored = emu.store.find('payment_method', p.payment_method ?? pi.payment_method);
-  if (stored) checkOwner(stored, pi.customer);
+  if (stored) checkPaymentMethodOwner(stored, pi.customer, 'PaymentIntent');
   checkAllowedTypes(p.allowed_payment_method_types);
   checkExcludedTypes(p.excluded_payment_method_types);
   checkReturnUrl({ ...pi, allowed_payment_method_types: p.allowed_payment_method_types ?? pi.allowed_payment_method_types }, p.return_url, 'PaymentIntent');
@@ -221,7 +212,7 @@ export const paymentIntents: ResourceModule = {
       checkEmail(p.receipt_email, 'receipt_email');
       const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer') : null;
       const stored = p.payment_method ? emu.store.find('payment_method', p.payment_method) : undefined;
-      if (stored) checkOwner(stored, customer?.id ?? null);
+      if (stored) checkPaymentMethodOwner(stored, customer?.id ?? null, 'PaymentIntent');
       const fields: NewPaymentIntent = {
         amount: p.amount,
         currency,
@@ -284,7 +275,7 @@ export const paymentIntents: ResourceModule = {
       const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer') : undefined;
       const customerId = customer?.id ?? pi.customer;
       const stored = p.payment_method ? emu.store.find('payment_method', p.payment_method) : undefined;
-      if (stored) checkOwner(stored, customerId);
+      if (stored) checkPaymentMethodOwner(stored, customerId, 'PaymentIntent');
       const pm = p.payment_method ? (stored ?? resolvePaymentMethod(emu, p.payment_method, 'payment_method')) : undefined;
       if (p.amount !== undefined) pi.amount = p.amount;
       if (currency !== undefined) pi.currency = currency;

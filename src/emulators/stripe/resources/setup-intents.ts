@@ -23,6 +23,7 @@ import {
   mustFind,
   mustFindParam,
   resolvePaymentMethod,
+  checkPaymentMethodOwner,
 } from './shared.ts';
 
 export type SetupIntent = Stripe.SetupIntent;
@@ -99,16 +100,6 @@ export function confirmSetupIntent(emu: Emulator, si: SetupIntent, pm: StripeObj
   return null;
 }
 
-/** A payment method saved to a customer can only be set up again for that customer. */
-function checkOwner(pm: StripeObject, customer: string | null): void {
-  if (pm.customer && pm.customer !== customer) {
-    throw invalidRequest(
-      `The \`payment_method\` parameter supplied ${pm.id} belongs to the Customer ${pm.customer}. Please include the Customer in the \`customer\` parameter on the SetupIntent.`,
-      'payment_method',
-    );
-  }
-}
-
 const missingPaymentMethod = () =>
   unexpectedState(
     "You cannot confirm this SetupIntent because it's missing a payment method. You can either update the SetupIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
@@ -125,7 +116,7 @@ function checkConfirm(emu: Emulator, si: SetupIntent, pmId: string | undefined, 
   const id = pmId ?? (si.payment_method as string | null);
   if (!id) throw missingPaymentMethod();
   const stored = emu.store.find('payment_method', id);
-  if (stored) checkOwner(stored, si.customer as string | null);
+  if (stored) checkPaymentMethodOwner(stored, si.customer as string | null, 'SetupIntent');
   checkReturnUrl(si, returnUrl, 'SetupIntent');
 }
 
@@ -186,7 +177,7 @@ export const setupIntents: ResourceModule = {
           usage: p.usage ?? 'off_session',
         });
         const stored = p.payment_method ? emu.store.find('payment_method', p.payment_method) : undefined;
-        if (stored) checkOwner(stored, customer);
+        if (stored) checkPaymentMethodOwner(stored, customer, 'SetupIntent');
         if (p.confirm) {
           if (!p.payment_method) throw missingPaymentMethod();
           checkReturnUrl(si, p.return_url, 'SetupIntent');
@@ -238,7 +229,7 @@ export const setupIntents: ResourceModule = {
           throw invalidRequest(`This SetupIntent already belongs to the Customer ${si.customer}; its customer cannot be changed.`, 'customer');
         }
         const stored = p.payment_method ? emu.store.find('payment_method', p.payment_method) : undefined;
-        if (stored) checkOwner(stored, customer);
+        if (stored) checkPaymentMethodOwner(stored, customer, 'SetupIntent');
         const pm = p.payment_method ? (stored ?? resolvePaymentMethod(emu, p.payment_method, 'payment_method')) : undefined;
         si.customer = customer;
         if (p.description !== undefined) si.description = p.description === '' ? null : p.description;

@@ -119,3 +119,13 @@ export function checkReturnUrl(intent: StripeObject, returnUrl: string | undefin
     `This ${kind} is configured to accept payment methods enabled in your Dashboard. Because some of these payment methods might redirect your customer off of your page, you must provide a \`return_url\`. If you don't want to accept redirect-based payment methods, set \`automatic_payment_methods[enabled]\` to \`true\` and \`automatic_payment_methods[allow_redirects]\` to \`never\` when creating Setup Intents and Payment Intents.`,
   );
 }
+
+/** A payment method saved to a customer can only be used (paid or set up) with that customer. */
+export function checkPaymentMethodOwner(pm: StripeObject, customer: string | null, intent: 'PaymentIntent' | 'SetupIntent'): void {
+  if (pm.customer && pm.customer !== customer) {
+    throw invalidRequest(
+      `The \`payment_method\` parameter supplied ${pm.id} belongs to the Customer ${pm.customer}. Please include the Customer in the \`customer\` parameter on the ${intent}.`,
+      'payment_method',
+    );
+  }
+}

@@ -14,6 +14,7 @@ export const STAGES = [
   'checkout-ui',
   'checkout-blocked',
   'card-result',
+  'portal-ui',
   'webhook',
   'app-not-updated',
   'stripe-api',
@@ -32,6 +33,7 @@ export const STAGE_TITLES: Record<Stage, string> = {
   'checkout-ui': "Checkout's UI",
   'checkout-blocked': 'Checkout blocked the robot (inconclusive)',
   'card-result': 'an unexpected card result',
+  'portal-ui': "Stripe's customer portal UI",
   webhook: 'the webhook was never acknowledged',
   'app-not-updated': 'the app was not updated although Stripe shows the subscription',
   'stripe-api': 'a Stripe API error',
@@ -51,6 +53,7 @@ export const STEP_KINDS = {
   'app-ui': 'App UI',
   'checkout-ui': 'Checkout UI',
   'card-result': 'Card result',
+  'portal-ui': 'Portal UI',
   stripe: 'Stripe API',
   'app-api': 'App API',
 } as const;

@@ -10,6 +10,8 @@ export {
   type AppPlan,
   type AppStartContext,
   type AppUiContext,
+  type BillingState,
+  type BillingSteps,
   type AppVariable,
   type AppVariables,
   type StartedApp,

@@ -132,7 +132,50 @@ export const demoApp = defineApp({
     const environment = tenant?.id ?? customer?.metadata.environment;
     const account = environment ? await admin(ctx).accountByEmail(environment, email) : undefined;
     if (!account) return null;
-    return { plan: account.plan, paid: account.plan === 'pro', customer: account.stripe_customer_id, subscriptions: account.subscriptions.map((s) => s.id) };
+    return {
+      plan: account.plan,
+      paid: account.plan === 'pro',
+      customer: account.stripe_customer_id,
+      subscriptions: account.subscriptions.map((s) => s.id),
+      status: account.status,
+    };
+  },
+
+  // Optional: the billing lifecycle after the upgrade, for the renewal and portal specs (@extended).
+  billing: {
+    // YOUR APP: how your test environment creates a user's Stripe customer on a test clock. Here:
+    // a test-only setting of the test's environment, read at sign-up.
+    async useTestClock(ctx, clockId) {
+      await admin(ctx).setTestClock(ctx.tenant!.id, clockId);
+    },
+    // YOUR APP: what your billing page shows in each state. Reloaded until it shows it: the
+    // harness has already seen the app acknowledge Stripe's events.
+    async verifyState(ctx, state) {
+      const page = demoPage(ctx);
+      const expected =
+        state.kind === 'paid'
+          ? { plan: 'Pro', line: `Renews on ${state.renewsOn}`, pastDue: false }
+          : state.kind === 'canceling'
+            ? { plan: 'Pro', line: `Cancels on ${state.endsOn}`, pastDue: false }
+            : state.kind === 'past_due'
+              ? { plan: 'Pro', line: '', pastDue: true }
+              : { plan: 'Free', line: '', pastDue: false };
+      await (await expect())
+        .poll(
+          async () => {
+            await page.openBilling();
+            return page.billingState();
+          },
+          { message: `the billing page shows ${state.kind}`, timeout: ctx.timeoutMs },
+        )
+        .toEqual(expected);
+    },
+    // YOUR APP: your "Manage billing" button, which sends the user to Stripe's customer portal.
+    async openPortal(ctx) {
+      const page = demoPage(ctx);
+      await page.openBilling();
+      await page.openPortal();
+    },
   },
 
   // Optional: whether the app processed a Stripe event (the verdict on real Stripe, which shows no per-endpoint deliveries).

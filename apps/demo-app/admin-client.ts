@@ -17,6 +17,9 @@ export interface Account {
   email: string;
   plan: 'free' | 'pro';
   renews_at: number | null;
+  /** The paid plan's Stripe status (active, trialing, past_due), null on Free. */
+  status: string | null;
+  cancels_at: number | null;
   stripe_customer_id: string | null;
   subscriptions: { id: string; status: string; price_id: string | null; current_period_end: number | null }[];
 }
@@ -66,6 +69,11 @@ export class DemoAdminClient {
   /** Merges `labels` into the environment's labels. */
   async labelEnvironment(id: string, labels: Record<string, string>): Promise<Environment> {
     return (await this.http.patch<Environment>(`/api/environments/${encodeURIComponent(id)}`, { labels })).data;
+  }
+
+  /** Test mode only: the environment's customers from now on are created on Stripe test clock `clock` (null: none). */
+  async setTestClock(environmentId: string, clock: string | null): Promise<Environment> {
+    return (await this.http.put<Environment>(`/api/environments/${encodeURIComponent(environmentId)}/test-clock`, { test_clock: clock })).data;
   }
 
   async accountByEmail(environmentId: string, email: string): Promise<Account | undefined> {

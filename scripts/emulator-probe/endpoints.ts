@@ -18,11 +18,13 @@ export type Params = Record<string, unknown>;
  */
 export interface ProbeFixtures {
   /** A new active, paid subscription of the fixture customer: updates and cancels must not interfere. */
-  freshSubscription(): Promise<{ id: string; item: string }>;
+  freshSubscription(): Promise<{ id: string; item: string /** Its current period's start, when the server said. */; start?: number }>;
   /** A new successful payment of the fixture customer, to refund. */
   freshPayment(): Promise<{ paymentIntent: string; charge: string }>;
   /** A new customer with its own card: updates (a new `source` replaces its default) must not change the fixture customer. */
   freshCustomer(): Promise<{ id: string; paymentMethod: string }>;
+  /** A new confirmation token for a test card: a token confirms one intent only. */
+  freshConfirmationToken(): Promise<string>;
 }
 
 export interface Context extends ValueContext, ProbeFixtures {}
@@ -67,9 +69,18 @@ const confirmed: Override = {
   with: () => ({ confirm: true, payment_method: 'pm_card_visa', automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
 };
 const confirmedWithRedirects: Override = { with: () => ({ confirm: true, payment_method: 'pm_card_visa' }) };
+// A confirmation token confirms, with its own payment method (a fresh token each time: each is single-use).
+const confirmationToken: Override = {
+  value: (ctx) => ctx.freshConfirmationToken(),
+  with: () => ({ confirm: true, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+};
 // `days_until_due` applies to invoices that are sent, not charged.
 const sendInvoice: Override = { with: () => ({ collection_method: 'send_invoice' }) };
 const oneTimeItem = (ctx: Context) => [{ price: ctx.id('one_time_price') }];
+// Tax rates are the account's own objects: the fixture's.
+const taxRate: Override = { value: (ctx) => [ctx.id('tax_rate')] };
+// A subscription's default source is one of its customer's: the fixture customer's card.
+const customerSource: Override = { value: (ctx) => ctx.id('payment_method') };
 const taxIds = () => [{ type: 'eu_vat', value: 'DE123456789' }];
 // Payment method details inline: cards cannot be (raw numbers), so Stripe's test bank account.
 const bankAccount = () => ({
@@ -193,6 +204,8 @@ export const ENDPOINTS: Endpoint[] = [
       customer_account: insteadOfCustomer,
       add_invoice_items: { value: oneTimeItem },
       days_until_due: sendInvoice,
+      default_tax_rates: taxRate,
+      default_source: customerSource,
     },
   },
   {
@@ -205,6 +218,11 @@ export const ENDPOINTS: Endpoint[] = [
       items: { value: async (ctx) => [{ id: (await ctx.freshSubscription()).item, price: ctx.id('other_price') }] },
       add_invoice_items: { value: oneTimeItem },
       days_until_due: sendInvoice,
+      default_tax_rates: taxRate,
+      default_source: customerSource,
+      // Stripe takes a proration date inside the current period: the subscription's own start,
+      // not the probe's clock, which may be a second behind it.
+      proration_date: { value: async (ctx) => (await ctx.freshSubscription()).start ?? ctx.now },
     },
   },
   {
@@ -230,6 +248,7 @@ export const ENDPOINTS: Endpoint[] = [
     path: '/v1/webhook_endpoints',
     paramsType: 'Stripe.WebhookEndpointCreateParams',
     base: () => ({ enabled_events: ['checkout.session.completed'] }),
+    overrides: {},
     // An endpoint left behind would be sent the events of every later request.
     cleanup: (body) => (typeof body.id === 'string' ? { method: 'DELETE', path: `/v1/webhook_endpoints/${body.id}` } : undefined),
   },
@@ -241,6 +260,8 @@ export const ENDPOINTS: Endpoint[] = [
     overrides: {
       customer_account: insteadOfCustomer,
       flow_data: { value: () => ({ type: 'payment_method_update' }) },
+      // A configuration of the account's: the fixture's.
+      configuration: { value: (ctx) => ctx.id('portal_configuration') },
     },
   },
   {
@@ -255,10 +276,8 @@ export const ENDPOINTS: Endpoint[] = [
       origin: { with: (ctx) => ({ customer: ctx.id('customer'), currency: 'usd', amount: 500 }), without: ['payment_intent'] },
       customer: { with: () => ({ origin: 'customer_balance', currency: 'usd', amount: 500 }), without: ['payment_intent'] },
       currency: { with: (ctx) => ({ origin: 'customer_balance', customer: ctx.id('customer'), amount: 500 }), without: ['payment_intent'] },
-      instructions_email: {
-        with: (ctx) => ({ origin: 'customer_balance', customer: ctx.id('customer'), currency: 'usd', amount: 500 }),
-        without: ['payment_intent'],
-      },
+      // Where to send refund instructions for methods that cannot refund by themselves: any refund may name one.
+      instructions_email: { value: () => 'refunds@example.com' },
     },
   },
   {
@@ -305,6 +324,9 @@ export const ENDPOINTS: Endpoint[] = [
       return_url: confirmedWithRedirects,
       single_use: { with: () => ({ usage: 'on_session' }) },
       payment_method_data: { value: bankAccount },
+      confirmation_token: confirmationToken,
+      // A card option any account may set (`moto`, the generated value, needs MOTO enabled by Stripe).
+      payment_method_options: { value: () => ({ card: { request_three_d_secure: 'any' } }) },
     },
   },
   {
@@ -323,6 +345,7 @@ export const ENDPOINTS: Endpoint[] = [
       return_url: confirmedWithRedirects,
       payment_method_data: { value: bankAccount },
       setup_future_usage: { value: () => 'off_session' },
+      confirmation_token: confirmationToken,
     },
   },
 ];

@@ -3,7 +3,8 @@
  * test card as its default payment method, a product with a monthly price (and a second one to
  * change plan to, and a one-time price), a subscription paid with the card (so an invoice, a
  * payment intent and a charge), an event, and where the server has the routes, a coupon, a
- * promotion code and a test clock. One the server cannot make is noted and replaced by a
+ * promotion code, a test clock, a tax rate, a portal and a payment method configuration. One the
+ * server cannot make is noted and replaced by a
  * placeholder id, so the probe still runs and the requests naming it show the refusal.
  */
 import type { ProbeClient } from './client.ts';
@@ -26,6 +27,9 @@ const PLACEHOLDER_PREFIX: Record<FixtureKind, string> = {
   coupon: 'coupon_',
   promotion_code: 'promo_',
   test_clock: 'clock_',
+  tax_rate: 'txr_',
+  portal_configuration: 'bpc_',
+  payment_method_configuration: 'pmc_',
 };
 
 export class Fixtures {
@@ -97,7 +101,28 @@ export class Fixtures {
       const clock = await this.client.must('POST', '/v1/test_helpers/test_clocks', { frozen_time: this.now });
       this.ids.set('test_clock', String(clock.id));
     });
+    await this.attempt('tax rate', async () => {
+      const rate = await this.client.must('POST', '/v1/tax_rates', { display_name: 'VAT', percentage: 19, inclusive: false, country: 'DE' });
+      this.ids.set('tax_rate', String(rate.id));
+    });
+    await this.attempt('portal configuration', async () => {
+      const config = await this.client.must('POST', '/v1/billing_portal/configurations', { features: { invoice_history: { enabled: true } } });
+      this.ids.set('portal_configuration', String(config.id));
+    });
+    await this.attempt('payment method configuration', async () => {
+      const config = await this.client.must('POST', '/v1/payment_method_configurations', {
+        name: 'Probe cards',
+        card: { display_preference: { preference: 'on' } },
+      });
+      this.ids.set('payment_method_configuration', String(config.id));
+    });
     return this;
+  }
+
+  /** A new confirmation token for the test card 4242 (a token confirms one intent only). */
+  async confirmationToken(): Promise<string> {
+    const token = await this.client.must('POST', '/v1/test_helpers/confirmation_tokens', { payment_method: 'pm_card_visa' });
+    return String(token.id);
   }
 
   /** A customer with a card attached and set as its invoices' default payment method. */
@@ -109,7 +134,7 @@ export class Fixtures {
   }
 
   /** A new paid subscription of the fixture customer; with `withCharge`, also its first invoice's payment intent and charge. */
-  async subscribe(withCharge = true): Promise<{ id: string; item: string; invoice?: string; paymentIntent?: string; charge?: string }> {
+  async subscribe(withCharge = true): Promise<{ id: string; item: string; start?: number; invoice?: string; paymentIntent?: string; charge?: string }> {
     const sub = await this.client.must('POST', '/v1/subscriptions', {
       customer: this.id('customer'),
       items: [{ price: this.id('price') }],
@@ -121,7 +146,8 @@ export class Fixtures {
     const payment = ((invoice?.payments as { data?: Params[] } | undefined)?.data?.[0]?.payment ?? {}) as Params;
     const paymentIntent = typeof payment.payment_intent === 'string' ? payment.payment_intent : undefined;
     const charge = withCharge && paymentIntent ? await this.chargeOf(paymentIntent) : undefined;
-    return { id: String(sub.id), item: String(item.id), invoice: invoice ? String(invoice.id) : undefined, paymentIntent, charge };
+    const start = typeof item.current_period_start === 'number' ? item.current_period_start : undefined;
+    return { id: String(sub.id), item: String(item.id), start, invoice: invoice ? String(invoice.id) : undefined, paymentIntent, charge };
   }
 
   /** The payment intent's charge: its `latest_charge`, else the charges listed for it. */

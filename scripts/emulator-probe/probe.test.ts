@@ -59,6 +59,7 @@ describe('the requests the probe builds', () => {
     note: () => undefined,
     subscribe: async () => ({ id: 'sub_stub', item: 'si_stub', paymentIntent: 'pi_stub', charge: 'ch_stub' }),
     customerWithCard: async () => ({ id: 'cus_stub', paymentMethod: 'pm_stub' }),
+    confirmationToken: async () => 'ctoken_stub',
   };
 
   it('type-check against the endpoint’s stripe-node params type, every one of them', async () => {
@@ -101,8 +102,20 @@ describe('the answers of the embedded emulator', () => {
   });
   after(() => emulator?.close());
 
-  it('makes the fixtures the requests name: a customer, a price, a paid subscription', () => {
-    for (const kind of ['customer', 'payment_method', 'product', 'price', 'one_time_price', 'subscription', 'invoice', 'event'] as const) {
+  it('makes the fixtures the requests name: a customer, a price, a paid subscription, a tax rate, portal and payment method configurations', () => {
+    for (const kind of [
+      'customer',
+      'payment_method',
+      'product',
+      'price',
+      'one_time_price',
+      'subscription',
+      'invoice',
+      'event',
+      'tax_rate',
+      'portal_configuration',
+      'payment_method_configuration',
+    ] as const) {
       assert.doesNotMatch(fx.id(kind), /probe_unavailable/, `${kind}: ${fx.notes.join('; ')}`);
     }
   });

@@ -98,13 +98,14 @@ const runToken = Date.now().toString(36);
 const unique = () => `${runToken}${(uniqueCounter++).toString(36)}`;
 
 /** What a request is built from: the shared fixtures (fixtures.ts), or a stand-in in tests. */
-export type FixtureSource = Pick<Fixtures, 'now' | 'id' | 'subscribe' | 'customerWithCard' | 'note'>;
+export type FixtureSource = Pick<Fixtures, 'now' | 'id' | 'subscribe' | 'customerWithCard' | 'confirmationToken' | 'note'>;
 
 /** The context of one request: fresh objects are made on first use and shared within the request. */
 function requestContext(fx: FixtureSource, endpoint: Endpoint): Context {
   let subscription: Promise<{ id: string; item: string }> | undefined;
   let payment: Promise<{ paymentIntent: string; charge: string }> | undefined;
   let customer: Promise<{ id: string; paymentMethod: string }> | undefined;
+  let confirmationToken: Promise<string> | undefined;
   const fallback = (what: string, err: unknown) => fx.note(`fresh ${what} (the shared fixture's id is sent)`, (err as Error).message);
   return {
     now: fx.now,
@@ -129,6 +130,11 @@ function requestContext(fx: FixtureSource, endpoint: Endpoint): Context {
           return { paymentIntent: fx.id('payment_intent'), charge: fx.id('charge') };
         },
       )),
+    freshConfirmationToken: () =>
+      (confirmationToken ??= fx.confirmationToken().catch((err) => {
+        fx.note('fresh confirmation token (a placeholder id is sent)', (err as Error).message);
+        return 'ctoken_probe_unavailable';
+      })),
   };
 }
 

@@ -23,7 +23,10 @@ export type FixtureKind =
   | 'event'
   | 'coupon'
   | 'promotion_code'
-  | 'test_clock';
+  | 'test_clock'
+  | 'tax_rate'
+  | 'portal_configuration'
+  | 'payment_method_configuration';
 
 export interface ValueContext {
   /** The id of the fixture object of that kind (a placeholder when it could not be made). */
@@ -53,6 +56,7 @@ const ID_NAMES: Record<string, FixtureKind> = {
   coupon: 'coupon',
   promotion_code: 'promotion_code',
   test_clock: 'test_clock',
+  payment_method_configuration: 'payment_method_configuration',
 };
 
 const HOUR = 3600;

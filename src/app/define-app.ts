@@ -93,6 +93,40 @@ export interface AppPlan {
   customer?: string | null;
   /** The Stripe subscriptions the app holds for the account, when it says (the journey checks it holds exactly Stripe's one). */
   subscriptions?: string[];
+  /** The paid plan's state as the app records it, when it says: Stripe's subscription status ("active", "past_due", …). */
+  status?: string | null;
+}
+
+/**
+ * A billing state the app's UI must show, for the renewal and portal specs. Dates are the UTC day
+ * (YYYY-MM-DD) of the Stripe timestamp they come from.
+ */
+export type BillingState =
+  /** On the paid plan, renewing on `renewsOn` (the subscription's current period end). */
+  | { kind: 'paid'; renewsOn: string }
+  /** On the paid plan, whose last renewal payment failed (Stripe's `past_due`): the app asks for a new card. */
+  | { kind: 'past_due' }
+  /** On the paid plan until `endsOn`, then free (canceled at period end). */
+  | { kind: 'canceling'; endsOn: string }
+  /** On the free plan again (the subscription ended). */
+  | { kind: 'free' };
+
+/**
+ * What the billing lifecycle specs (`@extended`: a renewal on a Stripe test clock, a cancellation
+ * in Stripe's customer portal) need from the app beyond the upgrade. An adapter without it runs
+ * the upgrade specs only; those specs are then skipped with the reason.
+ */
+export interface BillingSteps<V extends AppVariables = AppVariables> {
+  /**
+   * Before sign-up: the customer the app creates for this test's user must be created on Stripe
+   * test clock `clockId` (Stripe attaches a customer to a clock only when it is created:
+   * `customers.create({ test_clock })`). For example a test-only setting on the test's tenant.
+   */
+  useTestClock(ctx: AppUiContext<V>, clockId: string): Promise<void>;
+  /** Proves in the app's UI that the account shows `state` (reload as a user would; wait up to `ctx.timeoutMs`). */
+  verifyState(ctx: AppUiContext<V>, state: BillingState): Promise<void>;
+  /** From the app's UI, opens Stripe's customer portal ("Manage billing"): it ends when the browser is on the portal. */
+  openPortal?(ctx: AppUiContext<V>): Promise<void>;
 }
 
 export type StripeLabelledObject = 'customer' | 'subscription' | 'checkout_session';
@@ -165,6 +199,8 @@ export interface AppAdapter<V extends AppVariables = AppVariables> {
    * tell. On real Stripe this is the only per-endpoint webhook verdict there is.
    */
   eventProcessed?(ctx: AppApiContext<V>, eventId: string): Promise<boolean | null>;
+  /** The billing lifecycle after the upgrade: renewals on a test clock, the customer portal (the `@extended` specs). */
+  billing?: BillingSteps<V>;
 }
 
 /** Declares an app adapter, typed: `ctx.variables` carries the parsed values of the variables it declares. */

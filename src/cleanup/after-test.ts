@@ -1,7 +1,7 @@
 /**
  * What happens to a test's resources when it ends: a passed test's are deleted (its Stripe
- * customer, which cancels its subscriptions at once; an open checkout session is expired; its
- * tenant in the app, through the adapter); a failed test's are kept and marked (the run's labels,
+ * customer, which cancels its subscriptions at once; an open checkout session is expired; its test
+ * clock; its tenant in the app, through the adapter); a failed test's are kept and marked (the run's labels,
  * `canary_outcome=failed`, `canary_failed_at`) for a developer to open from the alert, until
  * `canary prune` removes them after the retention; an interrupted test's are left as they are,
  * for prune. Cleanup never throws: what went wrong is recorded, so a passed test stays passed.
@@ -60,7 +60,7 @@ function keepUntil(record: CleanupRecord, createdSec: number, retentionMs: numbe
   record.kept_until = record.kept_until === null ? until : Math.min(record.kept_until, until);
 }
 
-/** The test's Stripe objects, by type (`customer`, `subscription`, `checkout_session`, `invoice`). */
+/** The test's Stripe objects, by type (`customer`, `subscription`, `checkout_session`, `invoice`, `test_clock`). */
 export type StripeObjects = Partial<Record<string, string>>;
 
 /** `failedAt`: unix seconds, the same for every resource of the attempt; `labels`: the run's, put on a kept customer. */
@@ -110,6 +110,16 @@ export async function settleStripeObjects(
     }
     record.deleted.push({ type: 'customer', id: customer, action: 'deleted' });
     if (objects.subscription) record.deleted.push({ type: 'subscription', id: objects.subscription, action: 'canceled with its customer' });
+  }
+  if (objects.test_clock) {
+    // Deleting a test clock deletes what lives on it (its customers, their subscriptions).
+    try {
+      await stripe.testHelpers.testClocks.del(objects.test_clock);
+      record.deleted.push({ type: 'test_clock', id: objects.test_clock, action: 'deleted' });
+    } catch (err) {
+      if (gone(err)) record.deleted.push({ type: 'test_clock', id: objects.test_clock, action: 'deleted' });
+      else failure(record, `deleting test clock ${objects.test_clock}`, err);
+    }
   }
   return record;
 }

@@ -70,13 +70,18 @@ describe('canary prune', () => {
     const otherEndpoint = await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/staging', enabled_events: ['*'] });
     const oldEnv = await h.environment({ canary_run_id: 'canary_x' });
     const userEnv = await h.environment({ team: 'sales-demo' });
+    // A renewal spec's test clock (named after its run; its customer is listed only through it), and a clock of the team's own.
+    const now = Math.floor(Date.now() / 1000);
+    const runClock = await h.stripe.testHelpers.testClocks.create({ frozen_time: now, name: 'checkout-canary canary_x' });
+    const onClock = await h.stripe.customers.create({ email: 'clock@example.com', test_clock: runClock.id, metadata: { canary_run_id: 'canary_x' } });
+    const teamClock = await h.stripe.testHelpers.testClocks.create({ frozen_time: now, name: 'billing team: annual plans' });
 
     const early = report(await prune(['--json']));
     assert.deepEqual(
       [early.found, early.deleted],
       [
-        { customer: 0, webhook_endpoint: 0, environment: 0 },
-        { customer: 0, webhook_endpoint: 0, environment: 0 },
+        { customer: 0, webhook_endpoint: 0, test_clock: 0, environment: 0 },
+        { customer: 0, webhook_endpoint: 0, test_clock: 0, environment: 0 },
       ],
       'nothing is old enough yet',
     );
@@ -88,7 +93,7 @@ describe('canary prune', () => {
     const dry = await prune(['--dry-run']);
     assert.equal(dry.code, 0, explain(dry));
     assert.match(dry.stdout, /dry run: nothing deleted/);
-    for (const id of [mine!.id, marked.id, leftEndpoint.id, oldEnv.id])
+    for (const id of [mine!.id, marked.id, leftEndpoint.id, oldEnv.id, runClock.id])
       assert.match(dry.stdout, new RegExp(`would delete \\w+ ${id} `), `the dry run lists ${id}`);
     assert.ok(await exists(mine!.id), 'a dry run deletes nothing');
 
@@ -98,11 +103,14 @@ describe('canary prune', () => {
     assert.deepEqual(
       [done.found, done.deleted, done.failed],
       [
-        { customer: 2, webhook_endpoint: 1, environment: 1 },
-        { customer: 2, webhook_endpoint: 1, environment: 1 },
-        { customer: 0, webhook_endpoint: 0, environment: 0 },
+        { customer: 2, webhook_endpoint: 1, test_clock: 1, environment: 1 },
+        { customer: 2, webhook_endpoint: 1, test_clock: 1, environment: 1 },
+        { customer: 0, webhook_endpoint: 0, test_clock: 0, environment: 0 },
       ],
     );
+    const clocks = (await h.stripe.testHelpers.testClocks.list({ limit: 100 })).data.map((c) => c.id);
+    assert.deepEqual([clocks.includes(runClock.id), clocks.includes(teamClock.id)], [false, true], "only the run's test clock goes");
+    assert.equal(await exists(onClock.id), false, 'its customer went with it');
     assert.equal(await exists(mine!.id), false);
     assert.equal(await exists(marked.id), false);
     for (const survivor of [plain, otherTool, fresh]) assert.ok(await exists(survivor.id), `${survivor.email} survives`);

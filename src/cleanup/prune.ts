@@ -3,7 +3,8 @@
  * Stripe customers labelled `metadata[canary_run_id]` (deleting a customer cancels its
  * subscriptions at once), webhook endpoints an embedded demo app registered with a run's id and
  * left behind (a killed run), and the app's tenants labelled with a run id (through its adapter's
- * `tenant.list` and `tenant.delete`; reported as environments). Age is what
+ * `tenant.list` and `tenant.delete`; reported as environments), and the test clocks of the
+ * billing lifecycle specs (named after their run; deleting one deletes its customers). Age is what
  * Stripe or the app recorded (`created`), against the time each of them says it is now (their
  * `Date` header). Nothing without the harness's label is touched, whatever its age. Listing uses
  * what is consistent right after a write (`customers.list` with `created[lt]`), never search.
@@ -17,11 +18,12 @@ import { UserError } from '../errors.ts';
 import type { HistoryPruneReport } from '../history/prune.ts';
 import { redact } from '../log/redact.ts';
 import { assertTestKey, createStripeClient } from '../stripe/client.ts';
+import { runIdOfTestClock } from '../stripe/renewals.ts';
 import { createThrottle, SKIPPED, type Throttle } from '../stripe/throttle.ts';
 
 export const RUN_LABEL = 'canary_run_id';
 
-export type PrunableType = 'customer' | 'webhook_endpoint' | 'environment';
+export type PrunableType = 'customer' | 'webhook_endpoint' | 'test_clock' | 'environment';
 
 export interface Prunable {
   type: PrunableType;
@@ -66,7 +68,7 @@ export interface PruneReport {
   history?: HistoryPruneReport | null;
 }
 
-const counts = (): Record<PrunableType, number> => ({ customer: 0, webhook_endpoint: 0, environment: 0 });
+const counts = (): Record<PrunableType, number> => ({ customer: 0, webhook_endpoint: 0, test_clock: 0, environment: 0 });
 const gone = (err: unknown) => err instanceof Stripe.errors.StripeError && (err.code === 'resource_missing' || err.statusCode === 404);
 
 /** The time a server says it is, from its Date header; the local clock when it sends none. */
@@ -99,6 +101,18 @@ async function stripeCandidates(stripe: Stripe, throttle: Throttle, olderThanMs:
     for (const e of page.data) {
       const runId = e.metadata?.[RUN_LABEL];
       if (runId && e.created < cutoff) items.push({ type: 'webhook_endpoint', id: e.id, created: e.created, run_id: runId, outcome: null });
+    }
+    if (!page.has_more || page.data.length === 0) break;
+    startingAfter = page.data.at(-1)!.id;
+  }
+  // Test clocks carry no metadata: the run's are named after it. Their customers are listed only
+  // through them, and go with them.
+  startingAfter = undefined;
+  for (;;) {
+    const page = await throttle.run(() => stripe.testHelpers.testClocks.list({ limit: 100, ...(startingAfter && { starting_after: startingAfter }) }));
+    for (const c of page.data) {
+      const runId = runIdOfTestClock(c.name);
+      if (runId && c.created < cutoff) items.push({ type: 'test_clock', id: c.id, created: c.created, run_id: runId, outcome: null });
     }
     if (!page.has_more || page.data.length === 0) break;
     startingAfter = page.data.at(-1)!.id;
@@ -193,6 +207,7 @@ export async function prune(targets: PruneTargets, options: PruneOptions): Promi
             const done = await throttle.runUnless(skip, async () => {
               if (item.type === 'environment') await targets.tenants!.delete(targets.tenants!.ctx, item.id);
               else if (item.type === 'customer') await targets.stripe.customers.del(item.id);
+              else if (item.type === 'test_clock') await targets.stripe.testHelpers.testClocks.del(item.id);
               else await targets.stripe.webhookEndpoints.del(item.id);
             });
             if (done !== SKIPPED) report.deleted[item.type]++;

@@ -66,4 +66,11 @@ export const appSchema = z.strictObject({
     .optional(),
   readPlan: optionalFn("readPlan(ctx, account), which answers the app's record { plan, paid }"),
   eventProcessed: optionalFn('eventProcessed(ctx, eventId), which answers true, false or null'),
+  billing: z
+    .strictObject({
+      useTestClock: fn("billing.useTestClock(ctx, clockId), which makes the app create the test's Stripe customer on that test clock"),
+      verifyState: fn("billing.verifyState(ctx, state), which proves the billing state in the app's UI (paid, past_due, canceling, free)"),
+      openPortal: optionalFn("billing.openPortal(ctx), which opens Stripe's customer portal from the app"),
+    })
+    .optional(),
 });

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { AppAdapter } from '../app/define-app.ts';
 
-/** The package's monitoring specs (the @critical upgrade, the @extended card outcomes). */
+/** The package's monitoring specs (the @critical upgrade; the @extended card outcomes, renewal and customer portal). */
 export const BUNDLED_TESTS = fileURLToPath(new URL('../../tests', import.meta.url));
 
 /** The bundled demo app's adapter: the reference example, loaded only when it is the app. */

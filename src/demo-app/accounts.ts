@@ -28,7 +28,9 @@ export function accountOf(db: Db, req: FastifyRequest): AccountRow {
 
 export function planOf(db: Db, acct: AccountRow): PlanView {
   const paid = db.subscriptions(acct.id).find((s) => PAID_STATUSES.has(s.status));
-  return paid ? { plan: 'pro', renewsAt: paid.current_period_end } : { plan: 'free', renewsAt: null };
+  return paid
+    ? { plan: 'pro', renewsAt: paid.current_period_end, status: paid.status, cancelsAt: paid.cancel_at }
+    : { plan: 'free', renewsAt: null, status: null, cancelsAt: null };
 }
 
 /** An account as the admin API shows it. */
@@ -43,6 +45,9 @@ export function accountView(db: Db, acct: AccountRow) {
     stripe_customer_id: acct.stripe_customer_id,
     plan: p.plan,
     renews_at: p.renewsAt,
+    /** The paid plan's Stripe status (active, trialing, past_due), null on Free. */
+    status: p.status,
+    cancels_at: p.cancelsAt,
     subscriptions: db.subscriptions(acct.id),
   };
 }

@@ -29,6 +29,12 @@ const labelsPatchBody = z.strictObject({
     error: (issue) => `${issue.input === undefined ? 'required, ' : ''}an object of label names to strings (null removes one)`,
   }),
 });
+const testClockBody = z.strictObject({
+  test_clock: z
+    .string()
+    .regex(/^clock_[A-Za-z0-9]{1,100}$/, 'a Stripe test clock id (clock_…)')
+    .nullable(),
+});
 // One object with both fields optional, not a union: a union's error names no field.
 const clockBody = z
   .strictObject({
@@ -75,6 +81,14 @@ export function registerAdminRoutes(app: FastifyInstance, { deps, faults }: AppC
       if (count > MAX_LABELS) throw new HttpError(400, `Invalid labels: the environment would have ${count} labels; at most ${MAX_LABELS}.`);
       return merged;
     });
+    if (!env) throw new HttpError(404, `No environment '${envId}'.`);
+    return env;
+  });
+  // Test mode only: the environment's customers from now on are created on this Stripe test clock.
+  app.put('/api/environments/:env/test-clock', { onRequest: admin }, async (req) => {
+    const envId = (req.params as { env: string }).env;
+    const body = parseJson(testClockBody, req.body, 'test clock');
+    const env = db.setTestClock(envId, body.test_clock);
     if (!env) throw new HttpError(404, `No environment '${envId}'.`);
     return env;
   });

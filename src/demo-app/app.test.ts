@@ -51,7 +51,7 @@ describe('admin API: environments', () => {
     assert.equal(listed.status, 200);
     assert.deepEqual(
       listed.body.data.find((e: { id: string }) => e.id === env),
-      { id: env, created: created.body.created, labels: { canary_run_id: 'run-123', spec: 'upgrade' } },
+      { id: env, created: created.body.created, labels: { canary_run_id: 'run-123', spec: 'upgrade' }, test_clock: null },
     );
 
     const { accountId } = await h.signup(env, email('deleted'));
@@ -163,6 +163,7 @@ describe('admin API: environments', () => {
       id: env.id,
       created: env.created,
       labels: { canary_run_id: 'run-patch', spec: 'upgrade', canary_outcome: 'failed', canary_failed_at: '1780000000' },
+      test_clock: null,
     });
     const changed = await h.admin('PATCH', `/api/environments/${env.id}`, { labels: { spec: null, canary_outcome: 'passed', absent: null } });
     assert.equal(changed.status, 200);

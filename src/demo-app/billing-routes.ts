@@ -31,6 +31,17 @@ export function registerBillingRoutes(app: FastifyInstance, { deps, faults, hold
     return html(reply, returnPage(accountPath(acct), planOf(db, acct)));
   });
 
+  // "Manage billing": Stripe's customer portal for the account's customer, back to billing after.
+  app.post('/e/:env/a/:account/billing/portal', async (req, reply) => {
+    const acct = accountOf(db, req);
+    if (!acct.stripe_customer_id) throw new HttpError(409, 'Your account is still being set up. Please try again in a moment.');
+    const session = await stripe.billingPortal.sessions.create({
+      customer: acct.stripe_customer_id,
+      return_url: `${deps.publicUrl()}${accountPath(acct)}/billing`,
+    });
+    return reply.redirect(session.url, 303);
+  });
+
   app.post('/e/:env/a/:account/upgrade', async (req, reply) => {
     const acct = accountOf(db, req);
     const env = environmentOf(db, req);

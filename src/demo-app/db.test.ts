@@ -70,7 +70,7 @@ describe('migrations', () => {
       assert.equal(db.schemaVersion(), MIGRATIONS.length);
       assert.ok(tables(db).includes('checkout_sessions'), 'migration 2 ran');
       assert.ok(tables(db).includes('acknowledged_events'), 'migration 3 ran');
-      assert.deepEqual(db.environment('env_old'), { id: 'env_old', created: 1, labels: { a: 'b' } });
+      assert.deepEqual(db.environment('env_old'), { id: 'env_old', created: 1, labels: { a: 'b' }, test_clock: null });
       db.recordCheckoutSession('cs_1', 'acct_old', 'price_1');
       assert.equal(count(db, 'checkout_sessions'), 1);
     } finally {

@@ -52,12 +52,18 @@ export const MIGRATIONS: readonly string[] = [
      acknowledged_at INTEGER NOT NULL,
      processed INTEGER NOT NULL CHECK (processed IN (0, 1))
    );`,
+  // A test-only setting: the Stripe test clock the environment's customers are created on (the
+  // renewal and portal specs move time); and when a subscription set to cancel ends.
+  `ALTER TABLE environments ADD COLUMN test_clock TEXT;
+   ALTER TABLE subscriptions ADD COLUMN cancel_at INTEGER;`,
 ];
 
 export interface EnvironmentRow {
   id: string;
   created: number;
   labels: Record<string, string>;
+  /** The Stripe test clock its customers are created on (test mode only), or null. */
+  test_clock: string | null;
 }
 
 export interface AccountRow {
@@ -75,6 +81,8 @@ export interface SubscriptionRow {
   status: string;
   price_id: string | null;
   current_period_end: number | null;
+  /** When a subscription set to cancel (at period end, or at a date) ends; null when it renews. */
+  cancel_at: number | null;
   updated: number;
 }
 
@@ -86,6 +94,9 @@ export interface AcknowledgedEvent {
   /** Whether the handler acted on it (a duplicate of a processed event counts); false under ignore-upgrade. */
   processed: boolean;
 }
+
+type RawEnvironment = Omit<EnvironmentRow, 'labels'> & { labels: string };
+const environmentRow = (r: RawEnvironment): EnvironmentRow => ({ ...r, labels: JSON.parse(r.labels), test_clock: r.test_clock ?? null });
 
 export class Db {
   readonly sql: Database.Database;
@@ -133,14 +144,17 @@ export class Db {
   createEnvironment(id: string, labels: Record<string, string>): EnvironmentRow {
     const created = this.clock.now();
     this.sql.prepare('INSERT INTO environments (id, created, labels) VALUES (?, ?, ?)').run(id, created, JSON.stringify(labels));
-    return { id, created, labels };
+    return { id, created, labels, test_clock: null };
   }
 
   environments(): EnvironmentRow[] {
-    return (this.sql.prepare('SELECT * FROM environments ORDER BY created, rowid').all() as { id: string; created: number; labels: string }[]).map((r) => ({
-      ...r,
-      labels: JSON.parse(r.labels),
-    }));
+    return (this.sql.prepare('SELECT * FROM environments ORDER BY created, rowid').all() as RawEnvironment[]).map(environmentRow);
+  }
+
+  /** Sets (or, with null, clears) the test clock of the environment's future customers; undefined when there is no such environment. */
+  setTestClock(id: string, clock: string | null): EnvironmentRow | undefined {
+    if (this.sql.prepare('UPDATE environments SET test_clock = ? WHERE id = ?').run(clock, id).changes === 0) return undefined;
+    return this.environment(id);
   }
 
   /**
@@ -161,8 +175,8 @@ export class Db {
   }
 
   environment(id: string): EnvironmentRow | undefined {
-    const r = this.sql.prepare('SELECT * FROM environments WHERE id = ?').get(id) as { id: string; created: number; labels: string } | undefined;
-    return r && { ...r, labels: JSON.parse(r.labels) };
+    const r = this.sql.prepare('SELECT * FROM environments WHERE id = ?').get(id) as RawEnvironment | undefined;
+    return r && environmentRow(r);
   }
 
   /** Deletes the environment and everything in it; true when it existed. */
@@ -268,13 +282,15 @@ export class Db {
    * back: Stripe's statuses do not leave those, so a slower handler that read the subscription
    * before it was canceled cannot make the account Pro again.
    */
-  upsertSubscription(row: Omit<SubscriptionRow, 'updated'>): void {
+  upsertSubscription(row: Omit<SubscriptionRow, 'updated' | 'cancel_at'> & { cancel_at?: number | null }): void {
     this.sql
       .prepare(
-        `INSERT INTO subscriptions (id, account_id, status, price_id, current_period_end, updated) VALUES (@id, @account_id, @status, @price_id, @current_period_end, @updated)
-         ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end, updated = excluded.updated
+        `INSERT INTO subscriptions (id, account_id, status, price_id, current_period_end, cancel_at, updated)
+           VALUES (@id, @account_id, @status, @price_id, @current_period_end, @cancel_at, @updated)
+         ON CONFLICT(id) DO UPDATE SET status = excluded.status, price_id = excluded.price_id, current_period_end = excluded.current_period_end,
+           cancel_at = excluded.cancel_at, updated = excluded.updated
          WHERE subscriptions.status NOT IN ('canceled', 'incomplete_expired')`,
       )
-      .run({ ...row, updated: this.clock.now() });
+      .run({ ...row, cancel_at: row.cancel_at ?? null, updated: this.clock.now() });
   }
 }

@@ -76,7 +76,7 @@ async function withFault(fault: string, body: () => Promise<void>) {
 }
 
 describe('fault names', () => {
-  it('parseFault accepts the eight faults and none, and refuses anything else listing the valid ones', () => {
+  it('parseFault accepts the nine faults and none, and refuses anything else listing the valid ones', () => {
     assert.deepEqual(Object.keys(FAULTS), [
       'webhook-500',
       'webhook-timeout',
@@ -86,6 +86,7 @@ describe('fault names', () => {
       'checkout-500',
       'upgrade-hang',
       'drop-metadata',
+      'ignore-past-due',
     ]);
     for (const name of Object.keys(FAULTS)) assert.equal(parseFault(name), name);
     for (const none of [undefined, null, '', 'none']) assert.equal(parseFault(none), null);

@@ -11,6 +11,7 @@ export const FAULTS = {
   'checkout-500': 'the upgrade button fails on the server',
   'upgrade-hang': 'the upgrade button never answers (held until the app closes or upgradeHoldMs, default 60 s, passes)',
   'drop-metadata': 'the upgrade opens Checkout without subscription_data.metadata, so the subscription is unlabelled',
+  'ignore-past-due': 'a failed renewal payment is acknowledged but the account keeps showing its plan as paid up',
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

@@ -45,6 +45,8 @@ export function registerSignupRoutes(app: FastifyInstance, { deps }: AppContext)
           email: acct.email,
           name: acct.name ?? undefined,
           metadata: { ...env.labels, environment: env.id, account: acct.id },
+          // The environment's test clock (test mode only): the customer lives on its time.
+          ...(env.test_clock && { test_clock: env.test_clock }),
         },
         { idempotencyKey: `demo-app-customer-${acct.id}` },
       );

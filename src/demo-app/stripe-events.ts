@@ -3,7 +3,7 @@ import Stripe from 'stripe';
 import type { Db } from './db.ts';
 
 /** Makes the account follow Stripe: whatever the order of events, the subscription is read back from Stripe. */
-export async function handleEvent(db: Db, stripe: Stripe, event: Stripe.Event): Promise<void> {
+export async function handleEvent(db: Db, stripe: Stripe, event: Stripe.Event, options: { ignorePastDue?: () => boolean } = {}): Promise<void> {
   // A duplicate is acknowledged without acting (nor calling Stripe); two copies arriving at once
   // are settled by processEvent, which stores the id and applies the change in one transaction.
   if (db.eventProcessed(event.id)) return;
@@ -32,9 +32,12 @@ export async function handleEvent(db: Db, stripe: Stripe, event: Stripe.Event): 
     db.upsertSubscription({
       id: sub.id,
       account_id: acct.id,
-      status: sub.status,
+      // ignore-past-due: the bad deploy that misses a failed renewal payment.
+      status: sub.status === 'past_due' && options.ignorePastDue?.() ? 'active' : sub.status,
       price_id: sub.items.data[0]?.price.id ?? null,
       current_period_end: sub.items.data[0]?.current_period_end ?? null,
+      // Set to cancel: at a date, or at the end of the period (Stripe may give either or both).
+      cancel_at: sub.cancel_at ?? (sub.cancel_at_period_end ? (sub.items.data[0]?.current_period_end ?? null) : null),
     });
   });
 }

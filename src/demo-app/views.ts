@@ -26,10 +26,21 @@ ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
 export interface PlanView {
   plan: 'free' | 'pro';
   renewsAt: number | null;
+  /** The paid plan's Stripe status (active, trialing, past_due); null on Free. */
+  status: string | null;
+  /** When a plan set to cancel ends; null when it renews. */
+  cancelsAt: number | null;
 }
 
 const planName = (p: PlanView) => (p.plan === 'pro' ? 'Pro' : 'Free');
-export const renewalText = (p: PlanView) => (p.plan === 'pro' && p.renewsAt ? `Renews on ${new Date(p.renewsAt * 1000).toISOString().slice(0, 10)}` : '');
+const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
+/** "Renews on …", or "Cancels on …" for a plan set to cancel; '' on Free and while a renewal payment is past due. */
+export const renewalText = (p: PlanView) => {
+  if (p.plan !== 'pro' || p.status === 'past_due') return '';
+  if (p.cancelsAt) return `Cancels on ${day(p.cancelsAt)}`;
+  return p.renewsAt ? `Renews on ${day(p.renewsAt)}` : '';
+};
+export const PAST_DUE_TEXT = 'Your last payment failed. Update your card in Manage billing to keep Pro.';
 
 export function billingPage(base: string, email: string, plan: PlanView, attempt: string, notice?: string, error?: string): string {
   return page(
@@ -40,8 +51,10 @@ ${notice ? `<p class="notice" role="status">${esc(notice)}</p>` : ''}
 ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
 <section aria-labelledby="plan-heading"><h2 id="plan-heading">Current plan</h2>
 <p id="current-plan" data-testid="current-plan">${planName(plan)}</p>
-<p id="renewal">${esc(renewalText(plan))}</p></section>
-${plan.plan === 'free' ? `<form method="post" action="${esc(base)}/upgrade"><input type="hidden" name="attempt" value="${esc(attempt)}"><button type="submit">Upgrade to Pro</button></form>` : ''}`,
+<p id="renewal">${esc(renewalText(plan))}</p>
+${plan.status === 'past_due' ? `<p class="error" role="alert" id="past-due">${esc(PAST_DUE_TEXT)}</p>` : ''}</section>
+${plan.plan === 'free' ? `<form method="post" action="${esc(base)}/upgrade"><input type="hidden" name="attempt" value="${esc(attempt)}"><button type="submit">Upgrade to Pro</button></form>` : ''}
+${plan.plan === 'pro' ? `<form method="post" action="${esc(base)}/billing/portal"><button type="submit">Manage billing</button></form>` : ''}`,
   );
 }
 

@@ -39,7 +39,7 @@ export async function registerWebhookRoutes(app: FastifyInstance, { deps, faults
         db.acknowledgeEvent(event, false);
         return { received: true };
       }
-      await handleEvent(db, stripe, event);
+      await handleEvent(db, stripe, event, { ignorePastDue: () => faults.strikes('ignore-past-due') });
       db.acknowledgeEvent(event, true);
       return { received: true };
     });

@@ -174,6 +174,14 @@ describe('the alert', () => {
     assert.ok(texts(m.blocks).includes('and 35 more failing tests'));
   });
 
+  it('says which billing state Stripe shows when the app was not updated after a renewal', () => {
+    const lines = evidenceLines({
+      stage: 'app-not-updated',
+      evidence: { subscription: 'sub_1', expected_state: { kind: 'past_due' }, app_saw: 'Expected: {"pastDue": true}\nReceived: {"pastDue": false}' },
+    });
+    assert.deepEqual(lines, ['Stripe shows sub_1 past due; the app was not updated: Expected: {"pastDue": true}']);
+  });
+
   it("shows every stage's evidence in words", () => {
     const evidence: Record<Stage, Record<string, unknown>> = {
       'deploy-not-healthy': {
@@ -194,6 +202,7 @@ describe('the alert', () => {
         outcome: { kind: 'error', message: 'Your card has been declined.' },
         stripe_error: { code: 'card_declined', decline_code: 'generic_decline', payment_intent: 'pi_1' },
       },
+      'portal-ui': { action: 'cancel the plan', url: 'https://billing.stripe.com/p/session/test_1' },
       webhook: test().evidence!,
       'app-not-updated': { session: 'cs_test_1', subscription: 'sub_1' },
       'stripe-api': { status: 500, type: 'StripeAPIError', code: null, request_id: 'req_1', while: 'listing customers by email' },
@@ -211,6 +220,7 @@ describe('the alert', () => {
       'checkout-ui': /Checkout shows \$99\.00; the Pro price is \$49\.00/,
       'checkout-blocked': /Checkout at https:\/\/checkout\.stripe\.com/,
       'card-result': /accept the card; it error: "Your card has been declined\.".*Stripe recorded card_declined\/generic_decline on pi_1/s,
+      'portal-ui': /action: cancel the plan.*url: https:\/\/billing\.stripe\.com\/p\/session\/test_1/s,
       webhook: /answered 500, 500, 500/,
       'app-not-updated': /Stripe shows cs_test_1 complete \(subscription sub_1\)/,
       'stripe-api': /HTTP 500 StripeAPIError while listing customers by email; Stripe request req_1/,

@@ -107,6 +107,9 @@ export function evidenceLines(t: Pick<TestSummary, 'stage' | 'evidence'>): strin
           .slice(0, 10)
           .map((d) => `${d.account}: ${d.subscriptions.join(', ')} ${d.stripe} in Stripe; the app says ${d.app}`)
           .concat(disagreements.length > 10 ? [`and ${disagreements.length - 10} more`] : []);
+      const state = e.expected_state as { kind?: string } | undefined;
+      if (state?.kind)
+        return [`Stripe shows ${str(e.subscription)} ${state.kind.replace('_', ' ')}; the app was not updated: ${str(e.app_saw).split('\n')[0]}`];
       return [`Stripe shows ${str(e.session)} complete (subscription ${str(e.subscription)}); the app was not updated`];
     }
     case 'stripe-api':

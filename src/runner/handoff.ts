@@ -66,6 +66,16 @@ const handoffSchema = z.strictObject({
     /** The adapter's variables, raw (from the environment, or what its `start` gave). */
     variables: z.record(z.string(), z.string()),
   }),
+  /** The hosted Checkout page the run set on its embedded emulator (`--checkout-variant`); null: none chosen. */
+  checkout_variant: z
+    .strictObject({
+      requested: z.string(),
+      name: z.string(),
+      options: z.strictObject({ accordion: z.boolean(), link: z.boolean(), billing_address: z.enum(['auto', 'required']) }),
+      seed: z.number().int().nonnegative().nullable(),
+    })
+    .nullable()
+    .optional(),
   /** Configured secret values of any format, for the child's redaction. */
   secrets: z.array(z.string()),
   /**

@@ -31,8 +31,8 @@ after(() => cli?.close());
 
 describe('canary run against the embedded Stripe emulator and demo app', () => {
   it('passes on a healthy app and writes reports/<run-id>/ with the HTML report, JSON, JUnit and summary.json', async () => {
-    // No --grep: the default is the @critical suite.
-    const r = await canaryRun(['--trigger', 'post-deploy', '--deployer', 'ada@example.com', '--commit', '0123456789abcdef']);
+    // No --grep: the default is the @critical suite. A random Checkout page variant: the journey passes on any.
+    const r = await canaryRun(['--trigger', 'post-deploy', '--deployer', 'ada@example.com', '--commit', '0123456789abcdef', '--checkout-variant', 'random']);
     const t = onlyTest(r, 0);
     assert.match(r.stdout, /1 passed/, "Playwright's summary line is printed");
     const s = r.summary!;
@@ -76,15 +76,22 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
     assert.deepEqual(Object.keys(t.stripe_ids).sort(), ['checkout_session', 'customer', 'invoice', 'subscription']);
     assert.match(t.stripe_ids.customer!, /^cus_/);
     assert.match(t.stripe_ids.subscription!, /^sub_/);
+    // The page the run set, with the seed it took from its own id, printed so the run can be repeated.
+    const variant = s.checkout_variant!;
+    assert.equal(variant.requested, 'random');
+    assert.equal(variant.seed, Number.parseInt(s.run_id.slice(-8), 16));
+    assert.deepEqual(Object.keys(variant.options).sort(), ['accordion', 'billing_address', 'link']);
+    assert.ok(r.stdout.includes(`Checkout page variant: ${variant.name} (`), r.stdout.slice(0, 2000));
+    assert.ok(r.stdout.includes(`repeat it with --checkout-variant ${variant.seed})`), 'the seed to repeat it is printed');
   });
 
-  it('passes the @extended card outcomes: refused cards and a failed challenge stay Free, a completed challenge ends on Pro', async () => {
+  it('passes the @extended specs: refused cards and a failed challenge stay Free, a completed challenge ends on Pro; renewals and the portal on test clocks', async () => {
     const r = await canaryRun(['--grep', '@extended', '--workers', '2']);
     assert.equal(r.code, 0, explain(r));
     const tests = r.summary!.tests;
     assert.deepEqual(
       tests.map((t) => t.outcome),
-      ['passed', 'passed', 'passed', 'passed'],
+      Array(7).fill('passed'),
     );
     const byTitle = (re: RegExp) => tests.find((t) => re.test(t.title))!;
     for (const re of [/generic decline \(4000 0000 0000 0002\)/, /insufficient funds \(4000 0000 0000 9995\)/, /challenge fails/]) {
@@ -94,6 +101,26 @@ describe('canary run against the embedded Stripe emulator and demo app', () => {
       assert.deepEqual(Object.keys(t.stripe_ids).sort(), ['checkout_session', 'customer'], `${t.title}: a customer and a session, no subscription`);
     }
     assert.deepEqual(Object.keys(byTitle(/completed in the challenge/).stripe_ids).sort(), ['checkout_session', 'customer', 'invoice', 'subscription']);
+    // Renewed, past due, canceled in the portal: each on its own test clock, deleted with its customer once passed.
+    for (const re of [/the plan renews/, /card fails turns the plan past due/, /canceled in the portal/]) {
+      const t = byTitle(re);
+      assert.ok(t, `a test matches ${re}`);
+      assert.match(t.stripe_ids.test_clock ?? '', /^clock_/, `${t.title}: its test clock is recorded`);
+      assert.ok(
+        t.cleanup!.deleted.some((d) => d.type === 'test_clock' && d.id === t.stripe_ids.test_clock),
+        `${t.title}: its test clock is deleted`,
+      );
+    }
+  });
+
+  it('fails at stage app-not-updated when the app misses a failed renewal (ignore-past-due), saying what Stripe shows', async () => {
+    const r = await canaryRun(['--grep', 'card fails turns the plan past due'], { DEMO_APP_FAULT: 'ignore-past-due' });
+    const t = onlyTest(r, 1);
+    assert.deepEqual([r.summary!.outcome, t.outcome, t.stage], ['failed', 'failed', 'app-not-updated'], explain(r));
+    assert.match(String(t.failed_step), /^App UI: the app shows Pro with its renewal payment past due$/);
+    assert.deepEqual(t.evidence!.expected_state, { kind: 'past_due' });
+    assert.match(String(t.evidence!.subscription), /^sub_/);
+    assert.match(String(t.evidence!.app_saw), /pastDue/, 'what the app showed instead');
   });
 
   /** Each bad deploy the demo app can simulate, the stage the run must blame, and what its evidence must show. */

@@ -17,6 +17,8 @@ import { CanaryError, STAGE_TITLES, UserError } from '../errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import { assertTestKey } from '../stripe/client.ts';
+import type { CheckoutVariantRequest } from '../config/checkout-variant.ts';
+import { applyCheckoutVariant, checkVariantTarget, formatCheckoutVariant, requestedVariant, type CheckoutVariantRecord } from './checkout-variant.ts';
 import { type DeployHealth, type DeployWait, reportedVersion, waitForDeploy } from './deploy-wait.ts';
 import { finishRun } from './finish.ts';
 import { handoffEnv, newRunId, type Handoff, type Trigger } from './handoff.ts';
@@ -48,6 +50,8 @@ export interface RunOptions {
   waitFor?: DeployWait;
   /** Run only this part of the suite (Playwright's --shard), keeping its blob report for `canary merge-reports`. */
   shard?: Shard;
+  /** The hosted Checkout page to set on the embedded emulator (`--checkout-variant`); default CANARY_CHECKOUT_VARIANT. */
+  checkoutVariant?: CheckoutVariantRequest;
 }
 
 export interface RunIo {
@@ -237,6 +241,8 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
   // A monitor must never run with a live key: refused before any request is made; so is an app it cannot reach.
   assertTestKey(config.STRIPE_SECRET_KEY);
   checkAppReachable(settings);
+  const variantRequest = requestedVariant(options.checkoutVariant, config);
+  checkVariantTarget(variantRequest, config);
   const timeoutMs = options.timeoutMs ?? config.CANARY_RUN_TIMEOUT;
   const runId = newRunId();
   const reportsDir = config.CANARY_REPORTS_DIR;
@@ -269,6 +275,7 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
   /** The stage of what kept the run from starting (a Stripe that answers wrongly: stripe-api). */
   let startStage: RunSummary['stage'] = null;
   let deploy: DeployHealth | null = null;
+  let checkoutVariant: CheckoutVariantRecord | null = null;
   /** What the run is, the same in the hand-off and in a summary written without one. */
   const run = {
     run_id: runId,
@@ -298,6 +305,11 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
     }
     const targetsFrom = performance.now();
     targets = await startTargets(settings, io.log, { runId, labels });
+    if (variantRequest) {
+      // Once, before any test: every session the run makes shows this page.
+      checkoutVariant = await applyCheckoutVariant(targets.stripe.apiUrl!, variantRequest, runId);
+      io.out(formatCheckoutVariant(checkoutVariant));
+    }
     const health = settings.app.health;
     handoff = {
       ...run,
@@ -316,6 +328,7 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
         version: health ? await reportedVersion(new URL(health.path, `${targets.app.url}/`).href) : null,
         variables: targets.app.variables,
       },
+      checkout_variant: checkoutVariant,
       secrets: [targets.stripe.secretKey, ...secretValues(settings, targets.app.variables)],
       lifeline_fd: LIFELINE_FD,
     };
@@ -334,7 +347,7 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
     io.signal?.removeEventListener('abort', onSignal);
     await targets?.stop();
   }
-  const meta: RunMeta = { ...run, target: handoff ? targetOf(handoff) : targetOfSettings(settings) };
+  const meta: RunMeta = { ...run, checkout_variant: checkoutVariant, target: handoff ? targetOf(handoff) : targetOfSettings(settings) };
   const written = readSummaryFile(reportDir);
   const base: RunSummary =
     'summary' in written ? written.summary : buildSummary(meta, { tests: [], errors: [], outcome: 'running', finished_at: null, duration_ms: 0 });

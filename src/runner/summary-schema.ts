@@ -161,6 +161,20 @@ export const runSummarySchema = z.object({
       report_ms: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  /**
+   * The hosted Checkout page the run set on its embedded Stripe emulator (`--checkout-variant`,
+   * CANARY_CHECKOUT_VARIANT): what was asked (`random`, a seed, or a name), the variant's name
+   * (`plain`, or its parts joined by `+`), its options as the emulator answered them, and the seed
+   * it was picked by (null for a variant given by name). Absent when the run chose none.
+   */
+  checkout_variant: z
+    .object({
+      requested: z.string(),
+      name: z.string(),
+      options: z.object({ accordion: z.boolean(), link: z.boolean(), billing_address: z.enum(['auto', 'required']) }),
+      seed: z.number().int().nonnegative().nullable(),
+    })
+    .optional(),
   /** Cleanup over the whole run; its errors never fail a run unless --strict-cleanup. */
   cleanup: z.object({ deleted: z.number().int().nonnegative(), kept: z.number().int().nonnegative(), errors: z.array(z.string()) }),
   links: z.record(z.string(), z.string()),

@@ -168,6 +168,8 @@ export function targetOf(h: Handoff): RunSummary['target'] {
 
 /** What a run is, whoever summarises it: the hand-off's fields, or the same made without one. */
 export type RunMeta = Pick<Handoff, 'run_id' | 'trigger' | 'deployer' | 'commit' | 'started_at' | 'timeout_ms' | 'shard'> & {
+  /** The hosted Checkout page the run set (`--checkout-variant`); absent or null when it set none. */
+  checkout_variant?: RunSummary['checkout_variant'] | null;
   /** Which tests ran (`--grep`); null for a run merged from shards that said none, and for an API check. */
   grep: string | null;
   /** The check this run is (default: the grep). */
@@ -224,6 +226,7 @@ export function buildSummary(meta: RunMeta, p: SummaryParts): RunSummary {
     ...(p.deploy !== undefined && { deploy: p.deploy }),
     ...(p.timings !== undefined && { timings: p.timings }),
     ...(p.shards !== undefined && { shards: p.shards }),
+    ...(meta.checkout_variant && { checkout_variant: meta.checkout_variant }),
     cleanup: runCleanup(p.tests),
     links: p.links
       ? p.links
@@ -300,6 +303,12 @@ export function formatSummary(s: RunSummary, reportPath: string): string {
     `  tests: ${TEST_OUTCOMES.map((o) => `${s.counts[o]} ${o}`).join(', ')}`,
   ];
   if (s.shards?.length) lines.push(`  merged from ${s.shards.length} shards: ${s.shards.join(', ')}`);
+  if (s.checkout_variant) {
+    const v = s.checkout_variant;
+    lines.push(
+      `  checkout page: ${v.name}${v.seed !== null ? ` (seed ${v.seed}${v.requested === 'random' ? `: --checkout-variant ${v.seed} repeats it` : ''})` : ''}`,
+    );
+  }
   if (s.stopped) {
     lines.push(
       s.stopped.reason === 'timeout'

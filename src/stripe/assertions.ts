@@ -39,8 +39,9 @@ export async function stripeCall<T>(what: string, call: () => Promise<T>): Promi
 }
 
 /** The one customer with `email` (listed by email, which reads its own writes; search lags them by up to a minute); null when none has it. */
-export async function customerByEmail(stripe: Stripe, email: string): Promise<Stripe.Customer | null> {
-  const list = await stripeCall('listing customers by email', () => stripe.customers.list({ email, limit: 10 }));
+/** The customer with `email`; one on a test clock is found only with its clock (Stripe lists those only then). */
+export async function customerByEmail(stripe: Stripe, email: string, testClock?: string | null): Promise<Stripe.Customer | null> {
+  const list = await stripeCall('listing customers by email', () => stripe.customers.list({ email, limit: 10, ...(testClock && { test_clock: testClock }) }));
   if (list.data.length > 1) {
     throw new StripeStateMismatch(`Expected one Stripe customer with the test's email ${email}, found ${list.data.length}.`, {
       email,
@@ -60,8 +61,9 @@ export async function runCustomer(
   email: string,
   labels: Record<string, string>,
   appLabels: boolean,
+  testClock?: string | null,
 ): Promise<{ customer: Stripe.Customer; labelledBy: 'app' | 'harness' }> {
-  const customer = await customerByEmail(stripe, email);
+  const customer = await customerByEmail(stripe, email, testClock);
   if (!customer) {
     throw new StripeStateMismatch(`No Stripe customer has the test's email ${email}: neither the app nor Checkout made one with it.`, { email });
   }

@@ -20,7 +20,7 @@ function text(r: PruneReport): string[] {
     for (const i of r.items)
       lines.push(`  would delete ${i.type} ${i.id} (run ${i.run_id}, created ${new Date(i.created * 1000).toISOString()}${i.outcome ? `, ${i.outcome}` : ''})`);
   }
-  for (const type of ['customer', 'webhook_endpoint', 'environment'] as const) {
+  for (const type of ['customer', 'webhook_endpoint', 'test_clock', 'environment'] as const) {
     lines.push(`  ${type}s: found ${r.found[type]}${r.dry_run ? '' : `, deleted ${r.deleted[type]}, failed ${r.failed[type]}`}`);
   }
   if (!r.dry_run) lines.push(`  ${r.requests} Stripe requests in ${(r.duration_ms / 1000).toFixed(1)} s, ${r.rate_limited} rate-limited (429) and retried`);

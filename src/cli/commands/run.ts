@@ -6,6 +6,7 @@ import { UserError } from '../../errors.ts';
 import { TRIGGERS } from '../../runner/handoff.ts';
 import type { RunOptions } from '../../runner/run.ts';
 import { formatShard, parseShard } from '../../runner/shard.ts';
+import { parseCheckoutVariant } from '../../config/checkout-variant.ts';
 import type { Start } from '../command.ts';
 import { configFlag, flag, parsers } from '../options.ts';
 
@@ -38,7 +39,7 @@ export function command(start: Start): Command {
     .addOption(
       flag(
         '--grep <PATTERN>',
-        `Only tests whose title matches. Default: suites.default of the config, else ${DEFAULT_GREP} (the suite of post-deploy and scheduled runs); @extended for the card outcomes, . for every spec.`,
+        `Only tests whose title matches. Default: suites.default of the config, else ${DEFAULT_GREP} (the suite of post-deploy and scheduled runs); @extended for the card outcomes, the renewal and the customer portal, . for every spec.`,
         parsers.nonEmpty,
       ),
     )
@@ -69,6 +70,13 @@ export function command(start: Start): Command {
         '--shard <i/n>',
         "Run only the i-th of n parts of the suite (Playwright's sharding), keeping its blob report; a shard neither alerts nor keeps history: merge the shards' folders with canary merge-reports.",
         parseShard,
+      ),
+    )
+    .addOption(
+      flag(
+        '--checkout-variant <random|SEED|NAME>',
+        'The hosted Checkout page the embedded Stripe emulator shows for this run (CANARY_CHECKOUT_VARIANT): random (a seed from the run, printed to repeat it), a seed, or a name: plain, or accordion, link, billing-address joined by + (e.g. accordion+link). Recorded in summary.json; refused (exit 2) when the run does not start the emulator.',
+        parseCheckoutVariant,
       ),
     )
     .addOption(flag('--strict-cleanup', 'Exit 1 when cleanup after a passed test fails (by default it is only reported).'))
@@ -109,6 +117,7 @@ export function command(start: Start): Command {
           strictCleanup: flags.strictCleanup === true,
           waitFor: flags.waitFor ? { url: flags.waitFor, timeoutMs: flags.waitTimeout ?? 5 * 60_000, expectVersion: flags.expectVersion } : undefined,
           shard: flags.shard,
+          checkoutVariant: flags.checkoutVariant,
         };
         const io = { out: ctx.out, log: ctx.log, signal: ctx.signal };
         if (options.shard) {

@@ -3,6 +3,7 @@
  * `notify`. Most have a config-file twin (config-file.ts); a set variable wins over the file.
  */
 import { z } from 'zod';
+import { checkoutVariantSchema } from '../checkout-variant.ts';
 import * as s from '../schemas.ts';
 import type { Values, VariableTable } from '../variables.ts';
 import { commonVariables, emulatorWebhookVariables, stripeTargetVariables } from './common.ts';
@@ -39,6 +40,11 @@ export const harnessVariables = {
     schema: s.duration,
     default: '10m',
     description: 'The bound on a whole `canary run` (`--timeout`): past it the run is stopped and fails at stage timeout.',
+  },
+  CANARY_CHECKOUT_VARIANT: {
+    schema: checkoutVariantSchema,
+    description:
+      'Which hosted Checkout page the embedded Stripe emulator shows for the run (`--checkout-variant`): random (a seed from the run, printed), a seed, or a variant by name (plain, or accordion, link, billing-address joined by +). Refused against a Stripe the run did not start. Default: the plain page.',
   },
   CANARY_RETENTION: {
     schema: s.duration,

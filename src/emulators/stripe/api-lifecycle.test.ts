@@ -999,6 +999,24 @@ describe('webhook endpoints', () => {
     assert.equal(gone.code, 'resource_missing');
   });
 
+  it('connect: false is an endpoint for the account’s own events; a connect: true endpoint is sent none of them (no connected account sends any)', async () => {
+    const own = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/own', enabled_events: ['customer.created'], connect: false });
+    assertShape(own, 'webhook_endpoint');
+    const connect = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/connect', enabled_events: ['*'], connect: true });
+    assertShape(connect, 'webhook_endpoint');
+    assert.ok(!('connect' in connect), 'Stripe returns no connect field on the endpoint');
+    await stripe.customers.create({ email: 'connect-endpoint@example.com' });
+    const event = (await stripe.events.list({ type: 'customer.created', limit: 1 })).data[0]!;
+    const deliveries = (await (await fetch(`${api.t.emulator.url}/_emulator/webhook-deliveries?event=${event.id}`)).json()).data as { endpoint_id: string }[];
+    assert.ok(
+      deliveries.some((d) => d.endpoint_id === own.id),
+      'the own endpoint is sent the event',
+    );
+    assert.ok(!deliveries.some((d) => d.endpoint_id === connect.id), 'the Connect endpoint is not');
+    await stripe.webhookEndpoints.del(own.id);
+    await stripe.webhookEndpoints.del(connect.id);
+  });
+
   it('lists every endpoint with its metadata and created, newest first', async () => {
     const now = await api.advanceClock(0);
     const first = await stripe.webhookEndpoints.create({
@@ -1025,5 +1043,14 @@ describe('webhook endpoints', () => {
     }
     await stripe.webhookEndpoints.del(first.id);
     await stripe.webhookEndpoints.del(second.id);
+  });
+});
+
+describe('Accounts v2 customers', () => {
+  it('a promotion code for a customer_account is refused with what to pass instead', async () => {
+    const coupon = await stripe.coupons.create({ percent_off: 10, duration: 'once' });
+    const err = await failure(stripe.promotionCodes.create({ promotion: { type: 'coupon', coupon: coupon.id }, customer_account: 'acct_1' }));
+    assertInvalidRequest(err, 'customer_account', /pass customer/);
+    assert.deepEqual((await stripe.promotionCodes.list({ coupon: coupon.id })).data, []);
   });
 });

@@ -371,3 +371,68 @@ describe('expansion', () => {
     assert.equal(stored.invoice_settings.default_payment_method, pm.id, 'expansion changes only the response');
   });
 });
+
+describe('subscription and invoice filters', () => {
+  let stripe: Stripe;
+  let customer: Stripe.Customer;
+  let price: Stripe.Price;
+  let other: Stripe.Price;
+  /** Charged automatically, with automatic tax; sent as an invoice; on a test clock. */
+  let charged: Stripe.Subscription;
+  let sent: Stripe.Subscription;
+  let clocked: Stripe.Subscription;
+  let clock: Stripe.TestHelpers.TestClock;
+
+  useApiEmulator(async (api) => {
+    stripe = api.stripe;
+    customer = await stripe.customers.create({ email: 'filters@example.com', payment_method: 'pm_card_visa' });
+    const pm = (await stripe.paymentMethods.list({ customer: customer.id })).data[0]!;
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+    const product = await stripe.products.create({ name: 'Filtered' });
+    price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' } });
+    other = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2000, recurring: { interval: 'year' } });
+    charged = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], automatic_tax: { enabled: true } });
+    sent = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: other.id }], collection_method: 'send_invoice', days_until_due: 10 });
+    const now = await api.advanceClock(0);
+    clock = await stripe.testHelpers.testClocks.create({ frozen_time: now });
+    const onClock = await stripe.customers.create({ email: 'clocked@example.com', test_clock: clock.id, payment_method: 'pm_card_visa' });
+    const clockPm = (await stripe.paymentMethods.list({ customer: onClock.id })).data[0]!;
+    clocked = await stripe.subscriptions.create({ customer: onClock.id, items: [{ price: price.id }], default_payment_method: clockPm.id });
+  });
+
+  const ids = (list: { data: { id: string }[] }) => list.data.map((x) => x.id).sort();
+
+  it('lists subscriptions by collection method, plan, automatic tax and period ranges', async () => {
+    assert.deepEqual(ids(await stripe.subscriptions.list({ collection_method: 'send_invoice' })), [sent.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ collection_method: 'charge_automatically' })), [charged.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ plan: other.id })), [sent.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ automatic_tax: { enabled: true } })), [charged.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ automatic_tax: { enabled: false } })), [sent.id]);
+    // The monthly one ends its period within 40 days, the yearly one later.
+    const monthEnd = charged.items.data[0]!.current_period_end;
+    assert.deepEqual(ids(await stripe.subscriptions.list({ current_period_end: { lte: monthEnd } })), [charged.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ current_period_end: { gt: monthEnd } })), [sent.id]);
+    assert.deepEqual(ids(await stripe.subscriptions.list({ current_period_start: { gt: sent.items.data[0]!.current_period_start + 100_000 } })), []);
+    // No subscription belongs to an Accounts v2 customer: none is listed for one.
+    assert.deepEqual(ids(await stripe.subscriptions.list({ customer_account: 'acct_1' })), []);
+  });
+
+  it('lists a test clock’s subscriptions only by its clock (or customer), and refuses an unknown clock', async () => {
+    assert.deepEqual(ids(await stripe.subscriptions.list({ test_clock: clock.id })), [clocked.id]);
+    assert.ok(!(await stripe.subscriptions.list({ limit: 100 })).data.some((s) => s.id === clocked.id));
+    assert.deepEqual(ids(await stripe.subscriptions.list({ customer: clocked.customer as string })), [clocked.id]);
+    const unknown = await failure(stripe.subscriptions.list({ test_clock: 'clock_missing' }));
+    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.param, 'test_clock');
+  });
+
+  it('lists invoices by collection method and due date range', async () => {
+    const sentInvoice = sent.latest_invoice as string;
+    assert.deepEqual(ids(await stripe.invoices.list({ customer: customer.id, collection_method: 'send_invoice' })), [sentInvoice]);
+    assert.deepEqual(ids(await stripe.invoices.list({ customer: customer.id, collection_method: 'charge_automatically' })), [charged.latest_invoice as string]);
+    const due = (await stripe.invoices.retrieve(sentInvoice)).due_date!;
+    assert.deepEqual(ids(await stripe.invoices.list({ customer: customer.id, due_date: { gte: due, lte: due } })), [sentInvoice]);
+    assert.deepEqual(ids(await stripe.invoices.list({ customer: customer.id, due_date: { gt: due } })), []);
+    assert.deepEqual(ids(await stripe.invoices.list({ customer_account: 'acct_1' })), []);
+  });
+});

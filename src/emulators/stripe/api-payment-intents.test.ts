@@ -9,9 +9,16 @@ import { assertShape } from './testing/shape.ts';
 import { webhookInbox } from './testing/webhook-inbox.ts';
 
 let stripe: Stripe;
+/** Unchecked against Stripe's example objects: for fields newer than them (payment_details, amount_details' parts). */
+let plain: Stripe;
 useApiEmulator((a) => {
   stripe = a.stripe;
+  plain = a.t.client();
 });
+
+/** `payment_method_data` for a test card token: Stripe takes it, though stripe-node types `payment_method_data` without `card`. */
+const cardData = (token: string, extra: Record<string, unknown> = {}) =>
+  ({ type: 'card', card: { token }, ...extra }) as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData;
 
 /** A card-only intent, so confirming needs no return_url. */
 const CARD: Pick<Stripe.PaymentIntentCreateParams, 'allowed_payment_method_types'> = { allowed_payment_method_types: ['card'] };
@@ -369,5 +376,281 @@ describe('payment intents', () => {
     assertInvalid(await failure(stripe.paymentIntents.confirm('pi_nope')), 404, 'id', 'resource_missing');
     assertInvalid(await failure(stripe.paymentIntents.cancel('pi_nope')), 404, 'id', 'resource_missing');
     assertInvalid(await failure(stripe.paymentIntents.capture('pi_nope')), 404, 'id', 'resource_missing');
+  });
+});
+
+describe('payment intents: payment methods made inline, options and what the emulator refuses', () => {
+  it('payment_method_data makes a card payment method from a test token, with its billing details, and pays with it', async () => {
+    const customer = await stripe.customers.create({ email: 'inline@example.com' });
+    const pi = await stripe.paymentIntents.create({
+      ...CARD,
+      amount: 2500,
+      currency: 'usd',
+      customer: customer.id,
+      setup_future_usage: 'off_session',
+      confirm: true,
+      payment_method_data: cardData('tok_mastercard', {
+        billing_details: { name: 'Jenny Rosen', email: 'jenny@example.com', address: { country: 'US', postal_code: '94107' } },
+        metadata: { source: 'inline' },
+        allow_redisplay: 'always',
+      }),
+    });
+    assert.equal(pi.status, 'succeeded');
+    const pm = await stripe.paymentMethods.retrieve(pi.payment_method as string);
+    assert.equal(pm.card?.brand, 'mastercard');
+    assert.equal(pm.card?.last4, '4444');
+    assert.equal(pm.billing_details.name, 'Jenny Rosen');
+    assert.equal(pm.billing_details.email, 'jenny@example.com');
+    assert.equal(pm.billing_details.address?.postal_code, '94107');
+    assert.deepEqual(pm.metadata, { source: 'inline' });
+    assert.equal(pm.allow_redisplay, 'always');
+    assert.equal(pm.customer, customer.id, 'saved for setup_future_usage');
+
+    // Without confirm the new payment method waits on the intent; a declining token is declined on confirm.
+    const waiting = await stripe.paymentIntents.create({ ...CARD, amount: 2500, currency: 'usd', payment_method_data: cardData('tok_chargeDeclined') });
+    assert.equal(waiting.status, 'requires_confirmation');
+    assert.match(String(waiting.payment_method), /^pm_/);
+    const declined = await failure(stripe.paymentIntents.confirm(waiting.id));
+    assert.equal(declined.type, 'StripeCardError');
+    assert.equal(declined.code, 'card_declined');
+
+    // On confirm, too.
+    const later = await stripe.paymentIntents.create({ ...CARD, amount: 2500, currency: 'usd' });
+    const confirmed = await stripe.paymentIntents.confirm(later.id, { payment_method_data: cardData('tok_visa') });
+    assert.equal(confirmed.status, 'succeeded');
+  });
+
+  it('refuses payment_method_data it cannot honour: other types, raw card numbers, unknown tokens, and a payment method besides', async () => {
+    const base = { ...CARD, amount: 2500, currency: 'usd' };
+    const bank = {
+      type: 'us_bank_account',
+      us_bank_account: { account_number: '000123456789', routing_number: '110000000', account_holder_type: 'individual' },
+    } as const;
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_data: bank })),
+      400,
+      'payment_method_data[type]',
+      undefined,
+      /card payments only/,
+    );
+    const raw = {
+      type: 'card',
+      card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+    } as unknown as Stripe.PaymentIntentCreateParams.PaymentMethodData;
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_data: raw })),
+      400,
+      'payment_method_data[card][number]',
+      undefined,
+      /raw card data/,
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_data: cardData('tok_nope') })),
+      400,
+      'payment_method_data[card][token]',
+      'resource_missing',
+      "No such token: 'tok_nope'",
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method: 'pm_card_visa', payment_method_data: cardData('tok_visa') })),
+      400,
+      'payment_method_data',
+    );
+  });
+
+  it('payment_method_options[card]: returned on the intent; capture_method=manual only authorizes, setup_future_usage=none saves nothing', async () => {
+    const customer = await stripe.customers.create({ email: 'options@example.com' });
+    const pi = await stripe.paymentIntents.create({
+      ...CARD,
+      amount: 3000,
+      currency: 'usd',
+      customer: customer.id,
+      capture_method: 'automatic',
+      setup_future_usage: 'off_session',
+      payment_method_options: { card: { capture_method: 'manual', request_three_d_secure: 'any', setup_future_usage: 'none', require_cvc_recollection: true } },
+    });
+    assert.equal(pi.capture_method, 'automatic');
+    assert.equal(pi.payment_method_options?.card?.capture_method, 'manual');
+    assert.equal(pi.payment_method_options?.card?.request_three_d_secure, 'any');
+    assert.equal(pi.payment_method_options?.card?.setup_future_usage, 'none');
+    assert.equal(pi.payment_method_options?.card?.require_cvc_recollection, true);
+    const confirmed = await stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
+    assert.equal(confirmed.status, 'requires_capture', "the card's capture_method overrides the intent's");
+    assert.equal(confirmed.amount_capturable, 3000);
+    const pm = await stripe.paymentMethods.retrieve(confirmed.payment_method as string);
+    assert.equal(pm.customer, null, "the card's setup_future_usage=none overrides the intent's off_session");
+
+    // An empty value clears one option; the card's setup_future_usage alone saves the card.
+    const saving = await stripe.paymentIntents.create({
+      ...CARD,
+      amount: 3000,
+      currency: 'usd',
+      customer: customer.id,
+      payment_method_options: { card: { setup_future_usage: 'off_session', capture_method: 'manual' } },
+    });
+    const cleared = await stripe.paymentIntents.update(saving.id, { payment_method_options: { card: { capture_method: '' } } });
+    assert.equal(cleared.payment_method_options?.card?.capture_method, undefined);
+    assert.equal(cleared.payment_method_options?.card?.setup_future_usage, 'off_session');
+    const paid = await stripe.paymentIntents.confirm(saving.id, { payment_method: 'pm_card_visa' });
+    assert.equal(paid.status, 'succeeded');
+    assert.equal((await stripe.paymentMethods.retrieve(paid.payment_method as string)).customer, customer.id);
+
+    const base = { ...CARD, amount: 3000, currency: 'usd' };
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_options: { card: { request_three_d_secure: 'sometimes' } } })),
+      400,
+      'payment_method_options[card][request_three_d_secure]',
+      undefined,
+      /must be one of any, automatic, or challenge/,
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_options: { sepa_debit: { setup_future_usage: 'off_session' } } })),
+      400,
+      'payment_method_options[sepa_debit]',
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_options: { card: { moto: true } } })),
+      400,
+      'payment_method_options[card][moto]',
+      undefined,
+      /MOTO/,
+    );
+  });
+
+  it('confirmation_method, use_stripe_sdk and mandate_data are taken as Stripe takes them', async () => {
+    const auto = await stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd' });
+    assert.equal(auto.confirmation_method, 'automatic');
+    const manual = await stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd', confirmation_method: 'manual' });
+    assert.equal(manual.confirmation_method, 'manual');
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd', confirmation_method: 'later' as 'manual' })),
+      400,
+      'confirmation_method',
+    );
+
+    // A 3D Secure card answered for Stripe.js to handle.
+    const sdk = await stripe.paymentIntents.create({
+      ...CARD,
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_threeDSecure2Required',
+      confirm: true,
+      use_stripe_sdk: true,
+    });
+    assert.equal(sdk.status, 'requires_action');
+    assert.equal(sdk.next_action?.type, 'use_stripe_sdk');
+
+    // A card needs no mandate: mandate_data is checked, and none is made.
+    const online = { customer_acceptance: { type: 'online' as const, online: { ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' } } };
+    const withMandate = await stripe.paymentIntents.create({
+      ...CARD,
+      amount: 2000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      mandate_data: online,
+    });
+    assert.equal(withMandate.status, 'succeeded');
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd', mandate_data: online })),
+      400,
+      'mandate_data',
+      undefined,
+      /unless `confirm` is set to true/,
+    );
+    assertInvalid(
+      await failure(
+        stripe.paymentIntents.create({
+          ...CARD,
+          amount: 2000,
+          currency: 'usd',
+          payment_method: 'pm_card_visa',
+          confirm: true,
+          mandate_data: { customer_acceptance: { type: 'online' } },
+        }),
+      ),
+      400,
+      'mandate_data[customer_acceptance][online]',
+      'parameter_missing',
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd', mandate: 'mandate_x' })),
+      400,
+      'mandate',
+      undefined,
+      /unless `confirm`/,
+    );
+    assertInvalid(
+      await failure(
+        stripe.paymentIntents.create({ ...CARD, amount: 2000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, mandate: 'mandate_x' }),
+      ),
+      400,
+      'mandate',
+      'resource_missing',
+    );
+  });
+
+  it('amount_details and payment_details are returned as given, updated and cleared', async () => {
+    const pi = await plain.paymentIntents.create({
+      ...CARD,
+      amount: 5000,
+      currency: 'usd',
+      amount_details: { discount_amount: 500, shipping: { amount: 700, to_postal_code: '94107' }, tax: { total_tax_amount: 300 } },
+      payment_details: { customer_reference: 'cust-42', order_reference: 'order-42' },
+      radar_options: { referrer: 'https://example.com/cart' },
+    });
+    assert.deepEqual(pi.amount_details, {
+      discount_amount: 500,
+      shipping: { amount: 700, from_postal_code: null, to_postal_code: '94107' },
+      tax: { total_tax_amount: 300 },
+      tip: {},
+    });
+    assert.deepEqual(pi.payment_details, { customer_reference: 'cust-42', order_reference: 'order-42' });
+    const updated = await plain.paymentIntents.update(pi.id, { amount_details: { discount_amount: '', tax: '' }, payment_details: { order_reference: '' } });
+    assert.deepEqual(updated.amount_details, { shipping: { amount: 700, from_postal_code: null, to_postal_code: '94107' }, tip: {} });
+    assert.deepEqual(updated.payment_details, { customer_reference: 'cust-42', order_reference: null });
+    const base = { ...CARD, amount: 5000, currency: 'usd' };
+    assertInvalid(await failure(plain.paymentIntents.create({ ...base, amount_details: { discount_amount: 0 } })), 400, 'amount_details[discount_amount]');
+    assertInvalid(
+      await failure(plain.paymentIntents.create({ ...base, amount_details: { shipping: { to_postal_code: '94107 CA' } } })),
+      400,
+      'amount_details[shipping][to_postal_code]',
+    );
+  });
+
+  it('refuses with a reason what the emulator has no objects for (Connect, Accounts v2), and unknown tokens and configurations', async () => {
+    const base = { ...CARD, amount: 2000, currency: 'usd' };
+    for (const [params, param] of [
+      [{ application_fee_amount: 100 }, 'application_fee_amount'],
+      [{ transfer_data: { destination: 'acct_123' } }, 'transfer_data'],
+      [{ on_behalf_of: 'acct_123' }, 'on_behalf_of'],
+    ] as const) {
+      assertInvalid(await failure(stripe.paymentIntents.create({ ...base, ...params })), 400, param, undefined, /Stripe Connect/);
+    }
+    assertInvalid(await failure(stripe.paymentIntents.create({ ...base, customer_account: 'acct_123' })), 400, 'customer_account', undefined, /Accounts v2/);
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, confirm: true, confirmation_token: 'ctoken_123' })),
+      400,
+      'confirmation_token',
+      'resource_missing',
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, payment_method_configuration: 'pmc_123' })),
+      400,
+      'payment_method_configuration',
+      'resource_missing',
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, hooks: { inputs: { tax: { calculation: 'taxcalc_123' } } } })),
+      400,
+      'hooks[inputs][tax][calculation]',
+      'resource_missing',
+    );
+    assertInvalid(
+      await failure(stripe.paymentIntents.create({ ...base, radar_options: { session: 'rse_123' } })),
+      400,
+      'radar_options[session]',
+      'resource_missing',
+    );
   });
 });

@@ -171,3 +171,67 @@ describe('refunds', () => {
     }
   });
 });
+
+describe('refunds: what the emulator cannot refund from, and why', () => {
+  it('a refund from a customer balance is checked, then refused: no cash balance can be funded here', async () => {
+    const customer = await stripe.customers.create({ email: 'balance@example.com' });
+    assertInvalid(
+      await failure(
+        stripe.refunds.create({ origin: 'customer_balance', customer: customer.id, currency: 'usd', amount: 500, instructions_email: 'balance@example.com' }),
+      ),
+      400,
+      'origin',
+      undefined,
+      new RegExp(`^Customer ${customer.id} has no usd cash balance to refund`),
+    );
+    assertInvalid(await failure(stripe.refunds.create({ origin: 'customer_balance', currency: 'usd' })), 400, 'customer', 'parameter_missing');
+    assertInvalid(
+      await failure(stripe.refunds.create({ origin: 'customer_balance', customer: 'cus_nope', currency: 'usd' })),
+      400,
+      'customer',
+      'resource_missing',
+    );
+    const { pi } = await paid();
+    assertInvalid(
+      await failure(stripe.refunds.create({ origin: 'customer_balance', customer: customer.id, currency: 'usd', payment_intent: pi.id })),
+      400,
+      'origin',
+    );
+    assertInvalid(
+      await failure(stripe.refunds.create({ payment_intent: pi.id, customer: customer.id })),
+      400,
+      'customer',
+      undefined,
+      /origin=customer_balance/,
+    );
+    assertInvalid(await failure(stripe.refunds.create({ origin: 'wallet' as 'customer_balance', customer: customer.id, currency: 'usd' })), 400, 'origin');
+  });
+
+  it('Connect reversals are refused when asked for and accepted when declined; instructions_email is checked and a card refunds to the card', async () => {
+    const { pi, charge } = await paid();
+    assertInvalid(
+      await failure(stripe.refunds.create({ payment_intent: pi.id, refund_application_fee: true })),
+      400,
+      'refund_application_fee',
+      undefined,
+      /Connect/,
+    );
+    assertInvalid(await failure(stripe.refunds.create({ payment_intent: pi.id, reverse_transfer: true })), 400, 'reverse_transfer', undefined, /Connect/);
+    assertInvalid(
+      await failure(stripe.refunds.create({ payment_intent: pi.id, instructions_email: 'not-an-email' })),
+      400,
+      'instructions_email',
+      'email_invalid',
+    );
+    const refund = await stripe.refunds.create({
+      payment_intent: pi.id,
+      amount: 1000,
+      refund_application_fee: false,
+      reverse_transfer: false,
+      instructions_email: 'payer@example.com',
+    });
+    assert.equal(refund.status, 'succeeded');
+    assert.equal(refund.charge, charge);
+    assert.equal(refund.destination_details?.type, 'card');
+  });
+});

@@ -9,9 +9,16 @@ import { assertShape } from './testing/shape.ts';
 import { webhookInbox } from './testing/webhook-inbox.ts';
 
 let stripe: Stripe;
+/** Unchecked against Stripe's example objects: for fields newer than them (attach_to_self). */
+let plain: Stripe;
 useApiEmulator((a) => {
   stripe = a.stripe;
+  plain = a.t.client();
 });
+
+/** `payment_method_data` for a test card token: Stripe takes it, though stripe-node types `payment_method_data` without `card`. */
+const cardData = (token: string, extra: Record<string, unknown> = {}) =>
+  ({ type: 'card', card: { token }, ...extra }) as unknown as Stripe.SetupIntentCreateParams.PaymentMethodData;
 
 const CARD: Pick<Stripe.SetupIntentCreateParams, 'allowed_payment_method_types'> = { allowed_payment_method_types: ['card'] };
 
@@ -197,5 +204,111 @@ describe('setup intents', () => {
     assertInvalid(await failure(stripe.setupIntents.retrieve('seti_nope')), 404, 'id', 'resource_missing', /No such setup_intent: 'seti_nope'/);
     assertInvalid(await failure(stripe.setupIntents.confirm('seti_nope')), 404, 'id', 'resource_missing');
     assertInvalid(await failure(stripe.setupIntents.cancel('seti_nope')), 404, 'id', 'resource_missing');
+  });
+});
+
+describe('setup intents: payment methods made inline, options and what the emulator refuses', () => {
+  it('payment_method_data makes the card from a test token; confirmed, it is saved to the customer with its billing details', async () => {
+    const customer = await stripe.customers.create({ email: 'inline-saver@example.com' });
+    const online = { customer_acceptance: { type: 'online' as const, online: { ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' } } };
+    const si = await stripe.setupIntents.create({
+      ...CARD,
+      customer: customer.id,
+      confirm: true,
+      use_stripe_sdk: true,
+      mandate_data: online,
+      payment_method_data: cardData('tok_amex', { billing_details: { name: 'Jenny Rosen' }, metadata: { via: 'setup' } }),
+    });
+    assert.equal(si.status, 'succeeded');
+    assert.equal(si.mandate, null, 'a card needs no mandate');
+    const pm = await stripe.paymentMethods.retrieve(si.payment_method as string);
+    assert.equal(pm.card?.brand, 'amex');
+    assert.equal(pm.customer, customer.id);
+    assert.equal(pm.billing_details.name, 'Jenny Rosen');
+    assert.deepEqual(pm.metadata, { via: 'setup' });
+
+    // On confirm, too; a declining token fails as a declining card does.
+    const later = await stripe.setupIntents.create({ ...CARD, customer: customer.id });
+    const declined = await failure(stripe.setupIntents.confirm(later.id, { payment_method_data: cardData('tok_chargeDeclined') }));
+    assert.equal(declined.type, 'StripeCardError');
+    const retried = await stripe.setupIntents.confirm(later.id, { payment_method_data: cardData('tok_visa') });
+    assert.equal(retried.status, 'succeeded');
+
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, payment_method_data: { type: 'sepa_debit', sepa_debit: { iban: 'DE89370400440532013000' } } })),
+      400,
+      'payment_method_data[type]',
+      undefined,
+      /card payments only/,
+    );
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, mandate_data: online })),
+      400,
+      'mandate_data',
+      undefined,
+      /unless `confirm` is set to true/,
+    );
+    assertInvalid(
+      await failure(
+        stripe.setupIntents.create({
+          ...CARD,
+          confirm: true,
+          payment_method: 'pm_card_visa',
+          mandate_data: { customer_acceptance: { type: 'written' as 'online' } },
+        }),
+      ),
+      400,
+      'mandate_data[customer_acceptance][type]',
+    );
+  });
+
+  it('payment_method_options[card][request_three_d_secure] is returned; MOTO and other payment methods are refused', async () => {
+    const si = await stripe.setupIntents.create({ ...CARD, payment_method_options: { card: { request_three_d_secure: 'challenge' } } });
+    assert.equal(si.payment_method_options?.card?.request_three_d_secure, 'challenge');
+    assert.equal((await stripe.setupIntents.retrieve(si.id)).payment_method_options?.card?.request_three_d_secure, 'challenge');
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, payment_method_options: { card: { moto: true } } })),
+      400,
+      'payment_method_options[card][moto]',
+      undefined,
+      /MOTO/,
+    );
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, payment_method_options: { us_bank_account: { verification_method: 'instant' } } })),
+      400,
+      'payment_method_options[us_bank_account]',
+    );
+  });
+
+  it('attach_to_self is returned, and refused with a customer; single_use is refused for cards', async () => {
+    const own = await plain.setupIntents.create({ ...CARD, attach_to_self: true, flow_directions: ['inbound'] });
+    assert.equal(own.attach_to_self, true);
+    assert.equal((await plain.setupIntents.retrieve(own.id)).attach_to_self, true);
+    const customer = await stripe.customers.create({ email: 'self@example.com' });
+    assertInvalid(await failure(stripe.setupIntents.create({ ...CARD, attach_to_self: true, customer: customer.id })), 400, 'attach_to_self');
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, usage: 'on_session', single_use: { amount: 2000, currency: 'usd' } })),
+      400,
+      'single_use',
+      undefined,
+      /Single-use mandates/,
+    );
+  });
+
+  it('refuses with a reason what the emulator has no objects for', async () => {
+    assertInvalid(await failure(stripe.setupIntents.create({ ...CARD, on_behalf_of: 'acct_123' })), 400, 'on_behalf_of', undefined, /Stripe Connect/);
+    assertInvalid(await failure(stripe.setupIntents.create({ ...CARD, customer_account: 'acct_123' })), 400, 'customer_account', undefined, /Accounts v2/);
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, confirm: true, confirmation_token: 'ctoken_123' })),
+      400,
+      'confirmation_token',
+      'resource_missing',
+    );
+    assertInvalid(
+      await failure(stripe.setupIntents.create({ ...CARD, payment_method_configuration: 'pmc_123' })),
+      400,
+      'payment_method_configuration',
+      'resource_missing',
+    );
   });
 });

@@ -246,3 +246,189 @@ async function waitForEvents(inbox: Awaited<ReturnType<typeof webhookInbox>>, id
     `${count} customer.subscription.updated webhooks about ${id}`,
   );
 }
+
+describe('subscription billing settings', () => {
+  /** 15 Jan 2026, 12:34:56 UTC: a test clock's time, so anchors and periods are known. */
+  const JAN_15 = Date.UTC(2026, 0, 15, 12, 34, 56) / 1000;
+
+  async function clockCustomer(): Promise<{ clock: Stripe.TestHelpers.TestClock; customer: Stripe.Customer; card: string }> {
+    const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_15 });
+    const customer = await stripe.customers.create({ email: 'settings@example.com', test_clock: clock.id });
+    const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+    return { clock, customer, card: pm.id };
+  }
+
+  async function advance(clock: Stripe.TestHelpers.TestClock, to: number): Promise<void> {
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+    await waitFor(async () => ((await stripe.testHelpers.testClocks.retrieve(clock.id)).status === 'ready' ? true : undefined), `clock ${clock.id} ready`);
+  }
+
+  it('billing_cycle_anchor_config: anchored on the day of the month at the time of creation, the first period prorated', async () => {
+    const { customer } = await clockCustomer();
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(3100)).id }],
+      billing_cycle_anchor_config: { day_of_month: 31 },
+      expand: ['latest_invoice'],
+    });
+    const JAN_31 = Date.UTC(2026, 0, 31, 12, 34, 56) / 1000;
+    assert.equal(sub.billing_cycle_anchor, JAN_31);
+    assert.deepEqual(sub.billing_cycle_anchor_config, { day_of_month: 31, hour: null, minute: null, month: null, second: null });
+    assert.equal(sub.items.data[0]!.current_period_end, JAN_31);
+    // 16 days to the anchor, of the 31 from 15 Jan to 15 Feb: 3100 × 16/31.
+    assert.equal((sub.latest_invoice as Stripe.Invoice).amount_paid, 1600);
+
+    // Past this month's day (and at a given hour): next month's, the last day when shorter.
+    const feb = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1000)).id }],
+      billing_cycle_anchor_config: { day_of_month: 10, hour: 0, minute: 0, second: 0 },
+      proration_behavior: 'none',
+    });
+    assert.equal(feb.billing_cycle_anchor, Date.UTC(2026, 1, 10) / 1000);
+
+    const both = await failure(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: (await monthly(1000)).id }],
+        billing_cycle_anchor: JAN_31,
+        billing_cycle_anchor_config: { day_of_month: 1 },
+      }),
+    );
+    assertInvalid(both, 400, 'billing_cycle_anchor_config', undefined, /only specify one/);
+    const product = await stripe.products.create({ name: 'Weekly' });
+    const weekly = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 100, recurring: { interval: 'week' } });
+    const notMonthly = await failure(
+      stripe.subscriptions.create({ customer: customer.id, items: [{ price: weekly.id }], billing_cycle_anchor_config: { day_of_month: 1 } }),
+    );
+    assertInvalid(notMonthly, 400, 'billing_cycle_anchor_config', undefined, /monthly and yearly/);
+  });
+
+  it('billing_mode, billing_thresholds: kept as given, flexible by default; thresholds removed with an empty value', async () => {
+    const customer = await customerWithCard();
+    const price = await monthly(1000);
+    const plain = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    assert.equal(plain.billing_mode.type, 'flexible');
+    const classic = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+      billing_mode: { type: 'classic' },
+      billing_thresholds: { amount_gte: 50000, reset_billing_cycle_anchor: true },
+    });
+    assert.deepEqual(classic.billing_mode, { type: 'classic', flexible: null });
+    assert.deepEqual(classic.billing_thresholds, { amount_gte: 50000, reset_billing_cycle_anchor: true });
+    const updated = await stripe.subscriptions.update(classic.id, { billing_thresholds: { amount_gte: 10000 } });
+    assert.deepEqual(updated.billing_thresholds, { amount_gte: 10000, reset_billing_cycle_anchor: null });
+    assert.equal((await stripe.subscriptions.update(classic.id, { billing_thresholds: '' })).billing_thresholds, null);
+
+    const mixed = await failure(
+      stripe.subscriptions.create({
+        customer: customer.id,
+        items: [{ price: price.id }],
+        billing_mode: { type: 'classic', flexible: { proration_discounts: 'itemized' } },
+      }),
+    );
+    assertInvalid(mixed, 400, 'billing_mode[flexible]');
+    const noAmount = await failure(stripe.subscriptions.update(classic.id, { billing_thresholds: { reset_billing_cycle_anchor: true } }));
+    assertInvalid(noAmount, 400, 'billing_thresholds[amount_gte]', 'parameter_missing');
+  });
+
+  it('default_source: a card of the customer’s pays the subscription when the customer has no default; another customer’s is refused', async () => {
+    const price = await monthly(1200);
+    const customer = await stripe.customers.create({ email: 'source@example.com' });
+    const card = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_source: card.id, expand: ['latest_invoice'] });
+    assert.equal(sub.default_source, card.id);
+    assert.equal(sub.status, 'active');
+    assert.equal((sub.latest_invoice as Stripe.Invoice).amount_paid, 1200);
+    assert.equal((await stripe.subscriptions.update(sub.id, { default_source: '' })).default_source, null);
+
+    const other = await customerWithCard();
+    const foreign = await failure(stripe.subscriptions.update(sub.id, { default_source: other.invoice_settings.default_payment_method as string }));
+    assertInvalid(foreign, 400, 'default_source', 'resource_missing', /No such source/);
+  });
+
+  it('pending_invoice_item_interval: what is pending is invoiced on its own at the interval, before the renewal', async () => {
+    const { clock, customer } = await clockCustomer();
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: (await monthly(1000)).id }],
+      pending_invoice_item_interval: { interval: 'week' },
+    });
+    assert.deepEqual(sub.pending_invoice_item_interval, { interval: 'week', interval_count: 1 });
+    assert.equal(sub.next_pending_invoice_item_invoice, JAN_15 + 7 * DAY);
+    // A one-time item waits for the next invoice: the interval's, a week on, not the renewal a month on.
+    const product = await stripe.products.create({ name: 'Setup fee' });
+    const fee = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 700 });
+    await stripe.subscriptions.update(sub.id, { add_invoice_items: [{ price: fee.id }], proration_behavior: 'none' });
+    await advance(clock, JAN_15 + 8 * DAY);
+    const invoices = await stripe.invoices.list({ subscription: sub.id });
+    const pending = invoices.data.find((i) => i.billing_reason === 'automatic_pending_invoice_item_invoice');
+    assert.ok(pending, invoices.data.map((i) => i.billing_reason).join(', '));
+    assert.deepEqual([pending.amount_paid, pending.status], [700, 'paid']);
+    const after = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(after.next_pending_invoice_item_invoice, JAN_15 + 14 * DAY);
+    assert.equal(after.status, 'active');
+
+    const tooLong = await failure(stripe.subscriptions.update(sub.id, { pending_invoice_item_interval: { interval: 'month', interval_count: 13 } }));
+    assertInvalid(tooLong, 400, 'pending_invoice_item_interval[interval_count]');
+    assert.equal((await stripe.subscriptions.update(sub.id, { pending_invoice_item_interval: '' })).next_pending_invoice_item_invoice, null);
+  });
+
+  it('billing_cycle_anchor[type]=now: a new period from now, invoiced at once with a credit for the unused time', async () => {
+    const { clock, customer } = await clockCustomer();
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: (await monthly(3100)).id }] });
+    const JAN_25 = JAN_15 + 10 * DAY;
+    await advance(clock, JAN_25);
+    const unchanged = await stripe.subscriptions.update(sub.id, { billing_cycle_anchor: { type: 'unchanged' } });
+    assert.equal(unchanged.billing_cycle_anchor, JAN_15);
+    const reset = await stripe.subscriptions.update(sub.id, { billing_cycle_anchor: { type: 'now' }, expand: ['latest_invoice'] });
+    assert.equal(reset.billing_cycle_anchor, JAN_25);
+    assert.equal(reset.items.data[0]!.current_period_start, JAN_25);
+    assert.equal(reset.items.data[0]!.current_period_end, Date.UTC(2026, 1, 25, 12, 34, 56) / 1000);
+    const invoice = reset.latest_invoice as Stripe.Invoice;
+    assert.equal(invoice.billing_reason, 'subscription_update');
+    // The full new period (3100) less the 21 unused days of the 31-day one (2100).
+    assert.deepEqual(
+      invoice.lines.data.map((l) => l.amount).sort((a, b) => a - b),
+      [-2100, 3100],
+    );
+    assert.deepEqual([invoice.total, invoice.status], [1000, 'paid']);
+
+    const trial = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: (await monthly(500)).id }], trial_period_days: 7 });
+    const inTrial = await failure(stripe.subscriptions.update(trial.id, { billing_cycle_anchor: { type: 'now' } }));
+    assertInvalid(inTrial, 400, 'billing_cycle_anchor[type]', undefined, /trial_end=now/);
+  });
+
+  it('refuses Connect-only parameters, prebilling and Accounts v2 customers with a reason, and makes nothing', async () => {
+    const customer = await customerWithCard();
+    const price = await monthly(900);
+    const base = { customer: customer.id, items: [{ price: price.id }] };
+    const before = (await stripe.subscriptions.list({ customer: customer.id })).data.length;
+    assertInvalid(
+      await failure(stripe.subscriptions.create({ ...base, application_fee_percent: 10 })),
+      400,
+      'application_fee_percent',
+      undefined,
+      /on behalf of/,
+    );
+    assertInvalid(await failure(stripe.subscriptions.create({ ...base, on_behalf_of: 'acct_1' })), 400, 'on_behalf_of', 'resource_missing');
+    assertInvalid(
+      await failure(stripe.subscriptions.create({ ...base, transfer_data: { destination: 'acct_1' } })),
+      400,
+      'transfer_data[destination]',
+      'resource_missing',
+    );
+    assertInvalid(
+      await failure(stripe.subscriptions.create({ ...base, billing_schedules: [{ bill_until: { type: 'timestamp', timestamp: 1 } }] })),
+      400,
+      'billing_schedules',
+      undefined,
+      /prebilling/,
+    );
+    const account = await failure(stripe.subscriptions.create({ customer_account: 'acct_1', items: [{ price: price.id }] }));
+    assertInvalid(account, 400, 'customer_account', undefined, /Accounts v2/);
+    assert.equal((await stripe.subscriptions.list({ customer: customer.id })).data.length, before);
+  });
+});

@@ -52,6 +52,8 @@ export class EventLog {
     const targets = this.store
       .all('webhook_endpoint')
       .filter((we) => we.status === 'enabled' && (we.enabled_events.includes('*') || we.enabled_events.includes(type)))
+      // Every event here is the account's own: a Connect endpoint receives connected accounts' events only.
+      .filter((we) => !this.store.extras.get(we.id)?.connect)
       .map((we) => ({ id: we.id, url: we.url, secret: this.store.secrets.get(we.id)! }));
     const snapshot = structuredClone(object);
     const data: StripeObject = { object: snapshot };

@@ -17,13 +17,16 @@ import { catalog } from './resources/catalog.ts';
 import { billingObjects } from './resources/billing-objects.ts';
 import { charges } from './resources/charges.ts';
 import { checkoutSessions, expireDueSessions } from './resources/checkout-sessions.ts';
+import { confirmationTokens } from './resources/confirmation-tokens.ts';
 import { coupons } from './resources/coupons.ts';
 import { customers } from './resources/customers.ts';
 import { paymentIntents } from './resources/payment-intents.ts';
+import { paymentMethodConfigurations } from './resources/payment-method-configurations.ts';
 import { promotionCodes } from './resources/promotion-codes.ts';
 import { refunds } from './resources/refunds.ts';
 import { billingPortal } from './resources/billing-portal.ts';
 import { setupIntents } from './resources/setup-intents.ts';
+import { taxRates } from './resources/tax-rates.ts';
 import { testClocks } from './resources/test-clocks.ts';
 import { webhookEndpoints } from './resources/webhook-endpoints.ts';
 import type { Emulator, ResourceModule } from './context.ts';
@@ -61,11 +64,14 @@ const MODULES: ResourceModule[] = [
   charges,
   refunds,
   setupIntents,
+  confirmationTokens,
+  paymentMethodConfigurations,
   coupons,
   promotionCodes,
   testClocks,
   billingPortal,
   webhookEndpoints,
+  taxRates,
 ];
 
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<RunningStripeEmulator> {

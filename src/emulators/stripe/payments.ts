@@ -44,6 +44,15 @@ export interface NewPaymentIntent {
   statement_descriptor_suffix?: string | null;
   shipping?: StripeObject | null;
   transfer_group?: string | null;
+  /** 'manual': only the secret key confirms, and again after each next action (default 'automatic'). */
+  confirmation_method?: 'automatic' | 'manual';
+  /** `payment_method_options[card]` beyond the defaults (request_three_d_secure 'automatic'). */
+  card_options?: StripeObject;
+  /** The payment method configuration used: `{ id, parent }` (null: none, as with an allowed list). */
+  payment_method_configuration_details?: StripeObject | null;
+  /** Set only when given, as Stripe returns them. */
+  amount_details?: StripeObject;
+  payment_details?: StripeObject;
 }
 
 /** A new payment intent, stored, with its `payment_intent.created` event. */
@@ -68,8 +77,13 @@ export function createPaymentIntent(engine: Engine, fields: NewPaymentIntent, re
     statement_descriptor_suffix: fields.statement_descriptor_suffix ?? null,
     shipping: fields.shipping ?? null,
     transfer_group: fields.transfer_group ?? null,
+    confirmation_method: fields.confirmation_method ?? 'automatic',
+    payment_method_configuration_details: fields.payment_method_configuration_details ?? null,
     status: fields.payment_method ? 'requires_confirmation' : 'requires_payment_method',
   });
+  if (fields.card_options) Object.assign(pi.payment_method_options.card, fields.card_options);
+  if (fields.amount_details) pi.amount_details = { ...fields.amount_details, tip: {} };
+  if (fields.payment_details) pi.payment_details = fields.payment_details;
   pi.client_secret = `${pi.id}_secret_${randomToken(25)}`;
   engine.store.insert(pi);
   engine.events.emit('payment_intent.created', pi, request);
@@ -139,7 +153,7 @@ function confirmCharge(
   if (outcome.status === 'succeeded') {
     pi.last_payment_error = null;
     events.emit('charge.succeeded', charge, request);
-    if (pi.capture_method === 'manual') {
+    if (capturesManually(pi)) {
       pi.status = 'requires_capture';
       pi.amount_capturable = pi.amount;
       events.emit('payment_intent.amount_capturable_updated', pi, request);
@@ -155,6 +169,18 @@ function confirmCharge(
     events.emit('payment_intent.payment_failed', pi, request);
   }
   return outcome;
+}
+
+/** Whether a card payment is only authorized: `payment_method_options[card][capture_method]` overrides the intent's. */
+export function capturesManually(pi: StripeObject): boolean {
+  return (pi.payment_method_options?.card?.capture_method ?? pi.capture_method) === 'manual';
+}
+
+/** The intent's setup_future_usage for a card: `payment_method_options[card][setup_future_usage]` overrides it ('none' clears it). */
+export function cardSetupFutureUsage(pi: StripeObject): string | null {
+  const own = pi.payment_method_options?.card?.setup_future_usage;
+  if (own === 'none') return null;
+  return own ?? pi.setup_future_usage ?? null;
 }
 
 export const unexpectedState = (message: string, param?: string): StripeApiError => invalidRequest(message, param, 'payment_intent_unexpected_state');
@@ -219,7 +245,7 @@ export function checkCapture(pi: StripeObject, amount: number | undefined): void
  */
 export function createCharge(engine: Engine, pi: StripeObject, pm: StripeObject, outcome: PaymentOutcome): StripeObject {
   const ok = outcome.status === 'succeeded';
-  const capture = ok && pi.capture_method !== 'manual';
+  const capture = ok && !capturesManually(pi);
   const decline = outcome.status === 'declined' ? outcome.decline : null;
   const ch = blank('charge', { id: newId('charge'), created: engine.clock.now() });
   Object.assign(ch, {

@@ -70,7 +70,8 @@ export interface DiscountSource {
 
 export interface NewSubscription {
   customer: StripeObject;
-  items: { price: StripeObject; quantity: number; metadata?: Record<string, string> }[];
+  /** `taxRates`: the item's own tax rates (objects, resources/tax-rates.ts), which replace the default ones. */
+  items: { price: StripeObject; quantity: number; metadata?: Record<string, string>; taxRates?: StripeObject[] }[];
   metadata?: Record<string, string>;
   paymentMethod: StripeObject | null;
   paymentBehavior?: PaymentBehavior;
@@ -95,8 +96,24 @@ export interface NewSubscription {
   automaticTax?: boolean;
   currency?: string;
   /** One-time prices added to the first invoice. */
-  addInvoiceItems?: { price: StripeObject; quantity: number }[];
+  addInvoiceItems?: AddedItem[];
   invoiceSettings?: StripeObject;
+  /** The tax rates of every line without its own. */
+  defaultTaxRates?: StripeObject[];
+  /** A card of the customer's (a source: the emulator keeps sources as card payment methods). */
+  defaultSource?: StripeObject | null;
+  /** The fixed values the anchor was computed from (`billing_cycle_anchor` is then set too). */
+  billingCycleAnchorConfig?: StripeObject;
+  billingMode?: StripeObject;
+  billingThresholds?: StripeObject;
+  pendingInvoiceItemInterval?: { interval: string; interval_count: number };
+}
+
+/** A one-time price on the next invoice (`add_invoice_items`). */
+export interface AddedItem {
+  price: StripeObject;
+  quantity: number;
+  taxRates?: StripeObject[];
 }
 
 export interface NewSubscriptionResult {
@@ -208,6 +225,7 @@ function create(engine: Engine, args: NewSubscription, request: RequestInfo): Ne
       metadata: { ...(item.metadata ?? {}) },
       current_period_start: start,
       current_period_end: periodEnd,
+      tax_rates: clone(item.taxRates ?? []),
     });
     return si;
   });
@@ -221,6 +239,12 @@ function create(engine: Engine, args: NewSubscription, request: RequestInfo): Ne
     collection_method: collection,
     days_until_due: collection === 'send_invoice' ? (args.daysUntilDue ?? null) : null,
     default_payment_method: args.setDefaultPaymentMethod && pm ? pm.id : null,
+    default_source: args.defaultSource?.id ?? null,
+    default_tax_rates: clone(args.defaultTaxRates ?? []),
+    billing_cycle_anchor_config: args.billingCycleAnchorConfig ? clone(args.billingCycleAnchorConfig) : null,
+    billing_thresholds: args.billingThresholds ? clone(args.billingThresholds) : null,
+    pending_invoice_item_interval: args.pendingInvoiceItemInterval ? { ...args.pendingInvoiceItemInterval } : null,
+    next_pending_invoice_item_invoice: args.pendingInvoiceItemInterval ? nextPendingInvoice(start, args.pendingInvoiceItemInterval) : null,
     description: args.description ?? null,
     metadata: { ...(args.metadata ?? {}) },
     start_date: start,
@@ -230,6 +254,7 @@ function create(engine: Engine, args: NewSubscription, request: RequestInfo): Ne
     cancel_at_period_end: args.cancelAtPeriodEnd ?? false,
     cancel_at: args.cancelAtPeriodEnd ? Math.min(...ends) : args.cancelAt ? cancelTime(args.cancelAt, ends) : null,
   });
+  if (args.billingMode) sub.billing_mode = clone(args.billingMode);
   if (args.trialSettings) sub.trial_settings = clone(args.trialSettings);
   if (args.paymentSettings) sub.payment_settings = { ...sub.payment_settings, ...clone(args.paymentSettings) };
   if (args.automaticTax) sub.automatic_tax = { enabled: true, liability: { type: 'self' }, disabled_reason: null };
@@ -344,7 +369,7 @@ function newDiscount(engine: Engine, source: DiscountSource, customer: string, s
 }
 
 /** The invoice item of one `add_invoice_items` entry: its one-time price, for the next invoice. */
-function addedInvoiceItem(engine: Engine, sub: StripeObject, item: { price: StripeObject; quantity: number }, now: number, request: RequestInfo): StripeObject {
+function addedInvoiceItem(engine: Engine, sub: StripeObject, item: AddedItem, now: number, request: RequestInfo): StripeObject {
   return newInvoiceItem(
     engine,
     sub,
@@ -355,16 +380,30 @@ function addedInvoiceItem(engine: Engine, sub: StripeObject, item: { price: Stri
       quantity: item.quantity,
       period: { start: now, end: now },
       proration: false,
+      taxRates: item.taxRates,
     },
     request,
   );
+}
+
+/** When the pending invoice items of a subscription with `pending_invoice_item_interval` are next invoiced. */
+export function nextPendingInvoice(from: number, every: { interval: string; interval_count: number }): number {
+  return addInterval(from, every.interval, every.interval_count);
 }
 
 /** A pending invoice item of the subscription's customer (a proration, or an add_invoice_items price). */
 function newInvoiceItem(
   engine: Engine,
   sub: StripeObject,
-  f: { amount: number; description: string; price: StripeObject; quantity: number; period: { start: number; end: number }; proration: boolean },
+  f: {
+    amount: number;
+    description: string;
+    price: StripeObject;
+    quantity: number;
+    period: { start: number; end: number };
+    proration: boolean;
+    taxRates?: StripeObject[];
+  },
   request: RequestInfo,
 ): StripeObject {
   const ii: StripeObject = {
@@ -383,7 +422,7 @@ function newInvoiceItem(
     period: { ...f.period },
     proration: f.proration,
     quantity: f.quantity,
-    tax_rates: [],
+    tax_rates: clone(f.taxRates ?? []),
     test_clock: engine.store.find('customer', sub.customer)?.test_clock ?? null,
     parent: { subscription_details: { subscription: sub.id, subscription_item: null }, type: 'subscription_details' },
     pricing: { type: 'price_details', price_details: { price: f.price.id, product: f.price.product }, unit_amount_decimal: f.price.unit_amount_decimal },
@@ -417,6 +456,59 @@ function applyDiscounts(engine: Engine, sub: StripeObject, lines: StripeObject[]
     if (sum > 0) totals.push({ amount: sum, discount: id });
   }
   return totals;
+}
+
+/** A line's tax rates: its invoice item's or subscription item's own, else the subscription's defaults. */
+function ratesOfLine(engine: Engine, sub: StripeObject, l: Line): StripeObject[] {
+  const own = l.invoiceItem
+    ? engine.store.find('invoiceitem', l.invoiceItem)?.tax_rates
+    : l.subscriptionItem
+      ? (sub.items.data as StripeObject[]).find((si) => si.id === l.subscriptionItem)?.tax_rates
+      : undefined;
+  return own?.length ? own : (sub.default_tax_rates ?? []);
+}
+
+/**
+ * The tax of each line at its rates, on what is left after discounts: an exclusive rate adds
+ * its percentage, inclusive rates take their share out of the amount (`taxable_amount` is then
+ * the amount without them). Returns the invoice's `total_taxes`, one per rate.
+ */
+function applyTaxes(lines: StripeObject[], rates: StripeObject[][]): StripeObject[] {
+  const totals = new Map<string, StripeObject>();
+  lines.forEach((line, i) => {
+    const own = rates[i] ?? [];
+    if (own.length === 0) return;
+    const base = line.amount - line.discount_amounts.reduce((n: number, d: StripeObject) => n + d.amount, 0);
+    const inclusive = own.filter((r) => r.inclusive);
+    const inclusivePercent = inclusive.reduce((n, r) => n + r.percentage, 0);
+    const net = inclusivePercent > 0 ? Math.round(base / (1 + inclusivePercent / 100)) : base;
+    let inclusiveLeft = base - net;
+    line.taxes = own.map((rate) => {
+      let amount = Math.round((net * rate.percentage) / 100);
+      if (rate.inclusive) {
+        // The last inclusive rate takes what rounding left, so the shares add up to the amount.
+        if (rate === inclusive.at(-1)) amount = inclusiveLeft;
+        inclusiveLeft -= amount;
+      }
+      return {
+        amount,
+        tax_behavior: rate.inclusive ? 'inclusive' : 'exclusive',
+        tax_rate_details: { tax_rate: rate.id },
+        // Stripe Tax gives reasons; a rate of the account's own has none.
+        taxability_reason: 'not_available',
+        taxable_amount: net,
+        type: 'tax_rate_details',
+      };
+    });
+    for (const tax of line.taxes as StripeObject[]) {
+      const total = totals.get(tax.tax_rate_details.tax_rate);
+      if (total) {
+        total.amount += tax.amount;
+        total.taxable_amount += tax.taxable_amount;
+      } else totals.set(tax.tax_rate_details.tax_rate, clone(tax));
+    }
+  });
+  return [...totals.values()];
 }
 
 /**
@@ -475,7 +567,14 @@ export function createInvoice(
   const subtotal = lines.reduce((n: number, l: StripeObject) => n + l.amount, 0);
   const discountTotals = applyDiscounts(engine, sub, lines);
   const discount = discountTotals.reduce((n, d) => n + d.amount, 0);
-  const total = subtotal - discount;
+  const totalTaxes = applyTaxes(
+    lines,
+    input.map((l) => ratesOfLine(engine, sub, l)),
+  );
+  const taxOf = (behavior: string) => totalTaxes.filter((t) => t.tax_behavior === behavior).reduce((n, t) => n + t.amount, 0);
+  const exclusiveTax = taxOf('exclusive');
+  const inclusiveTax = taxOf('inclusive');
+  const total = subtotal - discount + exclusiveTax;
   // A negative total is owed to the customer: it goes to their balance and nothing is due.
   // A credit on the customer's balance (negative) pays what it can first.
   const startingBalance = customer.balance ?? 0;
@@ -510,11 +609,13 @@ export function createInvoice(
     starting_balance: startingBalance,
     ending_balance: startingBalance + applied + Math.min(total, 0),
     subtotal,
-    subtotal_excluding_tax: subtotal,
+    subtotal_excluding_tax: subtotal - inclusiveTax,
     test_clock: customer.test_clock ?? null,
     total,
     total_discount_amounts: discountTotals,
-    total_excluding_tax: total,
+    total_excluding_tax: total - exclusiveTax - inclusiveTax,
+    total_taxes: totalTaxes,
+    default_tax_rates: clone(sub.default_tax_rates ?? []),
   });
   invoice.lines.data = lines;
   invoice.lines.url = `/v1/invoices/${invoice.id}/lines`;
@@ -620,6 +721,8 @@ export interface ItemChange {
   quantity?: number;
   metadata?: Record<string, string> | '';
   deleted?: boolean;
+  /** The item's own tax rates ([] removes them); none: unchanged. */
+  taxRates?: StripeObject[];
 }
 
 export interface SubscriptionUpdate {
@@ -630,9 +733,11 @@ export interface SubscriptionUpdate {
   /** 'now' ends the trial; a time sets (or moves) its end. */
   trialEnd?: number | 'now';
   offSession?: boolean;
+  /** 'now' starts a new period at once and invoices it (with a credit for the unused time); 'unchanged' keeps it. */
+  billingCycleAnchor?: 'now' | 'unchanged';
   /** The card the invoice of an always_invoice change is paid with. */
   paymentMethod: StripeObject | null;
-  addInvoiceItems?: { price: StripeObject; quantity: number }[];
+  addInvoiceItems?: AddedItem[];
   /** The discounts that replace the subscription's (none: unchanged; [] removes them). */
   discounts?: DiscountSource[];
   /** Field changes applied as they are (metadata, pause_collection, cancel_at …), checked by the route. */
@@ -672,8 +777,15 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
   }
   const trialing = sub.status === 'trialing';
   const endsTrial = u.trialEnd === 'now' && trialing;
+  const resetsAnchor = u.billingCycleAnchor === 'now';
+  if (resetsAnchor && (trialing || u.trialEnd !== undefined)) {
+    throw invalidRequest(
+      'billing_cycle_anchor[type]=now cannot be combined with a trial: end the trial with trial_end=now, which starts a new period and invoices it.',
+      'billing_cycle_anchor[type]',
+    );
+  }
   // Will something be invoiced now, and would paying it fail?
-  const invoicesNow = endsTrial || (behavior === 'always_invoice' && (changes.length > 0 || (u.addInvoiceItems?.length ?? 0) > 0));
+  const invoicesNow = endsTrial || resetsAnchor || (behavior === 'always_invoice' && (changes.length > 0 || (u.addInvoiceItems?.length ?? 0) > 0));
   const predicted = invoicesNow && u.paymentMethod && sub.collection_method === 'charge_automatically' ? paymentOutcome(engine, u.paymentMethod) : null;
   if (u.paymentBehavior === 'error_if_incomplete' && predicted && predicted.status !== 'succeeded') refuseIncomplete(predicted);
 
@@ -692,16 +804,25 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
   const fraction = periodEnd > periodStart ? (periodEnd - when) / (periodEnd - periodStart) : 0;
   const prorate = behavior !== 'none' && !trialing && fraction > 0;
   const stamp = new Date(when * 1000).toISOString().slice(0, 10);
-  const prorationItem = (si: StripeObject, price: StripeObject, quantity: number, sign: 1 | -1) => {
+  const prorationItem = (si: StripeObject, price: StripeObject, quantity: number, sign: 1 | -1, taxRates: StripeObject[] = si.tax_rates) => {
     const amount = sign * Math.round(price.unit_amount * quantity * fraction);
     const description = `${sign < 0 ? 'Unused' : 'Remaining'} time on ${quantity > 1 ? `${quantity} × ` : ''}${productName(engine, price)} after ${stamp}`;
-    const ii = newInvoiceItem(engine, sub, { amount, description, price, quantity, period: { start: when, end: periodEnd }, proration: true }, request);
+    const ii = newInvoiceItem(
+      engine,
+      sub,
+      { amount, description, price, quantity, period: { start: when, end: periodEnd }, proration: true, taxRates },
+      request,
+    );
     ii.parent.subscription_details.subscription_item = si.id;
     prorations.push(ii);
   };
+  // A new period from now: the unused time of every item as it was is credited, and the new
+  // period is invoiced in full (below), so no item is charged for the rest of the old one.
+  const prorateChanges = prorate && !resetsAnchor;
+  if (prorate && resetsAnchor) for (const si of items) prorationItem(si, si.price, si.quantity, -1);
   for (const c of changes) {
     if (c.item && c.deleted) {
-      if (prorate) prorationItem(c.item, c.item.price, c.item.quantity, -1);
+      if (prorateChanges) prorationItem(c.item, c.item.price, c.item.quantity, -1);
       sub.items.data = sub.items.data.filter((si: StripeObject) => si !== c.item);
       continue;
     }
@@ -709,10 +830,11 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
       const si = c.item;
       const price = c.price ?? si.price;
       const quantity = c.quantity ?? si.quantity;
-      if (prorate && (price.id !== si.price.id || quantity !== si.quantity)) {
+      if (prorateChanges && (price.id !== si.price.id || quantity !== si.quantity)) {
         prorationItem(si, si.price, si.quantity, -1);
-        prorationItem(si, price, quantity, 1);
+        prorationItem(si, price, quantity, 1, c.taxRates ?? si.tax_rates);
       }
+      if (c.taxRates !== undefined) si.tax_rates = clone(c.taxRates);
       if (price.id !== si.price.id) {
         si.price = clone(price);
         si.plan = planFromPrice(price);
@@ -730,9 +852,10 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
       metadata: c.metadata ? { ...c.metadata } : {},
       current_period_start: periodStart,
       current_period_end: periodEnd,
+      tax_rates: clone(c.taxRates ?? []),
     });
     sub.items.data.push(si);
-    if (prorate) prorationItem(si, si.price, si.quantity, 1);
+    if (prorateChanges) prorationItem(si, si.price, si.quantity, 1);
   }
   for (const item of u.addInvoiceItems ?? []) {
     prorations.push(addedInvoiceItem(engine, sub, item, now, request));
@@ -755,6 +878,18 @@ function update(engine: Engine, sub: StripeObject, u: SubscriptionUpdate, reques
       itemLine(si, si.price.unit_amount * si.quantity, planDescription(engine, si, sub.currency), false),
     );
     invoice = createInvoice(engine, sub, customer, [...lines, ...prorations.map(linesOfItem)], 'subscription_update', request);
+  } else if (resetsAnchor) {
+    for (const si of sub.items.data as StripeObject[]) {
+      si.current_period_start = now;
+      si.current_period_end = addInterval(now, si.price.recurring.interval, si.price.recurring.interval_count);
+    }
+    // A reset anchor is no longer the one billing_cycle_anchor_config gave.
+    Object.assign(sub, { billing_cycle_anchor: now, billing_cycle_anchor_config: null });
+    const lines = (sub.items.data as StripeObject[]).map((si) =>
+      itemLine(si, si.price.unit_amount * si.quantity, planDescription(engine, si, sub.currency), false),
+    );
+    // Everything pending for the subscription goes on the invoice, the credits just made with it.
+    invoice = createInvoice(engine, sub, customer, [...lines, ...pendingItems(engine, sub).map(linesOfItem)], 'subscription_update', request);
   } else if (behavior === 'always_invoice' && prorations.length > 0) {
     invoice = createInvoice(engine, sub, customer, prorations.map(linesOfItem), 'subscription_update', request);
   }
@@ -827,12 +962,14 @@ export function runSubscription(engine: Engine, sub: StripeObject, from: number,
     const periodEnd = Math.min(...(sub.items.data as StripeObject[]).map((si) => si.current_period_end as number));
     const willEnd = sub.status === 'trialing' && sub.trial_end !== null && sub.trial_end - 3 * DAY > at ? sub.trial_end - 3 * DAY : Infinity;
     const cancelAt = (sub.cancel_at as number | null) ?? Infinity;
-    const next = Math.min(periodEnd, willEnd, cancelAt);
+    const pendingAt = sub.pending_invoice_item_interval ? ((sub.next_pending_invoice_item_invoice as number | null) ?? Infinity) : Infinity;
+    const next = Math.min(periodEnd, willEnd, cancelAt, pendingAt);
     if (next > until) return;
     engine.clock.at(next, () => {
       if (next === willEnd) engine.events.emit('customer.subscription.trial_will_end', sub, request);
       else if (next === cancelAt) endAtCancelTime(engine, sub, request);
-      else renew(engine, sub, request);
+      else if (next === periodEnd) renew(engine, sub, request);
+      else invoicePending(engine, sub, request);
     });
     at = next;
   }
@@ -846,9 +983,12 @@ function endAtCancelTime(engine: Engine, sub: StripeObject, request: RequestInfo
   engine.events.emit('customer.subscription.deleted', sub, request);
 }
 
-/** The card a renewal is charged to: the subscription's, else the customer's default. */
-function renewalPaymentMethod(engine: Engine, sub: StripeObject, customer: StripeObject): StripeObject | null {
-  for (const id of [sub.default_payment_method, customer.invoice_settings?.default_payment_method, customer.default_source]) {
+/**
+ * The card a renewal is charged to, in Stripe's order: the subscription's default payment method,
+ * its default source, the customer's invoice default, the customer's default source.
+ */
+export function renewalPaymentMethod(engine: Pick<Engine, 'store'>, sub: StripeObject, customer: StripeObject): StripeObject | null {
+  for (const id of [sub.default_payment_method, sub.default_source, customer.invoice_settings?.default_payment_method, customer.default_source]) {
     const pm = id ? engine.store.find('payment_method', id) : undefined;
     if (pm && pm.customer === customer.id) return pm;
   }
@@ -878,14 +1018,43 @@ function renew(engine: Engine, sub: StripeObject, request: RequestInfo): void {
     si.current_period_end = addInterval(si.current_period_end, si.price.recurring.interval, si.price.recurring.interval_count);
   }
   if (endsTrial) sub.status = 'active';
+  // The renewal invoices what is pending; the interval's next invoice counts from it.
+  if (sub.pending_invoice_item_interval && sub.next_pending_invoice_item_invoice <= now) {
+    sub.next_pending_invoice_item_invoice = nextPendingInvoice(now, sub.pending_invoice_item_interval);
+  }
   emitUpdated(engine, sub, before, request);
 
-  const pending = engine.store.all('invoiceitem').filter((ii) => ii.invoice === null && ii.parent?.subscription_details?.subscription === sub.id);
   const lines = [
     ...renewed.map((si) => itemLine(si, si.price.unit_amount * si.quantity, planDescription(engine, si, sub.currency), false)),
-    ...pending.map(linesOfItem),
+    ...pendingItems(engine, sub).map(linesOfItem),
   ];
   const invoice = createInvoice(engine, sub, customer, lines, 'subscription_cycle', request, ended);
+  collect(engine, sub, invoice, pm, request);
+}
+
+/** Invoice items of the subscription not on an invoice yet (prorations, add_invoice_items). */
+function pendingItems(engine: Engine, sub: StripeObject): StripeObject[] {
+  return engine.store.all('invoiceitem').filter((ii) => ii.invoice === null && ii.parent?.subscription_details?.subscription === sub.id);
+}
+
+/**
+ * `pending_invoice_item_interval` reached: what is pending is invoiced on its own
+ * (`automatic_pending_invoice_item_invoice`) and charged as a renewal is; nothing pending, no invoice.
+ */
+function invoicePending(engine: Engine, sub: StripeObject, request: RequestInfo): void {
+  const now = engine.clock.now();
+  const before = clone(sub);
+  sub.next_pending_invoice_item_invoice = nextPendingInvoice(now, sub.pending_invoice_item_interval);
+  emitUpdated(engine, sub, before, request);
+  const pending = pendingItems(engine, sub);
+  if (pending.length === 0) return;
+  const customer = engine.store.find('customer', sub.customer)!;
+  const invoice = createInvoice(engine, sub, customer, pending.map(linesOfItem), 'automatic_pending_invoice_item_invoice', request);
+  collect(engine, sub, invoice, renewalPaymentMethod(engine, sub, customer), request);
+}
+
+/** Charges an invoice made by time passing (off-session); with nothing to charge, the attempt fails as a declined one does. */
+function collect(engine: Engine, sub: StripeObject, invoice: StripeObject, pm: StripeObject | null, request: RequestInfo): void {
   sub.latest_invoice = invoice.id;
   if (invoice.status !== 'open' || sub.collection_method !== 'charge_automatically') return;
   const pi = invoicePaymentIntent(engine, invoice, request);

@@ -1,6 +1,7 @@
 /**
  * What submitting the hosted Checkout page does, on the server: validate the form again (the
- * browser decides nothing), then pay with the billing engine. Node runs each confirmation to the
+ * browser decides nothing), then pay with the billing engine (or, in `setup` mode, save the
+ * card with the session's SetupIntent). Node runs each confirmation to the
  * end before the next, so two tabs or a double click cannot pay twice: the second sees the
  * session complete.
  */
@@ -15,6 +16,7 @@ import { US_STATES } from './render.ts';
 import { METHOD_LABELS, type PageLayout, shownLayout } from './variants.ts';
 import { applyDiscount, redeemSessionDiscount, resolveTypedCode, sessionDiscount } from '../resources/checkout-discounts.ts';
 import { formatAmount } from '../money.ts';
+import { confirmSessionSetup } from '../resources/checkout-setup.ts';
 
 export const confirmBody = z.strictObject({
   email: z.string().max(512).default(''),
@@ -201,8 +203,9 @@ export function confirmCheckout(
   if (body.threeDS) {
     // The answer to a challenge continues the attempt that asked for it.
     const stored = pending.payment_method ? store.get(pending.payment_method) : undefined;
-    const pi = pending.payment_intent ? store.get(pending.payment_intent) : undefined;
-    if (!stored || pi?.status !== 'requires_action') {
+    const intentId = session.mode === 'setup' ? session.setup_intent : pending.payment_intent;
+    const intent = intentId ? store.get(intentId) : undefined;
+    if (!stored || intent?.status !== 'requires_action') {
       return { status: 'card_error', code: 'payment_intent_unexpected_state', message: 'Your payment could not be completed. Please try again.' };
     }
     pm = stored;
@@ -223,6 +226,7 @@ export function confirmCheckout(
       throw err;
     }
     pm.billing_details.address = billingAddress(body, layout);
+    if (options.payment_method_allow_redisplay) pm.allow_redisplay = options.payment_method_allow_redisplay;
     if (pm.card.checks && pm.billing_details.address.line1) pm.card.checks.address_line1_check = 'pass';
     pending.payment_method = pm.id;
   }
@@ -231,7 +235,9 @@ export function confirmCheckout(
   const outcome =
     session.mode === 'subscription'
       ? paySubscription(emu, session, options, pending, customer!, pm, body.threeDS, request)
-      : payOnce(emu, session, options, pending, customer, pm, body.threeDS, request);
+      : session.mode === 'setup'
+        ? confirmSessionSetup(emu, session, customer, pm, body.threeDS, request)
+        : payOnce(emu, session, options, pending, customer, pm, body.threeDS, request);
 
   if (outcome.status === 'requires_action') return { status: 'requires_action', challengeUrl: `/c/3ds/${session.id}` };
   if (outcome.status === 'declined') {
@@ -260,7 +266,7 @@ function e164(phone: string): string | null {
   return digits.length === 10 ? `+1${digits}` : `+${digits}`;
 }
 
-/** The session's customer, or one made from what was entered (always in subscription mode). */
+/** The session's customer, or one made from what was entered (always in subscription mode; with customer_creation=always otherwise). */
 function ensureCustomer(
   emu: Emulator,
   session: StripeObject,
@@ -271,7 +277,8 @@ function ensureCustomer(
 ): StripeObject | null {
   const id = session.customer ?? pending.customer;
   if (id) return emu.store.get(id) ?? null;
-  if (session.mode === 'payment' && session.customer_creation !== 'always') return null;
+  // Payment and setup sessions make a customer only when asked to (customer_creation=always).
+  if (session.mode !== 'subscription' && session.customer_creation !== 'always') return null;
   const customer = emu.billing.createCustomer(
     { email: session.customer_email ?? body.email.trim(), name: pm.billing_details.name, address: pm.billing_details.address },
     request,
@@ -394,7 +401,8 @@ function complete(
 ): void {
   Object.assign(session, {
     status: 'complete',
-    payment_status: 'paid',
+    // A setup session charged nothing.
+    payment_status: session.mode === 'setup' ? 'no_payment_required' : 'paid',
     customer: customer?.id ?? null,
     subscription: session.mode === 'subscription' ? (pending.subscription ?? null) : null,
     payment_intent: session.mode === 'payment' ? (pending.payment_intent ?? null) : null,

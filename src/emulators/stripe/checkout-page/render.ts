@@ -122,7 +122,7 @@ input[aria-invalid=true]{color:#dc2727;border-color:#dc2727}
 .Notice{max-width:520px;margin:80px auto;text-align:center}
 .PromotionCode{margin-top:16px}.PromotionCode-toggle,.PromotionCode-apply{background:none;border:0;padding:4px 0;color:#0074d4;font:inherit;font-size:14px;cursor:pointer}
 .PromotionCode-entry{display:flex;gap:8px;align-items:center}.PromotionCode-applied{display:inline-block;background:#f0f0f0;border-radius:4px;padding:2px 8px;font-size:13px}
-.OrderDiscount,.OrderSubtotal{display:flex;justify-content:space-between;margin-top:12px;color:#4d4d4d}
+.OrderDiscount,.OrderSubtotal,.OrderShipping{display:flex;justify-content:space-between;margin-top:12px;color:#4d4d4d}
 .CustomText{color:#666;font-size:13px;margin-top:12px}`;
 
 function layout(title: string, body: string): string {
@@ -143,6 +143,8 @@ export interface PageData {
   now: number;
   /** The variant this session's page shows (accordion, Link, billing address). */
   pageLayout: PageLayout;
+  /** The selected shipping option's rate (`shipping_cost.shipping_rate`), for its name. */
+  shippingRate?: StripeObject | null;
 }
 
 type Field = (id: string, label: string, input: string) => string;
@@ -282,10 +284,13 @@ function linkOptIn(businessName: string, checked: boolean, field: Field, phoneAs
       </div>`;
 }
 
-export function checkoutPage({ session, items, businessName, email, now, pageLayout }: PageData): string {
+/**
+ * The order summary of a session that charges: the headline and total, the line items, the
+ * selected shipping option, the promotion code field, the total due.
+ */
+function orderSummary(session: StripeObject, items: StripeObject[], businessName: string, shippingRate: StripeObject | null): string {
   const currency = session.currency as string;
   const subscribe = session.mode === 'subscription';
-  const submitLabel = session.submit_type === 'donate' ? 'Donate' : session.submit_type === 'book' ? 'Book' : subscribe ? 'Subscribe' : 'Pay';
   const first = items[0]!;
   const headline = subscribe
     ? `Subscribe to ${first.description ?? 'your plan'}`
@@ -302,6 +307,35 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
     .join('');
   const total = formatAmount(session.amount_total, currency);
   const firstInterval = intervalText(first.price);
+  const shipping = session.shipping_cost
+    ? `<div class="OrderShipping" id="OrderDetails-shipping" data-testid="order-shipping"><span id="OrderDetails-shipping-name">${escapeHtml(shippingRate?.display_name ?? 'Shipping')}</span><span id="OrderDetails-shipping-amount">${formatAmount(session.shipping_cost.amount_total, currency)}</span></div>`
+    : '';
+  return `<div class="ProductSummary-name">${escapeHtml(headline)}</div>
+    <div class="ProductSummary-totalAmount" id="ProductSummary-totalAmount"><span id="ProductSummary-amount">${total}</span>${firstInterval ? ` <span class="LineItem-interval">${escapeHtml(firstInterval)}</span>` : ''}</div>
+    ${lines}
+    ${shipping}
+    ${promotionCode(session, currency)}
+    <div class="OrderTotal"><span>${subscribe ? 'Total due today' : 'Total due'}</span><span id="OrderDetails-total">${total}</span></div>`;
+}
+
+/** What a `setup` session's page says instead of an order: nothing is charged, the card is saved. The wording is the emulator's. */
+function setupSummary(businessName: string): string {
+  return `<div class="ProductSummary-name" id="ProductSummary-setup">${escapeHtml(`Save a card with ${businessName}`)}</div>
+    <p class="CustomText" data-testid="setup-summary">You will not be charged now. Your card is saved for future payments to ${escapeHtml(businessName)}.</p>`;
+}
+
+export function checkoutPage({ session, items, businessName, email, now, pageLayout, shippingRate = null }: PageData): string {
+  const setup = session.mode === 'setup';
+  const subscribe = session.mode === 'subscription';
+  const submitLabel = setup
+    ? 'Save card'
+    : session.submit_type === 'donate'
+      ? 'Donate'
+      : session.submit_type === 'book'
+        ? 'Book'
+        : subscribe
+          ? 'Subscribe'
+          : 'Pay';
   // Link's opt-in starts checked when Checkout already knows the buyer's email (the session's).
   const linkChecked = pageLayout.link && Boolean(email);
   const phoneAsked = Boolean(session.phone_number_collection?.enabled);
@@ -331,11 +365,7 @@ export function checkoutPage({ session, items, businessName, email, now, pageLay
     `<main class="App" data-testid="checkout-container">
   <section class="OrderSummary" aria-label="Order summary">
     <header>${back}</header>
-    <div class="ProductSummary-name">${escapeHtml(headline)}</div>
-    <div class="ProductSummary-totalAmount" id="ProductSummary-totalAmount"><span id="ProductSummary-amount">${total}</span>${firstInterval ? ` <span class="LineItem-interval">${escapeHtml(firstInterval)}</span>` : ''}</div>
-    ${lines}
-    ${promotionCode(session, currency)}
-    <div class="OrderTotal"><span>${subscribe ? 'Total due today' : 'Total due'}</span><span id="OrderDetails-total">${total}</span></div>
+    ${setup ? setupSummary(businessName) : orderSummary(session, items, businessName, shippingRate)}
   </section>
   <section class="PaymentForm">
     <form id="payment-form" novalidate>
@@ -380,11 +410,13 @@ export function challengeHost(sessionId: string): string {
   );
 }
 
-export function challengePage(amount: string): string {
+/** The challenge of a payment of `amount`, or of a card being saved (`null`: a setup session). */
+export function challengePage(amount: string | null): string {
+  const what = amount === null ? 'saving this card for future payments' : `a payment of ${escapeHtml(amount)}`;
   return layout(
     '3D Secure 2 Test Page',
     `<main class="Notice" style="margin:24px auto"><h1>3D Secure 2 Test Page</h1>
-<p>This is a test authentication page for a payment of ${escapeHtml(amount)}. In live mode, the cardholder's bank would ask them to confirm.</p>
+<p>This is a test authentication page for ${what}. In live mode, the cardholder's bank would ask them to confirm.</p>
 <button id="test-source-authorize-3ds" class="SubmitButton" type="button">Complete</button>
 <button id="test-source-fail-3ds" class="SubmitButton" type="button" style="background:#dc2727">Fail</button></main>
 <script>

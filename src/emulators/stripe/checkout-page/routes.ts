@@ -58,8 +58,10 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
           reply,
           200,
           noticePage(
-            'Thanks for your payment',
-            'This Checkout Session is already complete; your payment went through.',
+            session.mode === 'setup' ? 'Your card is saved' : 'Thanks for your payment',
+            session.mode === 'setup'
+              ? 'This Checkout Session is already complete; your card was saved.'
+              : 'This Checkout Session is already complete; your payment went through.',
             session.success_url ? { href: session.success_url, text: 'Continue' } : undefined,
           ),
         );
@@ -74,6 +76,7 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
           email: lockedEmail(emu, session),
           now: emu.clock.now(),
           pageLayout: shownLayout(emu, session),
+          shippingRate: session.shipping_cost ? (emu.store.get(session.shipping_cost.shipping_rate) ?? null) : null,
         }),
       );
     });
@@ -114,7 +117,7 @@ export function checkoutPageRoutes(emu: Emulator, options: CheckoutPageOptions) 
     app.get('/c/3ds/:id/challenge', async (req, reply) => {
       const session = findSession((req.params as { id: string }).id);
       if (!session) return html(reply, 404, noticePage('Not found', 'No such authentication.'));
-      return html(reply, 200, challengePage(formatAmount(session.amount_total, session.currency)));
+      return html(reply, 200, challengePage(session.mode === 'setup' ? null : formatAmount(session.amount_total, session.currency)));
     });
   };
 }

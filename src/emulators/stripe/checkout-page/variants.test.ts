@@ -182,6 +182,36 @@ describe('StripeCheckoutPage pays on every variant and combination', () => {
   }
 });
 
+describe('a setup session (mode=setup) on the fullest variant', () => {
+  test('accordion + Link opt-in + billing address: the page object saves the card, nothing is charged', async () => {
+    await useVariant({ accordion: true, link: true, billing_address: 'required' });
+    try {
+      const customer = await stripe.customers.create({ email: email() });
+      const session = await stripe.checkout.sessions.create({
+        mode: 'setup',
+        currency: 'usd',
+        customer: customer.id,
+        success_url: `${shopUrl}/success?session_id={CHECKOUT_SESSION_ID}`,
+      });
+      await withPage(session, async (checkout, page) => {
+        assert.equal(await checkout.cardNumber.count(), 0, 'the card sits in the accordion');
+        assert.equal(await checkout.linkOptIn.isChecked(), true, "the customer's email is known: Link starts checked");
+        await checkout.payWith(CARDS.visa);
+        await page.waitForURL(`${shopUrl}/success?session_id=${session.id}`);
+      });
+      const done = await stripe.checkout.sessions.retrieve(session.id, { expand: ['setup_intent.payment_method'] });
+      assert.deepEqual([done.status, done.payment_status], ['complete', 'no_payment_required']);
+      const si = done.setup_intent as Stripe.SetupIntent;
+      assert.equal(si.status, 'succeeded');
+      const pm = si.payment_method as Stripe.PaymentMethod;
+      assert.equal(pm.customer, customer.id);
+      assert.deepEqual(pm.billing_details.address, FULL_ADDRESS);
+    } finally {
+      await control('DELETE');
+    }
+  });
+});
+
 describe('selected by the session, as on real Stripe', () => {
   test('billing_address_collection=required shows the address with a "Country or region" select; the new customer gets the address', async () => {
     const session = await subscriptionSession({ customer_email: email(), billing_address_collection: 'required' });

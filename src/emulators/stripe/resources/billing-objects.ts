@@ -5,13 +5,20 @@
  * (payment-intents.ts, charges.ts).
  */
 import { route, type ResourceModule } from '../context.ts';
-import { invalidRequest, noSuch } from '../errors.ts';
-import { listEnvelope, paginate, paginateInOrder, searchPage } from '../lists.ts';
-import { bool, cursorParams, listParams, oneOf, str } from '../params.ts';
+import { invalidRequest, noSuch, noSuchParam } from '../errors.ts';
+import { z } from 'zod';
+import { inRange, listEnvelope, paginate, paginateInOrder, searchPage } from '../lists.ts';
+import { bool, cursorParams, listParams, oneOf, rangeFilter, str } from '../params.ts';
+import type { StripeObject } from '../store.ts';
 import { compileQuery, mustFind, mustFindParam, resolvePaymentMethod, searchParams } from './shared.ts';
 import { cancellationDetails, cancellationFields, subscriptionWriteRoutes } from './subscription-writes.ts';
 
 const SUB_STATUSES = ['active', 'all', 'canceled', 'ended', 'incomplete', 'incomplete_expired', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
+const COLLECTION_METHODS = ['charge_automatically', 'send_invoice'] as const;
+
+/** Period ends and starts of a subscription's items: Stripe filters on the earliest end and the latest start. */
+const itemTimes = (s: StripeObject, key: 'current_period_end' | 'current_period_start'): number[] =>
+  (s.items.data as StripeObject[]).map((si) => si[key] as number);
 
 export const billingObjects: ResourceModule = {
   includables: {
@@ -28,13 +35,39 @@ export const billingObjects: ResourceModule = {
     route(
       'GET',
       '/v1/subscriptions',
-      { ...listParams, customer: str().optional(), price: str().optional(), status: oneOf(SUB_STATUSES).optional() },
+      {
+        ...listParams,
+        customer: str().optional(),
+        // The emulator has no Accounts v2 customers: no subscription belongs to one, so the list is empty.
+        customer_account: str().optional(),
+        price: str().optional(),
+        plan: str().optional(),
+        status: oneOf(SUB_STATUSES).optional(),
+        collection_method: oneOf(COLLECTION_METHODS).optional(),
+        automatic_tax: z.strictObject({ enabled: bool() }).optional(),
+        current_period_end: rangeFilter().optional(),
+        current_period_start: rangeFilter().optional(),
+        test_clock: str().optional(),
+      },
       ({ params: p, emu }) => {
         const status = p.status;
+        if (p.test_clock !== undefined && !emu.store.find('test_helpers.test_clock', p.test_clock)) {
+          throw noSuchParam('test_clock', p.test_clock, 'test_clock');
+        }
+        const hasItem = (s: StripeObject, price: string | undefined) => price === undefined || s.items.data.some((si: StripeObject) => si.price.id === price);
         const all = emu.store.all('subscription').filter(
           (s) =>
             (p.customer === undefined || s.customer === p.customer) &&
-            (p.price === undefined || s.items.data.some((si: { price: { id: string } }) => si.price.id === p.price)) &&
+            (p.customer_account === undefined || s.customer_account === p.customer_account) &&
+            // A test clock's subscriptions are listed only by their clock or their customer, as on Stripe.
+            (p.test_clock !== undefined ? s.test_clock === p.test_clock : p.customer !== undefined || s.test_clock === null) &&
+            hasItem(s, p.price) &&
+            // A price's id is its plan's id.
+            hasItem(s, p.plan) &&
+            (p.collection_method === undefined || s.collection_method === p.collection_method) &&
+            (p.automatic_tax === undefined || s.automatic_tax.enabled === p.automatic_tax.enabled) &&
+            inRange(Math.min(...itemTimes(s, 'current_period_end')), p.current_period_end) &&
+            inRange(Math.max(...itemTimes(s, 'current_period_start')), p.current_period_start) &&
             // Without a status filter Stripe lists every subscription that is not canceled.
             (status === 'all' ||
               (status === undefined && s.status !== 'canceled') ||
@@ -72,8 +105,13 @@ export const billingObjects: ResourceModule = {
       {
         ...listParams,
         customer: str().optional(),
+        // No Accounts v2 customers in the emulator: no invoice is one's.
+        customer_account: str().optional(),
         subscription: str().optional(),
         status: oneOf(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
+        collection_method: oneOf(COLLECTION_METHODS).optional(),
+        // Only send_invoice invoices have a due date; others never match a range.
+        due_date: rangeFilter().optional(),
       },
       ({ params: p, emu }) =>
         paginate(
@@ -82,6 +120,9 @@ export const billingObjects: ResourceModule = {
             .filter(
               (i) =>
                 (p.customer === undefined || i.customer === p.customer) &&
+                (p.customer_account === undefined || i.customer_account === p.customer_account) &&
+                (p.collection_method === undefined || i.collection_method === p.collection_method) &&
+                (p.due_date === undefined || (i.due_date !== null && inRange(i.due_date, p.due_date))) &&
                 (p.subscription === undefined || i.parent?.subscription_details?.subscription === p.subscription) &&
                 (p.status === undefined || i.status === p.status),
             ),

@@ -2,7 +2,7 @@
  * A Checkout session's discount: one coupon or promotion code, given at creation (`discounts`) or
  * typed on the hosted page (`allow_promotion_codes`). It lowers the line items it applies to
  * (all of them, or the coupon's `applies_to[products]`), shared out in proportion to their
- * amounts as Stripe shares it, and the session's `amount_total` and
+ * amounts as Stripe shares it, and the session's `amount_total` (shipping added back) and
  * `total_details.amount_discount`. The coupon (and the code) count a redemption once the session
  * is paid.
  */
@@ -124,8 +124,9 @@ export function applyDiscount(engine: Lookup, session: StripeObject, lines: Stri
     li.amount_discount = share;
     li.amount_total = li.amount_subtotal - share;
   }
-  session.amount_total = session.amount_subtotal - off;
   session.total_details = { ...(session.total_details ?? { amount_shipping: 0, amount_tax: 0 }), amount_discount: off };
+  // The selected shipping option is charged on top (payment mode), undiscounted.
+  session.amount_total = session.amount_subtotal - off + (session.total_details.amount_shipping ?? 0);
   session.discounts = discount ? [{ coupon: discount.coupon.id, promotion_code: discount.promotionCode?.id ?? null }] : [];
 }
 

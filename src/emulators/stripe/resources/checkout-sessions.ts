@@ -1,4 +1,8 @@
-/** Checkout sessions: creation (validated as Stripe does), retrieval, listing, line items, expiry. */
+/**
+ * Checkout sessions: creation (validated as Stripe does), retrieval, listing, line items, expiry.
+ * A `payment` or `subscription` session charges its line items (plus, in `payment` mode, the
+ * selected shipping option); a `setup` session saves a card, with the SetupIntent it makes.
+ */
 import { z } from 'zod';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
@@ -20,6 +24,9 @@ import {
   validateOptions,
   validateSubscriptionData,
 } from './checkout-session-options.ts';
+import { planShipping, shippingFields, shippingOptionsParam, storeShippingRates, type PlannedShipping } from './checkout-shipping.ts';
+import { cancelSessionSetup, newSessionSetupIntent, setupIntentDataParam, validateSetupIntentData } from './checkout-setup.ts';
+import { configurationDetails, defaultPaymentMethodConfiguration, findPaymentMethodConfiguration } from './payment-method-configurations.ts';
 
 const HOUR = 3600;
 
@@ -149,6 +156,14 @@ const createParams = {
   // The values of the SDK's API version (2026-10-28), and `hosted` of the versions before it.
   ui_mode: oneOf(['hosted_page', 'hosted', 'embedded_page', 'elements', 'form']).optional(),
   submit_type: oneOf(['auto', 'book', 'donate', 'pay', 'subscribe']).optional(),
+  setup_intent_data: setupIntentDataParam.optional(),
+  shipping_options: shippingOptionsParam.optional(),
+  /** Set on the payment method the page creates (Checkout's own choice otherwise: `unspecified` here). */
+  payment_method_data: z.strictObject({ allow_redisplay: oneOf(['always', 'limited', 'unspecified']).optional() }).optional(),
+  /** A payment method configuration's id: the emulator has none (its methods are the page variant's), so none exists. */
+  payment_method_configuration: str(100).optional(),
+  customer_account: str().optional(),
+  managed_payments: z.strictObject({ enabled: bool() }).optional(),
 };
 
 type CreateParams = z.output<z.ZodObject<typeof createParams>>;
@@ -249,20 +264,65 @@ function plannedInlinePrice(emu: Emulator, d: PriceData, param: string, mode: st
   return { price, product };
 }
 
+/** What a session is made of, once every check has passed. */
+interface Planned {
+  items: PlannedItem[];
+  customer: StripeObject | null;
+  /** The line items' currency, or `currency` in `setup` mode. */
+  currency: string;
+  shipping: PlannedShipping | null;
+  /** `payment_method_configuration`'s configuration, when the session names one. */
+  configuration: StripeObject | null;
+}
+
+/** Parameters a `setup` session cannot take: it has no line items and charges nothing. */
+const NOT_IN_SETUP = [
+  'line_items',
+  'discounts',
+  'allow_promotion_codes',
+  'payment_intent_data',
+  'subscription_data',
+  'submit_type',
+  'saved_payment_method_options',
+] as const;
+
 /** Everything Stripe checks before it creates a session, in one place, before any change. */
-function validate(emu: Emulator, p: CreateParams, now: number): { items: PlannedItem[]; customer: StripeObject | null } {
+function validate(emu: Emulator, p: CreateParams, now: number): Planned {
   if (p.ui_mode && !HOSTED_UI_MODES.has(p.ui_mode)) {
     throw invalidRequest(
       `The emulator serves the hosted Checkout page only (\`ui_mode=hosted_page\`); \`ui_mode=${p.ui_mode}\` (an embedded or custom form on your own page) is not supported.`,
       'ui_mode',
     );
   }
-  if (p.mode === 'setup') {
-    throw invalidRequest('The emulator does not support `mode=setup`; use `payment` or `subscription`.', 'mode');
+  if (p.customer_account !== undefined) {
+    throw invalidRequest('`customer_account` (Accounts v2) is not supported by the emulator; pass `customer` instead.', 'customer_account');
   }
-  if (!p.line_items?.length) {
+  if (p.managed_payments?.enabled) {
+    throw invalidRequest(
+      'Managed Payments (Stripe as the merchant of record) is not supported by the emulator; leave `managed_payments[enabled]` false.',
+      'managed_payments[enabled]',
+    );
+  }
+  // A configuration must exist, be active and offer cards (the one method the page takes). Without
+  // one, the account's methods are its default configuration's, unless an allowed list picks them.
+  const configuration =
+    p.payment_method_configuration !== undefined
+      ? findPaymentMethodConfiguration(emu, p.payment_method_configuration)
+      : p.allowed_payment_method_types
+        ? null
+        : defaultPaymentMethodConfiguration(emu);
+  if (p.mode === 'setup') {
+    for (const key of NOT_IN_SETUP) {
+      if (p[key] !== undefined) throw invalidRequest(`You can not pass \`${key}\` in \`setup\` mode.`, key);
+    }
+    // Dynamic payment methods need the currency to choose them by (Stripe's setup-mode guide).
+    if (p.currency === undefined && !p.allowed_payment_method_types) {
+      throw invalidRequest('`currency` is required in `setup` mode when `allowed_payment_method_types` is not set.', 'currency', 'parameter_missing');
+    }
+  } else if (!p.line_items?.length) {
     throw invalidRequest(`\`line_items\` is required in \`${p.mode}\` mode.`, 'line_items', 'parameter_missing');
   }
+  validateSetupIntentData(p.setup_intent_data, p.mode);
   if (p.customer && p.customer_email) {
     throw invalidRequest('You may only specify one of these parameters: customer, customer_email.', 'customer_email');
   }
@@ -279,11 +339,12 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: Planned
     );
   }
   if (p.customer_creation && p.mode === 'subscription') {
-    throw invalidRequest('`customer_creation` can only be used in `payment` mode.', 'customer_creation');
+    throw invalidRequest('`customer_creation` can only be used in `payment` and `setup` mode.', 'customer_creation');
   }
   checkEmail(p.customer_email, 'customer_email');
   const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer') : null;
-  const items: PlannedItem[] = p.line_items.map((li, i) => {
+  const lineItems = p.line_items ?? [];
+  const items: PlannedItem[] = lineItems.map((li, i) => {
     const param = `line_items[${i}]`;
     if (li.price !== undefined && li.price_data !== undefined) {
       throw invalidRequest('You may only specify one of these parameters: price, price_data.', `${param}[price_data]`);
@@ -297,8 +358,8 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: Planned
     if (!price.active) throw invalidRequest(`The price \`${price.id}\` is not active.`, `${param}[price]`);
     return { price, quantity: li.quantity ?? 1 };
   });
-  if (p.line_items.some((li) => li.quantity === undefined)) {
-    const i = p.line_items.findIndex((li) => li.quantity === undefined);
+  if (lineItems.some((li) => li.quantity === undefined)) {
+    const i = lineItems.findIndex((li) => li.quantity === undefined);
     throw invalidRequest('Quantity is required. Add `quantity` to `line_items[' + i + ']`', `line_items[${i}][quantity]`, 'parameter_missing');
   }
   const recurring = items.filter((x) => x.price.type === 'recurring');
@@ -315,10 +376,10 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: Planned
     throw invalidRequest('All prices must be in the same currency.', 'line_items');
   }
   if (p.subscription_data && p.mode !== 'subscription') {
-    throw invalidRequest('You can not pass `subscription_data` in `payment` mode.', 'subscription_data');
+    throw invalidRequest(`You can not pass \`subscription_data\` in \`${p.mode}\` mode.`, 'subscription_data');
   }
   if (p.payment_intent_data && p.mode !== 'payment') {
-    throw invalidRequest('You can not pass `payment_intent_data` in `subscription` mode.', 'payment_intent_data');
+    throw invalidRequest(`You can not pass \`payment_intent_data\` in \`${p.mode}\` mode.`, 'payment_intent_data');
   }
   if (p.expires_at !== undefined) {
     if (p.expires_at < now + 30 * 60) {
@@ -329,10 +390,12 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: Planned
     }
   }
   validateSubscriptionData(p.subscription_data, now);
+  const currency = items[0]?.price.currency ?? (p.currency ?? 'usd').toLowerCase();
+  if (!CURRENCY.test(currency)) throw invalidRequest(`Invalid currency: ${p.currency}`, 'currency');
   validateOptions(p, {
     mode: p.mode,
     now,
-    currency: items[0]!.price.currency,
+    currency,
     hosted: true,
     findPrice: (id, param) => {
       const price = mustFindParam(emu, 'price', id, 'price', param);
@@ -346,12 +409,14 @@ function validate(emu: Emulator, p: CreateParams, now: number): { items: Planned
       throw invalidRequest(`Not a valid URL`, key, 'url_invalid');
     }
   }
-  return { items, customer };
+  const shipping = planShipping(emu, p.shipping_options, { mode: p.mode, currency, now });
+  return { items, customer, currency, shipping, configuration };
 }
 
 export function expireSession(emu: Emulator, session: StripeObject, request: RequestInfo): void {
   session.status = 'expired';
   session.url = null;
+  cancelSessionSetup(emu, session, request);
   // Only *.updated events carry previous_attributes.
   emu.events.emit('checkout.session.expired', session, request);
 }
@@ -382,10 +447,10 @@ export const checkoutSessions: ResourceModule = {
   routes: [
     route('POST', '/v1/checkout/sessions', createParams, ({ params: p, emu, request }) => {
       const now = emu.clock.now();
-      const { items, customer } = validate(emu, p, now);
+      const { items, customer, currency, shipping, configuration } = validate(emu, p, now);
       const id = newId('checkout.session');
       const session = blank('checkout.session', { id, created: now });
-      const currency = items[0]!.price.currency;
+      const setup = p.mode === 'setup';
       const lines = items.map(({ price, quantity, inline }) => {
         const li = blank('item', { id: newId('item') });
         const amount = price.unit_amount * quantity;
@@ -407,13 +472,15 @@ export const checkoutSessions: ResourceModule = {
       const methods = sessionMethods(dashboardMethods(variant), p);
       const discount = resolveDiscountParam(emu, p.discounts ?? [], customer?.id ?? null, total, currency);
       Object.assign(session, {
-        amount_subtotal: total,
-        amount_total: total,
+        // A setup session charges nothing: no amounts at all.
+        amount_subtotal: setup ? null : total,
+        amount_total: setup ? null : total,
         cancel_url: p.cancel_url ?? null,
         client_reference_id: p.client_reference_id ?? null,
-        currency,
+        // A setup session without `currency` (given `allowed_payment_method_types`) has none.
+        currency: setup ? (p.currency?.toLowerCase() ?? null) : currency,
         customer: customer?.id ?? null,
-        customer_creation: customer ? null : p.mode === 'payment' ? (p.customer_creation ?? 'if_required') : 'always',
+        customer_creation: customer ? null : p.mode === 'subscription' ? 'always' : (p.customer_creation ?? 'if_required'),
         customer_email: p.customer_email ?? null,
         expires_at: p.expires_at ?? now + 24 * HOUR,
         locale: p.locale ?? null,
@@ -422,7 +489,7 @@ export const checkoutSessions: ResourceModule = {
         metadata: mergeMetadata({}, p.metadata),
         mode: p.mode,
         payment_method_types: methods,
-        payment_status: 'unpaid',
+        payment_status: setup ? 'no_payment_required' : 'unpaid',
         status: 'open',
         submit_type: p.submit_type ?? null,
         success_url: p.success_url ? p.success_url.replaceAll('{CHECKOUT_SESSION_ID}', id) : null,
@@ -430,8 +497,15 @@ export const checkoutSessions: ResourceModule = {
         url: `${emu.baseUrl()}/c/pay/${id}#${randomToken(40)}`,
       });
       Object.assign(session, echoOptions(p, { businessName: 'checkout-canary emulator' }));
-      session.total_details = { amount_discount: 0, amount_shipping: 0, amount_tax: 0 };
-      applyDiscount(emu, session, lines, discount);
+      if (configuration) session.payment_method_configuration_details = configurationDetails(configuration);
+      const { amount_shipping, ...shippingOnSession } = shippingFields(shipping);
+      Object.assign(session, shippingOnSession);
+      if (setup) {
+        session.total_details = null;
+      } else {
+        session.total_details = { amount_discount: 0, amount_shipping, amount_tax: 0 };
+        applyDiscount(emu, session, lines, discount);
+      }
       // Every check has passed: the inline products and prices are made now, with their events.
       for (const { inline } of items) {
         if (!inline) continue;
@@ -441,6 +515,12 @@ export const checkoutSessions: ResourceModule = {
         }
         emu.store.insert(inline.price);
         emu.events.emit('price.created', inline.price, request);
+      }
+      storeShippingRates(emu, shipping);
+      if (setup) {
+        const si = emu.store.insert(newSessionSetupIntent(emu, customer?.id ?? null, p.setup_intent_data));
+        emu.events.emit('setup_intent.created', si, request);
+        session.setup_intent = si.id;
       }
       emu.store.insert(session);
       emu.store.sessionItems.set(id, lines);
@@ -452,6 +532,8 @@ export const checkoutSessions: ResourceModule = {
         payment_intent_metadata: mergeMetadata({}, p.payment_intent_data?.metadata),
         payment_intent_description: p.payment_intent_data?.description ?? null,
         customer_update: { address: p.customer_update?.address ?? 'never', name: p.customer_update?.name ?? 'never' },
+        // Set on the payment method the page creates.
+        payment_method_allow_redisplay: p.payment_method_data?.allow_redisplay ?? null,
         // What the hosted page shows, fixed now as the account's settings stand.
         page_layout: layoutFor(session, variant),
       });

@@ -76,6 +76,7 @@ export const promotionCodes: ResourceModule = {
         code: str(500).optional(),
         active: bool().optional(),
         customer: str().optional(),
+        customer_account: str().optional(),
         expires_at: int().optional(),
         max_redemptions: int(1).optional(),
         metadata: metadata().optional(),
@@ -89,6 +90,12 @@ export const promotionCodes: ResourceModule = {
           .optional(),
       },
       ({ params: p, emu, request }) => {
+        if (p.customer_account !== undefined) {
+          throw invalidRequest(
+            `customer_account names an Accounts v2 account ('${p.customer_account}'); the emulator has none, so pass customer (a cus_ id) instead.`,
+            'customer_account',
+          );
+        }
         if (p.promotion.coupon === undefined) {
           throw invalidRequest('Missing required param: promotion[coupon].', 'promotion[coupon]', 'parameter_missing');
         }

@@ -1,12 +1,50 @@
-import { route, type ResourceModule } from '../context.ts';
-import { invalidRequest } from '../errors.ts';
+import { route, type Emulator, type ResourceModule } from '../context.ts';
+import { invalidRequest, missingParam } from '../errors.ts';
 import { paginate } from '../lists.ts';
-import { formatAmount } from '../money.ts';
-import { int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
+import { CURRENCY, formatAmount } from '../money.ts';
+import { bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import { chargeToRefund, createRefund, type Refund, syncChargeRefunds, unrefundedAmount } from '../payments.ts';
-import { mustFind } from './shared.ts';
+import { checkEmail, mustFind, mustFindParam } from './shared.ts';
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+
+interface BalanceRefund {
+  origin?: 'customer_balance';
+  customer?: string;
+  currency?: string;
+  charge?: string;
+  payment_intent?: string;
+}
+
+/**
+ * A refund from a customer's cash balance (`origin=customer_balance`), checked as Stripe checks
+ * it, then refused: cash balances are funded by bank transfers, which the emulator does not take,
+ * so every customer's cash balance is empty.
+ */
+function refuseBalanceRefund(emu: Emulator, p: BalanceRefund): never {
+  if (p.origin === undefined) {
+    const param = p.customer !== undefined ? 'customer' : 'currency';
+    throw invalidRequest(
+      `\`${param}\` is only used for a refund from a customer's cash balance (\`origin=customer_balance\`); a refund of a payment names its \`charge\` or \`payment_intent\`.`,
+      param,
+    );
+  }
+  if (p.charge !== undefined || p.payment_intent !== undefined) {
+    throw invalidRequest(
+      `A refund with \`origin=customer_balance\` draws on the customer's cash balance, not a payment: remove \`${p.charge !== undefined ? 'charge' : 'payment_intent'}\`.`,
+      'origin',
+    );
+  }
+  if (p.customer === undefined) throw missingParam('customer');
+  if (p.currency === undefined) throw missingParam('currency');
+  const currency = p.currency.toLowerCase();
+  if (!CURRENCY.test(currency)) throw invalidRequest(`Invalid currency: ${p.currency}`, 'currency');
+  const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
+  throw invalidRequest(
+    `Customer ${customer.id} has no ${currency} cash balance to refund: cash balances are funded by bank transfers, which the emulator does not take. Refund the payment itself with \`charge\` or \`payment_intent\`.`,
+    'origin',
+  );
+}
 
 export const refunds: ResourceModule = {
   routes: [
@@ -19,8 +57,30 @@ export const refunds: ResourceModule = {
         amount: int(1).optional(),
         reason: oneOf(REASONS).optional(),
         metadata: metadata().optional(),
+        origin: oneOf(['customer_balance']).optional(),
+        customer: str().optional(),
+        currency: str(3).optional(),
+        // Only for payment methods that cannot refund by themselves (Konbini, PromptPay…); a card refunds to the card.
+        instructions_email: str(800).optional(),
+        // Stripe Connect: no charge here has an application fee or a transfer, so only `false` can be honoured.
+        refund_application_fee: bool().optional(),
+        reverse_transfer: bool().optional(),
       },
       ({ params: p, emu, request }) => {
+        if (p.refund_application_fee) {
+          throw invalidRequest(
+            '`refund_application_fee` refunds the fee a Stripe Connect platform took from the charge, and the emulator has no Connect: no charge has an application fee. Remove it.',
+            'refund_application_fee',
+          );
+        }
+        if (p.reverse_transfer) {
+          throw invalidRequest(
+            '`reverse_transfer` reverses the transfer of a Stripe Connect destination charge, and the emulator has no Connect: no charge has a transfer. Remove it.',
+            'reverse_transfer',
+          );
+        }
+        checkEmail(p.instructions_email, 'instructions_email');
+        if (p.origin !== undefined || p.customer !== undefined || p.currency !== undefined) refuseBalanceRefund(emu, p);
         const charge = chargeToRefund(emu, p);
         const remaining = unrefundedAmount(charge);
         if (remaining <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, undefined, 'charge_already_refunded');

@@ -11,7 +11,7 @@ import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { cardError, invalidRequest, StripeApiError } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../lists.ts';
-import { arrayOf, bool, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
+import { arrayOf, bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
 import {
@@ -25,11 +25,26 @@ import {
   resolvePaymentMethod,
   checkPaymentMethodOwner,
 } from './shared.ts';
+import {
+  checkMandateData,
+  checkPaymentMethodData,
+  checkRefused,
+  checkTokenNeedsConfirm,
+  configurationDetailsFor,
+  mandateDataParam,
+  paymentMethodDataParam,
+  paymentMethodFromData,
+  refusedFields,
+  type MandateData,
+  type PaymentMethodData,
+} from './intent-params.ts';
+import { markTokenUsed, tokenPaymentMethod, usableConfirmationToken } from './confirmation-tokens.ts';
 
 export type SetupIntent = Stripe.SetupIntent;
 
 /** A new setup intent as Stripe's example object has it. */
-function newSetupIntent(id: string, created: number): SetupIntent {
+/** A new setup intent's object, every field at its default (Checkout's sessions make theirs from it too). */
+export function newSetupIntent(id: string, created: number): SetupIntent {
   return {
     // Newer than Stripe's example object: the SDK (23) has it on every setup intent.
     allowed_payment_method_types: null,
@@ -106,18 +121,84 @@ const missingPaymentMethod = () =>
   );
 
 /** Everything that can refuse a confirmation, checked before anything changes. */
-function checkConfirm(emu: Emulator, si: SetupIntent, pmId: string | undefined, returnUrl: string | undefined): void {
+function checkConfirm(emu: Emulator, si: SetupIntent, pmId: string | undefined, returnUrl: string | undefined, inline = false): void {
   if (si.status === 'succeeded') throw unexpectedState('You cannot confirm this SetupIntent because it has already succeeded.');
   if (!OPEN.includes(si.status)) {
     throw unexpectedState(
       `You cannot confirm this SetupIntent because it has a status of ${si.status}. Only a SetupIntent with one of the following statuses may be confirmed: ${OPEN.join(', ')}.`,
     );
   }
-  const id = pmId ?? (si.payment_method as string | null);
-  if (!id) throw missingPaymentMethod();
-  const stored = emu.store.find('payment_method', id);
+  // A payment method described inline (`payment_method_data`) is new, so no one else's.
+  const id = inline ? undefined : (pmId ?? (si.payment_method as string | null));
+  if (!id && !inline) throw missingPaymentMethod();
+  const stored = id ? emu.store.find('payment_method', id) : undefined;
   if (stored) checkPaymentMethodOwner(stored, si.customer as string | null, 'SetupIntent');
   checkReturnUrl(si, returnUrl, 'SetupIntent');
+}
+
+/** `payment_method_options[card]` of a setup intent: what the emulator's cards can be told. */
+const cardOptionsParam = () =>
+  z.strictObject({
+    request_three_d_secure: oneOf(['any', 'automatic', 'challenge']).optional(),
+    moto: bool().optional(),
+  });
+
+/** Other payment methods' options are read so they can be refused by name (the emulator takes cards only). */
+const paymentMethodOptionsParam = () => z.object({ card: cardOptionsParam().optional() }).catchall(z.unknown());
+
+type PaymentMethodOptions = z.output<ReturnType<typeof paymentMethodOptionsParam>>;
+
+function checkPaymentMethodOptions(options: PaymentMethodOptions | undefined): void {
+  if (!options) return;
+  const other = Object.keys(options).find((k) => k !== 'card');
+  if (other) {
+    throw invalidRequest(
+      `The emulator takes card payments only: \`payment_method_options[${other}]\` configures a payment method it does not take.`,
+      `payment_method_options[${other}]`,
+    );
+  }
+  if (options.card?.moto !== undefined) {
+    throw invalidRequest(
+      'MOTO (mail order / telephone order) cards need Stripe to enable them on the account, and the emulator’s account does not have them: remove `payment_method_options[card][moto]`.',
+      'payment_method_options[card][moto]',
+    );
+  }
+}
+
+function applyCardOptions(si: SetupIntent, options: PaymentMethodOptions | undefined): void {
+  const card = options?.card;
+  if (!card) return;
+  const current = si.payment_method_options?.card ?? { mandate_options: null, network: null, request_three_d_secure: 'automatic' };
+  si.payment_method_options = { ...si.payment_method_options, card: { ...current, ...card } } as SetupIntent['payment_method_options'];
+}
+
+interface ConfirmExtras {
+  payment_method?: string;
+  payment_method_data?: PaymentMethodData;
+  payment_method_options?: PaymentMethodOptions;
+  mandate_data?: MandateData;
+  confirmation_token?: string;
+}
+
+/**
+ * What confirming can be told beyond the payment method, checked first: answers the test payment
+ * method of `payment_method_data`, the confirmation token named (usable), and the payment method
+ * the request names itself or through the token (the request's own wins).
+ */
+function checkConfirmExtras(emu: Emulator, p: ConfirmExtras, confirm: boolean | undefined): { fromData?: string; token?: StripeObject; named?: string } {
+  checkTokenNeedsConfirm(p.confirmation_token, confirm, 'SetupIntent');
+  const token = p.confirmation_token === undefined ? undefined : usableConfirmationToken(emu, p.confirmation_token);
+  checkMandateData(p.mandate_data, confirm, 'SetupIntent');
+  checkPaymentMethodOptions(p.payment_method_options);
+  const fromData = p.payment_method_data ? checkPaymentMethodData(p.payment_method_data, p.payment_method) : undefined;
+  const named = p.payment_method_data ? undefined : (p.payment_method ?? (token ? tokenPaymentMethod(emu, token) : undefined));
+  return { fromData, token, named };
+}
+
+/** The payment method a checked request names: made from `payment_method_data`, stored, or a test id (pm_card_visa) made anew. */
+function paymentMethodOf(emu: Emulator, id: string, data: PaymentMethodData | undefined, fromData: string | undefined): StripeObject {
+  if (data && fromData) return paymentMethodFromData(emu, data, fromData);
+  return emu.store.find('payment_method', id) ?? resolvePaymentMethod(emu, id, 'payment_method');
 }
 
 /** Confirms a checked intent; a refused card is answered as Stripe answers it, a 402 carrying the intent. */
@@ -157,11 +238,36 @@ export const setupIntents: ResourceModule = {
         return_url: str(2048).optional(),
         metadata: metadata().optional(),
         description: str(1000).optional(),
+        attach_to_self: bool().optional(),
+        // The emulator always answers a 3D Secure card with next_action `use_stripe_sdk`, which is what this asks for.
+        use_stripe_sdk: bool().optional(),
+        mandate_data: mandateDataParam().optional(),
+        payment_method_data: paymentMethodDataParam().optional(),
+        payment_method_options: paymentMethodOptionsParam().optional(),
+        single_use: z.strictObject({ amount: int(1, 99999999), currency: str(3) }).optional(),
+        // A token from Stripe.js (or the test helper): its payment method and return URL, unless the request gives its own.
+        confirmation_token: str().optional(),
+        payment_method_configuration: str(100).optional(),
+        ...refusedFields,
       },
       ({ params: p, emu, request }) => {
-        checkAllowedTypes(p.allowed_payment_method_types);
+        checkRefused(p);
         checkAllowedTypes(p.allowed_payment_method_types);
         checkExcludedTypes(p.excluded_payment_method_types);
+        if (p.single_use) {
+          throw invalidRequest(
+            'Single-use mandates are only valid for acss_debit, alipay, au_becs_debit, bacs_debit, bancontact, boleto, ideal, link, sepa_debit and us_bank_account payment methods, and the emulator takes cards only: remove `single_use`.',
+            'single_use',
+          );
+        }
+        if (p.attach_to_self && p.customer) {
+          throw invalidRequest(
+            '`attach_to_self` cannot be true when setting up a PaymentMethod for a Customer: the payment method is attached to your own account instead. Remove `customer` or `attach_to_self`.',
+            'attach_to_self',
+          );
+        }
+        const { fromData, token, named } = checkConfirmExtras(emu, p, p.confirm);
+        const configurationDetails = configurationDetailsFor(emu, p.payment_method_configuration, p.allowed_payment_method_types);
         const customer = p.customer ? mustFindParam(emu, 'customer', p.customer, 'customer', 'customer').id : null;
         const si = newSetupIntent(newId('setup_intent'), emu.clock.now());
         // Without an allowed list, the payment methods enabled in the Dashboard (cards, here).
@@ -174,19 +280,24 @@ export const setupIntents: ResourceModule = {
           excluded_payment_method_types: p.excluded_payment_method_types ?? null,
           flow_directions: p.flow_directions ?? null,
           metadata: mergeMetadata({}, p.metadata),
+          payment_method_configuration_details: configurationDetails,
           usage: p.usage ?? 'off_session',
         });
-        const stored = p.payment_method ? emu.store.find('payment_method', p.payment_method) : undefined;
+        // Returned only when given, as Stripe does.
+        if (p.attach_to_self !== undefined) si.attach_to_self = p.attach_to_self;
+        applyCardOptions(si, p.payment_method_options);
+        const stored = named ? emu.store.find('payment_method', named) : undefined;
         if (stored) checkPaymentMethodOwner(stored, customer, 'SetupIntent');
         if (p.confirm) {
-          if (!p.payment_method) throw missingPaymentMethod();
-          checkReturnUrl(si, p.return_url, 'SetupIntent');
+          if (!named && !p.payment_method_data) throw missingPaymentMethod();
+          checkReturnUrl(si, p.return_url ?? token?.return_url ?? undefined, 'SetupIntent');
         }
-        // A test id (pm_card_visa) makes a new payment method: only once nothing else can fail.
-        const pm = p.payment_method ? (stored ?? resolvePaymentMethod(emu, p.payment_method, 'payment_method')) : null;
+        // A test id (pm_card_visa) or payment_method_data makes a new payment method: only once nothing else can fail.
+        const pm = named || p.payment_method_data ? paymentMethodOf(emu, named ?? '', p.payment_method_data, fromData) : null;
         if (pm) Object.assign(si, { payment_method: pm.id, status: 'requires_confirmation' });
         emu.store.insert(si);
         emu.events.emit('setup_intent.created', si, request);
+        if (token) markTokenUsed(token, si);
         return p.confirm ? confirmChecked(emu, si, pm!.id, request) : si;
       },
     ),
@@ -245,14 +356,27 @@ export const setupIntents: ResourceModule = {
     route(
       'POST',
       '/v1/setup_intents/:id/confirm',
-      { payment_method: str().optional(), return_url: str(2048).optional(), allowed_payment_method_types: allowedTypesParam().optional() },
+      {
+        payment_method: str().optional(),
+        return_url: str(2048).optional(),
+        allowed_payment_method_types: allowedTypesParam().optional(),
+        use_stripe_sdk: bool().optional(),
+        mandate_data: mandateDataParam().optional(),
+        payment_method_data: paymentMethodDataParam().optional(),
+        payment_method_options: paymentMethodOptionsParam().optional(),
+        confirmation_token: str().optional(),
+      },
       ({ params: p, path, emu, request }) => {
         const si = mustFind(emu, 'setup_intent', path.id!, 'setup_intent') as SetupIntent;
         checkAllowedTypes(p.allowed_payment_method_types);
         const allowed = p.allowed_payment_method_types ?? si.allowed_payment_method_types;
-        checkConfirm(emu, { ...si, allowed_payment_method_types: allowed }, p.payment_method, p.return_url);
+        const { fromData, token, named } = checkConfirmExtras(emu, p, true);
+        checkConfirm(emu, { ...si, allowed_payment_method_types: allowed }, named, p.return_url ?? token?.return_url ?? undefined, fromData !== undefined);
         si.allowed_payment_method_types = allowed;
-        return confirmChecked(emu, si, p.payment_method, request);
+        applyCardOptions(si, p.payment_method_options);
+        const pm = p.payment_method_data ? paymentMethodOf(emu, '', p.payment_method_data, fromData) : undefined;
+        if (token) markTokenUsed(token, si);
+        return confirmChecked(emu, si, pm?.id ?? named, request);
       },
     ),
 

@@ -6,10 +6,12 @@
 import { z } from 'zod';
 import { route, type Emulator } from '../context.ts';
 import { invalidRequest, noSuchParam } from '../errors.ts';
-import { arrayOf, bool, int, mergeMetadata, metadata, oneOf, str } from '../params.ts';
+import { arrayOf, bool, decimal, int, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import {
   createSubscription,
+  nextPendingInvoice,
   onCustomerClock,
+  renewalPaymentMethod,
   updateSubscription,
   type DiscountSource,
   type ItemChange,
@@ -19,6 +21,7 @@ import {
 import type { StripeObject } from '../store.ts';
 import { findCoupon, refreshValidity } from './coupons.ts';
 import { mustFind, mustFindParam } from './shared.ts';
+import { resolveTaxRates } from './tax-rates.ts';
 
 const DAY = 86400;
 /** Stripe refuses a trial ending more than two years ahead. */
@@ -88,6 +91,112 @@ const addInvoiceItems = () =>
     20,
   );
 const taxRates = () => z.union([z.literal(''), arrayOf(str())]);
+const emptyable = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]);
+const billingThresholds = () => emptyable(z.strictObject({ amount_gte: int(1).optional(), reset_billing_cycle_anchor: bool().optional() }));
+const pendingInvoiceItemInterval = () => emptyable(z.strictObject({ interval: oneOf(['day', 'week', 'month', 'year']), interval_count: int(1).optional() }));
+/** What only a Connect platform can send; the emulator has no connected accounts (refused in `refuseConnectOnly`). */
+const connectParams = {
+  application_fee_percent: emptyable(decimal()).optional(),
+  on_behalf_of: emptyable(str()).optional(),
+  transfer_data: emptyable(z.strictObject({ destination: str(), amount_percent: decimal().optional() })).optional(),
+  billing_schedules: emptyable(arrayOf(z.record(z.string(), z.unknown()))).optional(),
+};
+
+/** The longest `pending_invoice_item_interval` Stripe allows: one year. */
+const MAX_PENDING_INTERVAL: Record<string, number> = { day: 365, week: 52, month: 12, year: 1 };
+
+/**
+ * The Connect-only parameters, refused as Stripe refuses them for an account with no connected
+ * accounts, and prebilling, which the emulator does not do. '' (unset) is nothing to do: none is ever set.
+ */
+function refuseConnectOnly(p: { [K in keyof typeof connectParams]?: z.output<(typeof connectParams)[K]> }): void {
+  if (p.application_fee_percent !== undefined && p.application_fee_percent !== '') {
+    throw invalidRequest(
+      'You can only apply an application_fee_percent when the request is made on behalf of another account (using an OAuth key, the Stripe-Account header, or the destination parameter). The emulator has no connected accounts.',
+      'application_fee_percent',
+    );
+  }
+  if (p.on_behalf_of) {
+    throw invalidRequest(`No such account: '${p.on_behalf_of}' (the emulator has no connected accounts).`, 'on_behalf_of', 'resource_missing');
+  }
+  if (p.transfer_data) {
+    throw invalidRequest(
+      `No such destination account: '${p.transfer_data.destination}' (the emulator has no connected accounts).`,
+      'transfer_data[destination]',
+      'resource_missing',
+    );
+  }
+  if (p.billing_schedules && p.billing_schedules.length > 0) {
+    throw invalidRequest(
+      'The emulator does not support billing_schedules (prebilling several periods in advance); leave it out to bill one period at a time.',
+      'billing_schedules',
+    );
+  }
+}
+
+/** `billing_thresholds` as the subscription returns it; '' removes it. */
+function thresholds(t: { amount_gte?: number; reset_billing_cycle_anchor?: boolean } | ''): StripeObject | null {
+  if (t === '') return null;
+  if (t.amount_gte === undefined) {
+    throw invalidRequest('Missing required param: billing_thresholds[amount_gte].', 'billing_thresholds[amount_gte]', 'parameter_missing');
+  }
+  return { amount_gte: t.amount_gte, reset_billing_cycle_anchor: t.reset_billing_cycle_anchor ?? null };
+}
+
+/** `pending_invoice_item_interval`, at most a year; '' removes it. */
+function pendingInterval(v: { interval: string; interval_count?: number } | ''): { interval: string; interval_count: number } | null {
+  if (v === '') return null;
+  const count = v.interval_count ?? 1;
+  if (count > MAX_PENDING_INTERVAL[v.interval]!) {
+    throw invalidRequest(
+      `Invalid pending_invoice_item_interval: at most one year (1 year, 12 months, 52 weeks or 365 days); got ${count} ${v.interval}s.`,
+      'pending_invoice_item_interval[interval_count]',
+    );
+  }
+  return { interval: v.interval, interval_count: count };
+}
+
+/** The tax rates a parameter names ('' names none), or undefined when it is not given. */
+function taxRatesOf(emu: Emulator, list: string[] | '' | undefined, param: string, kept?: readonly StripeObject[]): StripeObject[] | undefined {
+  if (list === undefined) return undefined;
+  return list === '' ? [] : resolveTaxRates(emu, list, param, kept);
+}
+
+/** A card source of the customer's (the emulator keeps sources as card payment methods, as customers.ts does). */
+function customerSource(emu: Emulator, id: string, customer: string): StripeObject {
+  const source = emu.store.find('payment_method', id);
+  if (!source || source.customer !== customer) throw noSuchParam('source', id, 'default_source');
+  return source;
+}
+
+/**
+ * The anchor `billing_cycle_anchor_config` gives: the next time (after `now`) that falls on its
+ * day of the month (the month's last day when shorter), at its hour, minute and second (by
+ * default those of `now`), in its month when it names one. All in UTC.
+ */
+export function anchorFromConfig(c: { day_of_month: number; hour?: number; minute?: number; second?: number; month?: number }, now: number): number {
+  const d = new Date(now * 1000);
+  const at = (year: number, month: number) => {
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    const time = Date.UTC(
+      year,
+      month,
+      Math.min(c.day_of_month, lastDay),
+      c.hour ?? d.getUTCHours(),
+      c.minute ?? d.getUTCMinutes(),
+      c.second ?? d.getUTCSeconds(),
+    );
+    return Math.floor(time / 1000);
+  };
+  const year = d.getUTCFullYear();
+  if (c.month !== undefined) {
+    const thisYear = at(year, c.month - 1);
+    return thisYear > now ? thisYear : at(year + 1, c.month - 1);
+  }
+  const thisMonth = at(year, d.getUTCMonth());
+  // Date.UTC carries month 12 into the next year.
+  return thisMonth > now ? thisMonth : at(year, d.getUTCMonth() + 1);
+}
 
 /** Finds the coupons (and promotion codes) of `discounts[]`, refusing any that cannot be redeemed. */
 function discountSources(
@@ -122,11 +231,6 @@ function discountSources(
     }
     throw invalidRequest(`Invalid ${at}: give one of coupon, promotion_code or discount.`, at);
   });
-}
-
-/** The emulator has no tax rates: an empty list is accepted, any id is unknown, as on an account without them. */
-function checkTaxRates(list: string[] | '' | undefined, param: string): void {
-  if (list && list.length > 0) throw noSuchParam('tax rate', list[0]!, `${param}[0]`);
 }
 
 function checkDaysUntilDue(days: number | undefined, collection: string): void {
@@ -168,7 +272,8 @@ export const subscriptionWriteRoutes = [
     'POST',
     '/v1/subscriptions',
     {
-      customer: str(),
+      customer: str().optional(),
+      customer_account: str().optional(),
       items: arrayOf(
         z.strictObject({
           price: str().optional(),
@@ -203,30 +308,61 @@ export const subscriptionWriteRoutes = [
       add_invoice_items: addInvoiceItems().optional(),
       default_tax_rates: taxRates().optional(),
       invoice_settings: invoiceSettings().optional(),
+      default_source: str().optional(),
+      billing_cycle_anchor_config: z
+        .strictObject({
+          day_of_month: int(1, 31),
+          hour: int(0, 23).optional(),
+          minute: int(0, 59).optional(),
+          second: int(0, 59).optional(),
+          month: int(1, 12).optional(),
+        })
+        .optional(),
+      billing_mode: z
+        .strictObject({
+          type: oneOf(['classic', 'flexible']),
+          flexible: z.strictObject({ proration_discounts: oneOf(['included', 'itemized']).optional() }).optional(),
+        })
+        .optional(),
+      billing_thresholds: billingThresholds().optional(),
+      pending_invoice_item_interval: pendingInvoiceItemInterval().optional(),
+      ...connectParams,
     },
-    // A test clock's customer subscribes on the clock's time: trials and periods count from it.
-    ({ params: p, emu, request }) =>
-      onCustomerClock(emu, p.customer, () => {
+    ({ params: p, emu, request }) => {
+      if (p.customer_account !== undefined) {
+        throw invalidRequest(
+          `customer_account names an Accounts v2 account ('${p.customer_account}'); the emulator has none, so pass customer (a cus_ id) instead.`,
+          'customer_account',
+        );
+      }
+      if (p.customer === undefined) throw invalidRequest('Missing required param: customer.', 'customer', 'parameter_missing');
+      const customerId = p.customer;
+      // A test clock's customer subscribes on the clock's time: trials and periods count from it.
+      return onCustomerClock(emu, customerId, () => {
         refusePendingIfIncomplete(p.payment_behavior);
-        const customer = mustFindParam(emu, 'customer', p.customer, 'customer', 'customer');
+        refuseConnectOnly(p);
+        const customer = mustFindParam(emu, 'customer', customerId, 'customer', 'customer');
         if (p.items.length === 0) throw invalidRequest('Missing required param: items.', 'items', 'parameter_missing');
         const items = p.items.map((it, i) => {
           const id = it.price ?? it.plan;
           if (id === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
-          checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
           return {
             price: mustFindParam(emu, 'price', id, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`),
             quantity: it.quantity ?? 1,
             metadata: mergeMetadata({}, it.metadata),
+            taxRates: taxRatesOf(emu, it.tax_rates, `items[${i}][tax_rates]`),
           };
         });
         const addItems = (p.add_invoice_items ?? []).map((it, i) => {
           if (it.price === undefined)
             throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
-          checkTaxRates(it.tax_rates, `add_invoice_items[${i}][tax_rates]`);
-          return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
+          return {
+            price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`),
+            quantity: it.quantity ?? 1,
+            taxRates: taxRatesOf(emu, it.tax_rates, `add_invoice_items[${i}][tax_rates]`),
+          };
         });
-        checkTaxRates(p.default_tax_rates, 'default_tax_rates');
+        const defaultTaxRates = taxRatesOf(emu, p.default_tax_rates, 'default_tax_rates');
         const now = emu.clock.now();
         const collection = p.collection_method ?? 'charge_automatically';
         checkDaysUntilDue(p.days_until_due, collection);
@@ -254,13 +390,33 @@ export const subscriptionWriteRoutes = [
         }
         if (typeof p.cancel_at === 'number') checkFuture(p.cancel_at, now, 'cancel_at');
         if (p.billing_cycle_anchor !== undefined) checkFuture(p.billing_cycle_anchor, now, 'billing_cycle_anchor');
+        let anchor = p.billing_cycle_anchor;
+        const anchorConfig = p.billing_cycle_anchor_config;
+        if (anchorConfig) {
+          if (anchor !== undefined) {
+            throw invalidRequest(
+              'You may only specify one of these parameters: billing_cycle_anchor, billing_cycle_anchor_config.',
+              'billing_cycle_anchor_config',
+            );
+          }
+          if (items.some((it) => it.price.recurring?.interval !== 'month' && it.price.recurring?.interval !== 'year')) {
+            throw invalidRequest('billing_cycle_anchor_config is only valid with monthly and yearly prices.', 'billing_cycle_anchor_config');
+          }
+          anchor = anchorFromConfig(anchorConfig, now);
+        }
+        if (p.billing_mode?.flexible && p.billing_mode.type !== 'flexible') {
+          throw invalidRequest('billing_mode[flexible] can only be set when billing_mode[type] is flexible.', 'billing_mode[flexible]');
+        }
+        const billingThresholds = p.billing_thresholds === undefined ? undefined : thresholds(p.billing_thresholds);
+        const pendingEvery = p.pending_invoice_item_interval === undefined ? undefined : pendingInterval(p.pending_invoice_item_interval);
         if (p.backdate_start_date !== undefined && p.backdate_start_date >= now) {
           throw invalidRequest('Invalid backdate_start_date: it must be in the past.', 'backdate_start_date');
         }
-        let pm: StripeObject | null = null;
-        if (p.default_payment_method) pm = customerPaymentMethod(emu, p.default_payment_method, customer.id);
-        else if (customer.invoice_settings.default_payment_method)
-          pm = emu.store.find('payment_method', customer.invoice_settings.default_payment_method) ?? null;
+        const source = p.default_source ? customerSource(emu, p.default_source, customer.id) : null;
+        // Who pays, in Stripe's order: the given payment method, the given source, then the customer's defaults.
+        const pm = p.default_payment_method
+          ? customerPaymentMethod(emu, p.default_payment_method, customer.id)
+          : (source ?? renewalPaymentMethod(emu, { default_payment_method: null, default_source: null }, customer));
         const discounts = discountSources(emu, p.discounts, customer.id);
         const result = createSubscription(
           emu,
@@ -281,7 +437,22 @@ export const subscriptionWriteRoutes = [
             collectionMethod: collection,
             daysUntilDue: p.days_until_due ?? null,
             discounts,
-            billingCycleAnchor: p.billing_cycle_anchor,
+            billingCycleAnchor: anchor,
+            billingCycleAnchorConfig: anchorConfig && {
+              day_of_month: anchorConfig.day_of_month,
+              hour: anchorConfig.hour ?? null,
+              minute: anchorConfig.minute ?? null,
+              month: anchorConfig.month ?? null,
+              second: anchorConfig.second ?? null,
+            },
+            billingMode: p.billing_mode && {
+              type: p.billing_mode.type,
+              flexible: p.billing_mode.type === 'flexible' ? { proration_discounts: p.billing_mode.flexible?.proration_discounts ?? 'included' } : null,
+            },
+            billingThresholds: billingThresholds ?? undefined,
+            pendingInvoiceItemInterval: pendingEvery ?? undefined,
+            defaultTaxRates,
+            defaultSource: source,
             backdateStartDate: p.backdate_start_date,
             prorationBehavior: p.proration_behavior as ProrationBehavior | undefined,
             offSession: p.off_session,
@@ -300,7 +471,8 @@ export const subscriptionWriteRoutes = [
           request,
         );
         return result.subscription;
-      }),
+      });
+    },
   ),
   route(
     'POST',
@@ -344,11 +516,18 @@ export const subscriptionWriteRoutes = [
       add_invoice_items: addInvoiceItems().optional(),
       default_tax_rates: taxRates().optional(),
       invoice_settings: invoiceSettings().optional(),
+      // At this API version a hash: billing_cycle_anchor[type]=now|unchanged.
+      billing_cycle_anchor: z.strictObject({ type: oneOf(['now', 'unchanged']) }).optional(),
+      billing_thresholds: billingThresholds().optional(),
+      default_source: emptyable(str()).optional(),
+      pending_invoice_item_interval: pendingInvoiceItemInterval().optional(),
+      ...connectParams,
     },
     ({ params: p, path, emu, request }) => {
       const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
       return onCustomerClock(emu, sub.customer, () => {
         refusePendingIfIncomplete(p.payment_behavior);
+        refuseConnectOnly(p);
         const onlyBookkeeping = Object.keys(p).every((k) => k === 'metadata' || k === 'cancellation_details' || k === 'expand');
         if ((sub.status === 'canceled' || sub.status === 'incomplete_expired') && !onlyBookkeeping) {
           throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined);
@@ -357,7 +536,10 @@ export const subscriptionWriteRoutes = [
         const pm = p.default_payment_method ? customerPaymentMethod(emu, p.default_payment_method, sub.customer) : null;
         const collection = p.collection_method ?? sub.collection_method;
         checkDaysUntilDue(p.days_until_due, collection);
-        checkTaxRates(p.default_tax_rates, 'default_tax_rates');
+        const defaultTaxRates = taxRatesOf(emu, p.default_tax_rates, 'default_tax_rates', sub.default_tax_rates);
+        const source = p.default_source ? customerSource(emu, p.default_source, sub.customer) : null;
+        const billingThresholds = p.billing_thresholds === undefined ? undefined : thresholds(p.billing_thresholds);
+        const pendingEvery = p.pending_invoice_item_interval === undefined ? undefined : pendingInterval(p.pending_invoice_item_interval);
         if (p.cancel_at_period_end && p.cancel_at !== undefined && p.cancel_at !== '') {
           throw invalidRequest('You may only specify one of these parameters: cancel_at, cancel_at_period_end.', 'cancel_at');
         }
@@ -373,8 +555,8 @@ export const subscriptionWriteRoutes = [
           if (it.id !== undefined && !item) throw noSuchParam('subscription item', it.id, `items[${i}][id]`);
           const priceId = it.price ?? it.plan;
           if (!item && priceId === undefined) throw invalidRequest(`Missing required param: items[${i}][price].`, `items[${i}][price]`, 'parameter_missing');
-          checkTaxRates(it.tax_rates, `items[${i}][tax_rates]`);
           return {
+            taxRates: taxRatesOf(emu, it.tax_rates, `items[${i}][tax_rates]`, item?.tax_rates),
             item: item ?? null,
             price:
               priceId !== undefined ? mustFindParam(emu, 'price', priceId, 'price', `items[${i}][${it.price !== undefined ? 'price' : 'plan'}]`) : undefined,
@@ -386,17 +568,26 @@ export const subscriptionWriteRoutes = [
         const addItems = (p.add_invoice_items ?? []).map((it, i) => {
           if (it.price === undefined)
             throw invalidRequest(`Missing required param: add_invoice_items[${i}][price].`, `add_invoice_items[${i}][price]`, 'parameter_missing');
-          return { price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`), quantity: it.quantity ?? 1 };
+          return {
+            price: mustFindParam(emu, 'price', it.price, 'price', `add_invoice_items[${i}][price]`),
+            quantity: it.quantity ?? 1,
+            taxRates: taxRatesOf(emu, it.tax_rates, `add_invoice_items[${i}][tax_rates]`),
+          };
         });
         const discounts = p.discounts === undefined ? undefined : discountSources(emu, p.discounts, sub.customer);
-        const customer = emu.store.find('customer', sub.customer);
+        const customer = emu.store.find('customer', sub.customer)!;
+        // Who pays what this update invoices, in Stripe's order (renewalPaymentMethod), the new defaults first.
         const payWith =
           pm ??
-          (sub.default_payment_method ? emu.store.find('payment_method', sub.default_payment_method) : undefined) ??
-          (customer?.invoice_settings.default_payment_method
-            ? emu.store.find('payment_method', customer.invoice_settings.default_payment_method)
-            : undefined) ??
-          null;
+          source ??
+          renewalPaymentMethod(
+            emu,
+            {
+              default_payment_method: p.default_payment_method === '' ? null : sub.default_payment_method,
+              default_source: p.default_source === '' ? null : sub.default_source,
+            },
+            customer,
+          );
 
         return updateSubscription(
           emu,
@@ -408,12 +599,21 @@ export const subscriptionWriteRoutes = [
             paymentBehavior: p.payment_behavior as PaymentBehavior | undefined,
             trialEnd: p.trial_end,
             offSession: p.off_session,
+            billingCycleAnchor: p.billing_cycle_anchor?.type,
             paymentMethod: payWith,
             addInvoiceItems: addItems,
             discounts,
             apply: (s) => {
               if (pm) s.default_payment_method = pm.id;
               else if (p.default_payment_method === '') s.default_payment_method = null;
+              if (source) s.default_source = source.id;
+              else if (p.default_source === '') s.default_source = null;
+              if (defaultTaxRates) s.default_tax_rates = defaultTaxRates;
+              if (billingThresholds !== undefined) s.billing_thresholds = billingThresholds;
+              if (pendingEvery !== undefined) {
+                s.pending_invoice_item_interval = pendingEvery;
+                s.next_pending_invoice_item_invoice = pendingEvery ? nextPendingInvoice(now, pendingEvery) : null;
+              }
               if (p.cancellation_details) s.cancellation_details = { ...s.cancellation_details, ...cancellationFields(p.cancellation_details) };
               s.metadata = mergeMetadata(s.metadata, p.metadata);
               if (p.description !== undefined) s.description = p.description === '' ? null : p.description;

@@ -61,7 +61,7 @@ export const webhookEndpoints: ResourceModule = {
     route(
       'POST',
       '/v1/webhook_endpoints',
-      { ...fields, url: nonEmpty(), enabled_events: arrayOf(nonEmpty(), 300), api_version: str().optional() },
+      { ...fields, url: nonEmpty(), enabled_events: arrayOf(nonEmpty(), 300), api_version: str().optional(), connect: bool().optional() },
       ({ params: p, emu }) => {
         checkUrl(p.url);
         checkEvents(p.enabled_events);
@@ -78,6 +78,10 @@ export const webhookEndpoints: ResourceModule = {
         const secret = `whsec_${randomToken(32)}`;
         emu.store.insert(we);
         emu.store.secrets.set(we.id, secret);
+        // A Connect endpoint (connect=true) receives the events of connected accounts. The emulator
+        // has none, so it is never sent the account's own events (events.ts). Not part of the
+        // endpoint object Stripe returns: kept beside it.
+        if (p.connect) emu.store.extras.set(we.id, { connect: true });
         return { ...we, secret };
       },
     ),

@@ -13,7 +13,6 @@ import {
   payWith,
   startOnTestClock,
   test,
-  verifySetToCancelAtPeriodEnd,
   verifyUpgraded,
 } from '../fixtures/index.ts';
 
@@ -25,8 +24,7 @@ test.describe('customer portal @extended', () => {
     await openCheckout(journey);
     await payWith(journey, CARDS.visa, 'left');
     const plan = followed((await verifyUpgraded(journey, '4242')).subscription);
-    await cancelInPortal(journey);
-    const endsAt = await verifySetToCancelAtPeriodEnd(journey, plan);
+    const endsAt = await cancelInPortal(journey, plan);
     await endAndVerifyFree(journey, plan, endsAt);
   });
 });

@@ -14,6 +14,7 @@ import { randomVariant } from '../emulators/stripe/checkout-page/variants.ts';
 import { UserError } from '../errors.ts';
 import { applyCheckoutVariant, checkVariantTarget, formatCheckoutVariant, requestedVariant, seedOfRun } from './checkout-variant.ts';
 import { newRunId } from './handoff.ts';
+import { mergedSummary, type ShardFolder } from './merge.ts';
 import { buildSummary, formatSummary, type RunMeta } from './summary.ts';
 import { runSummarySchema } from './summary-schema.ts';
 
@@ -48,6 +49,46 @@ describe('which runs may choose the page', () => {
       () => checkVariantTarget(parseCheckoutVariant('accordion'), { STRIPE_API_URL: undefined, STRIPE_SECRET_KEY: 'sk_test_x' }),
       (err: Error) => err instanceof UserError && /--checkout-variant accordion .*real Stripe/.test(err.message),
     );
+  });
+
+  test('a shard may take a seed or a name, not random: each shard would show another page', () => {
+    const none = { STRIPE_API_URL: undefined, STRIPE_SECRET_KEY: undefined };
+    assert.throws(
+      () => checkVariantTarget(random, none, true),
+      (err: Error) => err instanceof UserError && /with --shard would show each shard another page .*give a seed/.test(err.message),
+    );
+    assert.doesNotThrow(() => checkVariantTarget(parseCheckoutVariant('12345'), none, true));
+    assert.doesNotThrow(() => checkVariantTarget(parseCheckoutVariant('accordion+link'), none, true));
+  });
+
+  test('merged shards keep the page they all showed, and none when they differ', () => {
+    const shard = (index: number, seed: number): ShardFolder => ({
+      dir: `/tmp/shard-${index}`,
+      blobs: [],
+      summary: {
+        ...buildSummary(
+          {
+            run_id: `canary_shard_${index}`,
+            trigger: 'manual',
+            deployer: null,
+            commit: null,
+            grep: '@critical',
+            started_at: '2026-01-01T00:00:00.000Z',
+            report_dir: `/tmp/shard-${index}`,
+            timeout_ms: 60_000,
+            shard: { index, total: 2 },
+            target: { stripe: 'emulator', stripe_api_url: 'http://127.0.0.1:1', app: 'embedded', app_url: 'http://127.0.0.1:2' },
+            checkout_variant: { requested: String(seed), name: 'accordion', options: { accordion: true, link: false, billing_address: 'auto' }, seed },
+          },
+          { tests: [], errors: [], finished_at: '2026-01-01T00:00:10.000Z', duration_ms: 10_000 },
+        ),
+        shard: { index, total: 2 },
+      },
+    });
+    const same = mergedSummary([shard(1, 7), shard(2, 7)], 'canary_merged', '/tmp/merged', []);
+    assert.equal(same.checkout_variant?.seed, 7);
+    const different = mergedSummary([shard(1, 7), shard(2, 8)], 'canary_merged', '/tmp/merged', []);
+    assert.equal(different.checkout_variant, undefined);
   });
 
   test('canary run: a bad value, or a variant against real Stripe, exits 2 before anything starts', async () => {

@@ -27,9 +27,22 @@ export function describeRequest(r: CheckoutVariantRequest): string {
   return r.kind === 'random' ? 'random' : r.kind === 'seed' ? String(r.seed) : r.name;
 }
 
-/** Refuses (exit 2) a variant for a run that will not start its own Stripe emulator. */
-export function checkVariantTarget(request: CheckoutVariantRequest | null, config: Pick<Config, 'STRIPE_API_URL' | 'STRIPE_SECRET_KEY'>): void {
+/**
+ * Refuses (exit 2) a variant for a run that will not start its own Stripe emulator, and `random`
+ * for a shard (each shard has its own run id, so each would show another page: a seed makes every
+ * shard show the same one).
+ */
+export function checkVariantTarget(
+  request: CheckoutVariantRequest | null,
+  config: Pick<Config, 'STRIPE_API_URL' | 'STRIPE_SECRET_KEY'>,
+  sharded = false,
+): void {
   if (!request) return;
+  if (sharded && request.kind === 'random') {
+    throw new UserError(
+      '--checkout-variant random (or CANARY_CHECKOUT_VARIANT) with --shard would show each shard another page (each takes its seed from its own run id): give a seed, e.g. --checkout-variant 12345, so every shard shows the same one',
+    );
+  }
   const where = config.STRIPE_API_URL
     ? `the Stripe at STRIPE_API_URL (${config.STRIPE_API_URL}), which this run did not start`
     : config.STRIPE_SECRET_KEY

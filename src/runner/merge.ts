@@ -135,6 +135,10 @@ export function mergedSummary(shards: ShardFolder[], runId: string, reportDir: s
       timeout_ms: Math.max(...summaries.map((s) => s.timeout_ms)),
       shard: null,
       target: first.target,
+      // The page every shard showed (a seed or a name gives them all the same one).
+      checkout_variant: summaries.every((s) => JSON.stringify(s.checkout_variant ?? null) === JSON.stringify(first.checkout_variant ?? null))
+        ? (first.checkout_variant ?? null)
+        : null,
     },
     {
       tests,

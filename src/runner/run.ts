@@ -242,7 +242,7 @@ export async function runCanary(given: RunOptions, settings: Settings, io: RunIo
   assertTestKey(config.STRIPE_SECRET_KEY);
   checkAppReachable(settings);
   const variantRequest = requestedVariant(options.checkoutVariant, config);
-  checkVariantTarget(variantRequest, config);
+  checkVariantTarget(variantRequest, config, options.shard !== undefined);
   const timeoutMs = options.timeoutMs ?? config.CANARY_RUN_TIMEOUT;
   const runId = newRunId();
   const reportsDir = config.CANARY_REPORTS_DIR;

@@ -101,9 +101,11 @@ export async function verifyRenewed(
 ): Promise<{ subscription: Stripe.Subscription; invoice: Stripe.Invoice; periodEnd: number }> {
   const { subscription, invoice: latest, start, end } = await subscriptionNow(stripe, subscriptionId);
   const invoice = checkRenewalInvoice(subscription, latest, start, previousEnd);
-  if (subscription.status !== 'active' || invoice.status !== 'paid' || invoice.amount_paid !== price.unit_amount) {
+  // Paid in full, whatever the amount comes to (quantity, tax, a coupon): the price is checked on the item.
+  const item = subscription.items.data[0];
+  if (subscription.status !== 'active' || invoice.status !== 'paid' || invoice.amount_remaining !== 0 || item?.price.id !== price.id) {
     throw new StripeStateMismatch(
-      `Subscription ${subscription.id} is ${subscription.status} and its renewal invoice ${invoice.id} is ${invoice.status} with ${invoice.amount_paid} paid; expected active, paid ${price.unit_amount}.`,
+      `Subscription ${subscription.id} is ${subscription.status} on ${item?.price.id ?? 'no price'}, and its renewal invoice ${invoice.id} is ${invoice.status} with ${invoice.amount_paid} of ${invoice.amount_due} paid; expected active on ${price.id}, the invoice paid in full.`,
       evidenceOf(subscription, invoice),
     );
   }

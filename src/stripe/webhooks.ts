@@ -197,6 +197,17 @@ export async function waitForWebhookAcknowledged(
   );
 }
 
+/** The events about the customer since `sinceSec` (of `types`), newest first. */
+export async function customerEvents(stripe: Stripe, customerId: string, sinceSec: number, types?: string[]): Promise<Stripe.Event[]> {
+  const mine: Stripe.Event[] = [];
+  await stripeCall('listing the events of the customer', async () => {
+    for await (const event of stripe.events.list({ created: { gte: sinceSec }, ...(types && { types }), limit: 100 })) {
+      if (customerOf(event) === customerId) mine.push(event);
+    }
+  });
+  return mine;
+}
+
 function customerOf(event: Stripe.Event): string | null {
   const object = event.data.object as { id?: string; object?: string; customer?: string | { id: string } | null };
   if (object.object === 'customer') return object.id ?? null;
@@ -205,26 +216,35 @@ function customerOf(event: Stripe.Event): string | null {
 
 /**
  * Waits (bounded) until the app's endpoint acknowledged every event about the customer since
- * `sinceSec` (of `types`), so what the app shows afterwards is what it will keep showing.
+ * `sinceSec` (of `types`), so what the app shows afterwards is what it will keep showing. With
+ * `expect`, it also waits until Stripe has sent an event of each of those types that is not among
+ * `before` (the ids seen before the action that should cause them): Stripe lists a new event a
+ * moment after the change that makes it.
  */
 export async function waitForCustomerEventsAcknowledged(
   judge: WebhookJudge,
   customerId: string,
-  options: { sinceSec: number; types?: string[]; timeoutMs: number; pollMs?: number },
+  options: { sinceSec: number; types?: string[]; timeoutMs: number; pollMs?: number; expect?: { types: string[]; before: ReadonlySet<string> } },
 ): Promise<Stripe.Event[]> {
   let pending: Stripe.Event[] = [];
+  let missing: string[] = [];
   const done = await poll(options.timeoutMs, options.pollMs ?? 250, async () => {
-    const mine: Stripe.Event[] = [];
-    await stripeCall('listing the events of the customer', async () => {
-      for await (const event of judge.stripe.events.list({ created: { gte: options.sinceSec }, ...(options.types && { types: options.types }), limit: 100 })) {
-        if (customerOf(event) === customerId) mine.push(event);
-      }
-    });
+    const mine = await customerEvents(judge.stripe, customerId, options.sinceSec, options.types);
+    const fresh = new Set(mine.filter((e) => !options.expect?.before.has(e.id)).map((e) => e.type as string));
+    missing = (options.expect?.types ?? []).filter((t) => !fresh.has(t));
+    if (missing.length > 0) return undefined;
     pending = [];
     for (const event of mine) if (!(await appAcknowledgement(judge, event)).acknowledged) pending.push(event);
     return pending.length === 0 ? mine : undefined;
   });
   if (done) return done;
+  if (missing.length > 0) {
+    throw new StripeStateMismatch(`Stripe sent no ${missing.join(', ')} about customer ${customerId} within ${options.timeoutMs} ms.`, {
+      customer: customerId,
+      missing_events: missing,
+      timeout_ms: options.timeoutMs,
+    });
+  }
   const { evidence } = await appAcknowledgement(judge, pending[0]!, { detailed: true });
   throw new WebhookNotAcknowledged(
     `The app's webhook endpoint never acknowledged ${pending.map((e) => `${e.type} ${e.id}`).join(', ')} within ${options.timeoutMs} ms: for ${pending[0]!.id}, ${answered(evidence)}.`,

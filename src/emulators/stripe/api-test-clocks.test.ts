@@ -196,6 +196,48 @@ describe('test clocks', () => {
     assert.equal(deleted[0]!.created, FEB_15);
   });
 
+  it('pause_collection: renewals are not charged — voided, marked uncollectible or left a draft — and collection resumes at resumes_at', async () => {
+    const price = await monthly(2500);
+    const expected = { void: 'void', mark_uncollectible: 'uncollectible', keep_as_draft: 'draft' } as const;
+    for (const [behavior, status] of Object.entries(expected) as [keyof typeof expected, string][]) {
+      const { clock, customer } = await clockCustomer();
+      const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+      await stripe.subscriptions.update(sub.id, { pause_collection: { behavior } });
+      await advance(clock, FEB_15 + 2 * 3600);
+      const renewed = await stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
+      const invoice = renewed.latest_invoice as Stripe.Invoice;
+      assert.deepEqual(
+        [renewed.status, renewed.items.data[0]!.current_period_start, invoice.billing_reason, invoice.status, invoice.amount_paid],
+        ['active', FEB_15, 'subscription_cycle', status, 0],
+        `${behavior}: the period renews, its invoice ${status}, nothing paid`,
+      );
+      const charged = (await stripe.paymentIntents.list({ customer: customer.id, limit: 10 })).data;
+      assert.equal(charged.length, 1, `${behavior}: only the first invoice was charged`);
+      if (behavior === 'void') assert.equal((await eventsOf('invoice.voided', invoice.id)).length, 1);
+      if (behavior === 'mark_uncollectible') assert.equal((await eventsOf('invoice.marked_uncollectible', invoice.id)).length, 1);
+      if (behavior === 'keep_as_draft') assert.equal(invoice.auto_advance, false);
+    }
+
+    // Paused until a time before the next renewal: that renewal is charged as usual, and the pause is gone.
+    const { clock, customer } = await clockCustomer();
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    await stripe.subscriptions.update(sub.id, { pause_collection: { behavior: 'void', resumes_at: FEB_15 - DAY } });
+    await advance(clock, FEB_15 + 2 * 3600);
+    const resumed = await stripe.subscriptions.retrieve(sub.id, { expand: ['latest_invoice'] });
+    assert.equal(resumed.pause_collection, null);
+    const lifted = (await eventsOf('customer.subscription.updated', sub.id)).filter(
+      (e) =>
+        (e.data.object as Stripe.Subscription).pause_collection === null &&
+        (e.data.previous_attributes as Partial<Stripe.Subscription> | undefined)?.pause_collection,
+    );
+    assert.deepEqual(
+      lifted.map((e) => e.created),
+      [FEB_15 - DAY],
+      'lifted at resumes_at, by itself',
+    );
+    assert.deepEqual([(resumed.latest_invoice as Stripe.Invoice).status, (resumed.latest_invoice as Stripe.Invoice).amount_paid], ['paid', 2500]);
+  });
+
   it('errors: frozen_time missing or not after the current, an unknown clock, a customer on an unknown clock', async () => {
     const clock = await stripe.testHelpers.testClocks.create({ frozen_time: JAN_15 });
     const backwards = await failure(stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: JAN_15 - DAY }));

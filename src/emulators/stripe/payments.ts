@@ -44,7 +44,10 @@ export interface NewPaymentIntent {
   statement_descriptor_suffix?: string | null;
   shipping?: StripeObject | null;
   transfer_group?: string | null;
-  /** 'manual': only the secret key confirms, and again after each next action (default 'automatic'). */
+  /**
+   * Stored and returned only (default 'automatic'): the emulator does not act on 'manual' (Stripe
+   * then lets only the secret key confirm, and again after each next action); confirmation works the same.
+   */
   confirmation_method?: 'automatic' | 'manual';
   /** `payment_method_options[card]` beyond the defaults (request_three_d_secure 'automatic'). */
   card_options?: StripeObject;

@@ -524,6 +524,8 @@ export function createInvoice(
   request: RequestInfo,
   /** The period the invoice is for (a renewal's: the one just ended); default now. */
   period?: { start: number; end: number },
+  /** Left a draft, not finalized nor collected (a renewal while collection is paused with keep_as_draft). */
+  options: { draft?: boolean } = {},
 ): StripeObject {
   const now = engine.clock.now();
   const invoice = blank('invoice', { id: newId('invoice'), created: now });
@@ -621,6 +623,10 @@ export function createInvoice(
   invoice.lines.url = `/v1/invoices/${invoice.id}/lines`;
   engine.store.insert(invoice);
   engine.events.emit('invoice.created', invoice, request);
+  if (options.draft) {
+    invoice.auto_advance = false;
+    return invoice;
+  }
   invoice.status = 'open';
   invoice.effective_at = now;
   invoice.status_transitions.finalized_at = now;
@@ -963,10 +969,12 @@ export function runSubscription(engine: Engine, sub: StripeObject, from: number,
     const willEnd = sub.status === 'trialing' && sub.trial_end !== null && sub.trial_end - 3 * DAY > at ? sub.trial_end - 3 * DAY : Infinity;
     const cancelAt = (sub.cancel_at as number | null) ?? Infinity;
     const pendingAt = sub.pending_invoice_item_interval ? ((sub.next_pending_invoice_item_invoice as number | null) ?? Infinity) : Infinity;
-    const next = Math.min(periodEnd, willEnd, cancelAt, pendingAt);
+    const resumeAt = (sub.pause_collection?.resumes_at as number | null | undefined) ?? Infinity;
+    const next = Math.min(periodEnd, willEnd, cancelAt, pendingAt, resumeAt);
     if (next > until) return;
     engine.clock.at(next, () => {
-      if (next === willEnd) engine.events.emit('customer.subscription.trial_will_end', sub, request);
+      if (next === resumeAt) pausedCollection(engine, sub, request);
+      else if (next === willEnd) engine.events.emit('customer.subscription.trial_will_end', sub, request);
       else if (next === cancelAt) endAtCancelTime(engine, sub, request);
       else if (next === periodEnd) renew(engine, sub, request);
       else invoicePending(engine, sub, request);
@@ -1028,8 +1036,46 @@ function renew(engine: Engine, sub: StripeObject, request: RequestInfo): void {
     ...renewed.map((si) => itemLine(si, si.price.unit_amount * si.quantity, planDescription(engine, si, sub.currency), false)),
     ...pendingItems(engine, sub).map(linesOfItem),
   ];
-  const invoice = createInvoice(engine, sub, customer, lines, 'subscription_cycle', request, ended);
-  collect(engine, sub, invoice, pm, request);
+  const paused = pausedCollection(engine, sub, request);
+  const invoice = createInvoice(engine, sub, customer, lines, 'subscription_cycle', request, ended, { draft: paused === 'keep_as_draft' });
+  if (!paused) collect(engine, sub, invoice, pm, request);
+  else settlePaused(engine, sub, invoice, paused, request);
+}
+
+/**
+ * How collection is paused now (`pause_collection[behavior]`), or null when it is not; a pause
+ * whose `resumes_at` has come is lifted (`customer.subscription.updated`).
+ */
+function pausedCollection(engine: Engine, sub: StripeObject, request: RequestInfo): string | null {
+  const pause = sub.pause_collection as { behavior: string; resumes_at: number | null } | null;
+  if (!pause) return null;
+  if (pause.resumes_at !== null && pause.resumes_at <= engine.clock.now()) {
+    const before = clone(sub);
+    sub.pause_collection = null;
+    emitUpdated(engine, sub, before, request);
+    return null;
+  }
+  return pause.behavior;
+}
+
+/**
+ * A renewal while collection is paused: the service goes on free and nothing is charged. The
+ * invoice is voided (`void`), marked uncollectible (`mark_uncollectible`) or left a draft that does
+ * not advance (`keep_as_draft`, collected later by hand), as Stripe does.
+ */
+function settlePaused(engine: Engine, sub: StripeObject, invoice: StripeObject, behavior: string, request: RequestInfo): void {
+  sub.latest_invoice = invoice.id;
+  if (invoice.status !== 'open') return;
+  const now = engine.clock.now();
+  if (behavior === 'void') {
+    invoice.status = 'void';
+    invoice.status_transitions.voided_at = now;
+    engine.events.emit('invoice.voided', invoice, request);
+  } else if (behavior === 'mark_uncollectible') {
+    invoice.status = 'uncollectible';
+    invoice.status_transitions.marked_uncollectible_at = now;
+    engine.events.emit('invoice.marked_uncollectible', invoice, request);
+  }
 }
 
 /** Invoice items of the subscription not on an invoice yet (prorations, add_invoice_items). */

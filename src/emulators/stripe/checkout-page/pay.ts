@@ -16,7 +16,7 @@ import { US_STATES } from './render.ts';
 import { METHOD_LABELS, type PageLayout, shownLayout } from './variants.ts';
 import { applyDiscount, redeemSessionDiscount, resolveTypedCode, sessionDiscount } from '../resources/checkout-discounts.ts';
 import { formatAmount } from '../money.ts';
-import { confirmSessionSetup } from '../resources/checkout-setup.ts';
+import { confirmCheckoutSetupIntent, confirmSessionSetup, newSessionSetupIntent } from '../resources/checkout-setup.ts';
 
 export const confirmBody = z.strictObject({
   email: z.string().max(512).default(''),
@@ -60,6 +60,8 @@ interface Pending {
   customer?: string;
   subscription?: string;
   payment_intent?: string;
+  /** The setup intent that checks the card of a subscription that starts with a trial. */
+  setup_intent?: string;
   payment_method?: string;
 }
 
@@ -203,7 +205,8 @@ export function confirmCheckout(
   if (body.threeDS) {
     // The answer to a challenge continues the attempt that asked for it.
     const stored = pending.payment_method ? store.get(pending.payment_method) : undefined;
-    const intentId = session.mode === 'setup' ? session.setup_intent : pending.payment_intent;
+    // A setup session's setup intent, a trial's (which checks the card), or the payment's.
+    const intentId = session.mode === 'setup' ? session.setup_intent : (pending.setup_intent ?? pending.payment_intent);
     const intent = intentId ? store.get(intentId) : undefined;
     if (!stored || intent?.status !== 'requires_action') {
       return { status: 'card_error', code: 'payment_intent_unexpected_state', message: 'Your payment could not be completed. Please try again.' };
@@ -335,11 +338,17 @@ function paySubscription(
   };
   const trialEnd = trialEndOf(options.subscription_data, emu.clock.now());
   if (trialEnd !== null) {
-    // A trial charges nothing now: the card is checked (Checkout confirms a setup intent) and
-    // saved as the subscription's; the first invoice (0) is paid at once. A card that asks for
-    // 3D Secure is taken without a challenge here: the emulator challenges payments only.
-    const check = billing.outcome(pm, threeDS);
-    if (check.status === 'declined') return check;
+    // A trial charges nothing now: Checkout checks the card with a setup intent (a card that
+    // asks for 3D Secure is challenged, as a setup is) and the subscription starts trialing with
+    // it as its card; its first invoice (0) is paid at once.
+    let si = pending.setup_intent ? store.get(pending.setup_intent) : undefined;
+    if (!si) {
+      si = store.insert(newSessionSetupIntent(emu, customer.id, undefined));
+      emu.events.emit('setup_intent.created', si, request);
+      pending.setup_intent = si.id;
+    }
+    const check = confirmCheckoutSetupIntent(emu, si, customer, pm, threeDS, request);
+    if (check.status !== 'succeeded') return check;
     pending.subscription = createSubscription(emu, { ...subscription, trialEnd }, request).subscription.id;
     return { status: 'succeeded' } as const;
   }

@@ -256,10 +256,18 @@ describe('subscription_data', () => {
         trial_settings: { end_behavior: { missing_payment_method: 'cancel' } },
         metadata: { plan: 'pro' },
         description: 'Pro plan',
-        default_tax_rates: ['txr_123'],
       },
     });
     assert.equal(session.mode, 'subscription');
+    // Tax rates must exist; existing ones are refused, since the page would leave the tax out.
+    const taxed = { mode: 'subscription' as const, success_url: SUCCESS, line_items: [{ price: price.id, quantity: 1 }] };
+    const unknown = await stripe.checkout.sessions.create({ ...taxed, subscription_data: { default_tax_rates: ['txr_123'] } }).catch((e) => e);
+    assert.deepEqual([unknown.statusCode, unknown.code, unknown.param], [400, 'resource_missing', 'subscription_data[default_tax_rates][0]']);
+    const rate = await stripe.taxRates.create({ display_name: 'VAT', percentage: 20, inclusive: false });
+    const refused = await stripe.checkout.sessions.create({ ...taxed, line_items: [{ price: price.id, quantity: 1, tax_rates: [rate.id] }] }).catch((e) => e);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(refused.param, 'line_items[0][tax_rates]');
+    assert.match(refused.message, /does not apply tax rates yet/);
     const anchored = await stripe.checkout.sessions.create({
       mode: 'subscription',
       success_url: SUCCESS,
@@ -288,6 +296,54 @@ describe('subscription_data', () => {
     assert.match(String(sub.default_payment_method), /^pm_/);
     const charges = await stripe.charges.list({ customer: sub.customer as string });
     assert.equal(charges.data.length, 0, 'nothing charged during the trial');
+  });
+
+  test('a trial with a 3D Secure card: the card check is challenged; completed, it trials with nothing charged; failed, nothing is made', async () => {
+    const trialSession = () =>
+      stripe.checkout.sessions.create({
+        mode: 'subscription',
+        success_url: SUCCESS,
+        line_items: [{ price: price.id, quantity: 1 }],
+        subscription_data: { trial_period_days: 7 },
+      });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.route('https://example.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Thanks</h1>' }));
+      const cardholder = { name: 'Ada Buyer', country: 'US', postalCode: '94107', email: 'ada-3ds@example.com' };
+
+      const failed = await trialSession();
+      await page.goto(failed.url!);
+      const refused = new StripeCheckoutPage(page);
+      await refused.waitUntilReady();
+      await refused.payWith(CARDS.threeDSecureAlways, cardholder);
+      assert.equal((await refused.outcome()).kind, 'challenge', 'the card check asks for 3D Secure');
+      await refused.failThreeDSecure();
+      assert.match(await refused.errorText(), /^We are unable to authenticate your payment method/);
+      const stillOpen = await stripe.checkout.sessions.retrieve(failed.id);
+      assert.deepEqual([stillOpen.status, stillOpen.subscription], ['open', null]);
+
+      const session = await trialSession();
+      await page.goto(session.url!);
+      const checkout = new StripeCheckoutPage(page);
+      await checkout.waitUntilReady();
+      await checkout.payWith(CARDS.threeDSecureAlways, cardholder);
+      assert.equal((await checkout.outcome()).kind, 'challenge');
+      await checkout.completeThreeDSecure();
+      assert.equal((await checkout.outcome()).kind, 'left');
+      const paid = await stripe.checkout.sessions.retrieve(session.id);
+      const sub = await stripe.subscriptions.retrieve(paid.subscription as string);
+      assert.equal(sub.status, 'trialing');
+      const intents = await stripe.setupIntents.list({ customer: sub.customer as string });
+      assert.deepEqual(
+        intents.data.map((si) => [si.status, si.payment_method]),
+        [['succeeded', sub.default_payment_method]],
+        "the card check succeeded with the subscription's card",
+      );
+      assert.equal((await stripe.charges.list({ customer: sub.customer as string })).data.length, 0, 'nothing charged during the trial');
+    } finally {
+      await context.close();
+    }
   });
 
   test('refused: trial_end with trial_period_days, a trial_end too soon, subscription_data in payment mode', async () => {

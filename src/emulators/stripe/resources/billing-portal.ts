@@ -11,6 +11,7 @@ import { paginate } from '../lists.ts';
 import { arrayOf, bool, int, listParams, metadata, mergeMetadata, oneOf, str } from '../params.ts';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import type { StripeObject } from '../store.ts';
+import { customerAccountUnsupported } from './shared.ts';
 
 const CONFIGURATION = 'billing_portal.configuration';
 const SESSION = 'billing_portal.session';
@@ -473,7 +474,7 @@ export const billingPortal: ResourceModule = {
       },
       ({ params: p, emu }) => {
         if (p.customer_account !== undefined) {
-          throw invalidRequest('customer_account (Accounts v2) is not supported by the emulator; pass customer instead.', 'customer_account');
+          throw customerAccountUnsupported(p.customer_account);
         }
         if (p.customer === undefined) throw missingParam('customer');
         const customer = emu.store.find('customer', p.customer);

@@ -13,7 +13,7 @@ import { arrayOf, bool, cursorParams, decimal, int, listParams, metadata, mergeM
 import { CURRENCY } from '../money.ts';
 import type { RequestInfo } from '../events.ts';
 import type { StripeObject } from '../store.ts';
-import { checkEmail, mustFind, mustFindParam } from './shared.ts';
+import { checkEmail, customerAccountUnsupported, mustFind, mustFindParam } from './shared.ts';
 import { accountVariant, dashboardMethods, layoutFor } from '../checkout-page/variants.ts';
 import { applyDiscount, resolveDiscountParam } from './checkout-discounts.ts';
 import {
@@ -27,6 +27,7 @@ import {
 import { planShipping, shippingFields, shippingOptionsParam, storeShippingRates, type PlannedShipping } from './checkout-shipping.ts';
 import { cancelSessionSetup, newSessionSetupIntent, setupIntentDataParam, validateSetupIntentData } from './checkout-setup.ts';
 import { configurationDetails, defaultPaymentMethodConfiguration, findPaymentMethodConfiguration } from './payment-method-configurations.ts';
+import { resolveTaxRates } from './tax-rates.ts';
 
 const HOUR = 3600;
 
@@ -160,7 +161,7 @@ const createParams = {
   shipping_options: shippingOptionsParam.optional(),
   /** Set on the payment method the page creates (Checkout's own choice otherwise: `unspecified` here). */
   payment_method_data: z.strictObject({ allow_redisplay: oneOf(['always', 'limited', 'unspecified']).optional() }).optional(),
-  /** A payment method configuration's id: the emulator has none (its methods are the page variant's), so none exists. */
+  /** A payment method configuration's id: it must exist, be active and offer cards (findPaymentMethodConfiguration, in validate). */
   payment_method_configuration: str(100).optional(),
   customer_account: str().optional(),
   managed_payments: z.strictObject({ enabled: bool() }).optional(),
@@ -275,6 +276,26 @@ interface Planned {
   configuration: StripeObject | null;
 }
 
+/**
+ * Tax rates named on a session must exist, as on Stripe; the emulator's Checkout does not add
+ * them to the page's total or the first invoice, so an existing one is refused with why, rather
+ * than the session charging less than Stripe would.
+ */
+function refuseTaxRates(emu: Emulator, p: CreateParams): void {
+  const named: [string[], string][] = [
+    [p.subscription_data?.default_tax_rates ?? [], 'subscription_data[default_tax_rates]'],
+    ...(p.line_items ?? []).map((item, i): [string[], string] => [item.tax_rates ?? [], `line_items[${i}][tax_rates]`]),
+  ];
+  for (const [ids, param] of named) {
+    if (ids.length === 0) continue;
+    resolveTaxRates(emu, ids, param);
+    throw invalidRequest(
+      `The emulator's Checkout does not apply tax rates yet (its page and first invoice would leave the tax out), so \`${param}\` is refused: leave it out, or add the rates to the subscription after Checkout.`,
+      param,
+    );
+  }
+}
+
 /** Parameters a `setup` session cannot take: it has no line items and charges nothing. */
 const NOT_IN_SETUP = [
   'line_items',
@@ -295,7 +316,7 @@ function validate(emu: Emulator, p: CreateParams, now: number): Planned {
     );
   }
   if (p.customer_account !== undefined) {
-    throw invalidRequest('`customer_account` (Accounts v2) is not supported by the emulator; pass `customer` instead.', 'customer_account');
+    throw customerAccountUnsupported(p.customer_account);
   }
   if (p.managed_payments?.enabled) {
     throw invalidRequest(
@@ -390,6 +411,7 @@ function validate(emu: Emulator, p: CreateParams, now: number): Planned {
     }
   }
   validateSubscriptionData(p.subscription_data, now);
+  refuseTaxRates(emu, p);
   const currency = items[0]?.price.currency ?? (p.currency ?? 'usd').toLowerCase();
   if (!CURRENCY.test(currency)) throw invalidRequest(`Invalid currency: ${p.currency}`, 'currency');
   validateOptions(p, {

@@ -60,7 +60,21 @@ export function confirmSessionSetup(
   threeDS: ThreeDSResult | undefined,
   request: RequestInfo,
 ): SetupOutcome {
-  const si = emu.store.get(session.setup_intent)!;
+  return confirmCheckoutSetupIntent(emu, emu.store.get(session.setup_intent)!, customer, pm, threeDS, request);
+}
+
+/**
+ * Confirms a SetupIntent Checkout made — a setup session's, or the one that checks the card of a
+ * subscription that starts with a trial — with the card entered, 3D Secure challenged as a setup is.
+ */
+export function confirmCheckoutSetupIntent(
+  emu: Emulator,
+  si: StripeObject,
+  customer: StripeObject | null,
+  pm: StripeObject,
+  threeDS: ThreeDSResult | undefined,
+  request: RequestInfo,
+): SetupOutcome {
   if (customer && !si.customer) si.customer = customer.id;
   if (threeDS === undefined) {
     const decline = confirmSetupIntent(emu, si as never, pm, request);

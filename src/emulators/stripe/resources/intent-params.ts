@@ -11,7 +11,7 @@ import type { Emulator } from '../context.ts';
 import type { Engine } from '../engine.ts';
 import type { StripeObject } from '../store.ts';
 import { configurationDetails, defaultPaymentMethodConfiguration, findPaymentMethodConfiguration } from './payment-method-configurations.ts';
-import { addressParam, checkEmail, resolvePaymentMethod, toAddress } from './shared.ts';
+import { addressParam, checkEmail, customerAccountUnsupported, resolvePaymentMethod, toAddress } from './shared.ts';
 
 type Intent = 'PaymentIntent' | 'SetupIntent';
 
@@ -106,6 +106,12 @@ export function paymentMethodFromData(emu: Emulator, data: PaymentMethodData, te
   return pm;
 }
 
+/** The payment method an intent is confirmed with: made from `payment_method_data` when given, else the one `id` names (a stored one or a test id). */
+export function intentPaymentMethod(emu: Emulator, id: string, data: PaymentMethodData | undefined, fromData: string | undefined): StripeObject {
+  if (data && fromData) return paymentMethodFromData(emu, data, fromData);
+  return emu.store.find('payment_method', id) ?? resolvePaymentMethod(emu, id, 'payment_method');
+}
+
 // --- mandate_data ---
 
 /** `mandate_data`: the customer's acceptance of a mandate, as Stripe validates it (checked in checkMandateData). */
@@ -162,10 +168,6 @@ export function connectUnsupported(param: string): StripeApiError {
   );
 }
 
-export function customerAccountUnsupported(): StripeApiError {
-  return invalidRequest('customer_account (Accounts v2) is not supported by the emulator; pass customer instead.', 'customer_account');
-}
-
 /** The parameters both intents refuse with a reason, read as strings so the refusal names them. */
 export const refusedFields = {
   customer_account: str().optional(),
@@ -173,7 +175,7 @@ export const refusedFields = {
 };
 
 export function checkRefused(p: { [K in keyof typeof refusedFields]?: string }): void {
-  if (p.customer_account !== undefined) throw customerAccountUnsupported();
+  if (p.customer_account !== undefined) throw customerAccountUnsupported(p.customer_account);
   if (p.on_behalf_of !== undefined) throw connectUnsupported('on_behalf_of');
 }
 

@@ -47,9 +47,8 @@ import {
   parseHash,
   noSuchRadarSession,
   paymentMethodDataParam,
-  paymentMethodFromData,
+  intentPaymentMethod,
   refusedFields,
-  type PaymentMethodData,
 } from './intent-params.ts';
 import { markTokenUsed, tokenPaymentMethod, usableConfirmationToken } from './confirmation-tokens.ts';
 
@@ -364,11 +363,6 @@ function checkConfirm(emu: Emulator, pi: StripeObject, p: ConfirmParams): Checke
 }
 
 /** The payment method a checked request names: made from `payment_method_data`, stored, or a test id (pm_card_visa) made anew. */
-function paymentMethodOf(emu: Emulator, id: string, data: PaymentMethodData | undefined, fromData: string | undefined): StripeObject {
-  if (data && fromData) return paymentMethodFromData(emu, data, fromData);
-  return emu.store.find('payment_method', id) ?? resolvePaymentMethod(emu, id, 'payment_method');
-}
-
 /**
  * The API's confirmation, once checked: confirms with the payment method, saves the card to the
  * customer for setup_future_usage, and answers a decline as Stripe does: a 402 card error
@@ -376,7 +370,7 @@ function paymentMethodOf(emu: Emulator, id: string, data: PaymentMethodData | un
  */
 function confirmChecked(emu: Emulator, pi: StripeObject, p: ConfirmParams, request: RequestInfo, checked: Checked = {}): StripeObject {
   const { token } = checked;
-  const pm = paymentMethodOf(emu, (namedPaymentMethod(emu, p, token) ?? pi.payment_method) as string, p.payment_method_data, checked.fromData);
+  const pm = intentPaymentMethod(emu, (namedPaymentMethod(emu, p, token) ?? pi.payment_method) as string, p.payment_method_data, checked.fromData);
   if (p.allowed_payment_method_types !== undefined) pi.allowed_payment_method_types = p.allowed_payment_method_types;
   if (p.excluded_payment_method_types !== undefined) pi.excluded_payment_method_types = p.excluded_payment_method_types;
   if (p.receipt_email !== undefined) pi.receipt_email = p.receipt_email;
@@ -467,7 +461,7 @@ export const paymentIntents: ResourceModule = {
         );
       }
       // A test id (pm_card_visa) or payment_method_data makes a new payment method: only once nothing else can fail.
-      const pm = named || p.payment_method_data ? paymentMethodOf(emu, named ?? '', p.payment_method_data, fromData) : null;
+      const pm = named || p.payment_method_data ? intentPaymentMethod(emu, named ?? '', p.payment_method_data, fromData) : null;
       const pi = createPaymentIntent(emu, { ...fields, payment_method: pm?.id ?? null }, request);
       if (token) markTokenUsed(token, pi);
       // The options and the token's values are on the intent already; the payment method made above is the one to confirm.

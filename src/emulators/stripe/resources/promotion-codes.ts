@@ -13,7 +13,7 @@ import { paginate } from '../lists.ts';
 import { CURRENCY } from '../money.ts';
 import { bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import { findCoupon, refreshValidity, type Coupon } from './coupons.ts';
-import { mustFind, mustFindParam } from './shared.ts';
+import { customerAccountUnsupported, mustFind, mustFindParam } from './shared.ts';
 
 export type PromotionCode = Stripe.PromotionCode;
 
@@ -90,12 +90,7 @@ export const promotionCodes: ResourceModule = {
           .optional(),
       },
       ({ params: p, emu, request }) => {
-        if (p.customer_account !== undefined) {
-          throw invalidRequest(
-            `customer_account names an Accounts v2 account ('${p.customer_account}'); the emulator has none, so pass customer (a cus_ id) instead.`,
-            'customer_account',
-          );
-        }
+        if (p.customer_account !== undefined) throw customerAccountUnsupported(p.customer_account);
         if (p.promotion.coupon === undefined) {
           throw invalidRequest('Missing required param: promotion[coupon].', 'promotion[coupon]', 'parameter_missing');
         }

@@ -33,7 +33,7 @@ import {
   configurationDetailsFor,
   mandateDataParam,
   paymentMethodDataParam,
-  paymentMethodFromData,
+  intentPaymentMethod,
   refusedFields,
   type MandateData,
   type PaymentMethodData,
@@ -196,11 +196,6 @@ function checkConfirmExtras(emu: Emulator, p: ConfirmExtras, confirm: boolean | 
 }
 
 /** The payment method a checked request names: made from `payment_method_data`, stored, or a test id (pm_card_visa) made anew. */
-function paymentMethodOf(emu: Emulator, id: string, data: PaymentMethodData | undefined, fromData: string | undefined): StripeObject {
-  if (data && fromData) return paymentMethodFromData(emu, data, fromData);
-  return emu.store.find('payment_method', id) ?? resolvePaymentMethod(emu, id, 'payment_method');
-}
-
 /** Confirms a checked intent; a refused card is answered as Stripe answers it, a 402 carrying the intent. */
 function confirmChecked(emu: Emulator, si: SetupIntent, pmId: string | undefined, request: RequestInfo): SetupIntent {
   const id = (pmId ?? si.payment_method) as string;
@@ -293,7 +288,7 @@ export const setupIntents: ResourceModule = {
           checkReturnUrl(si, p.return_url ?? token?.return_url ?? undefined, 'SetupIntent');
         }
         // A test id (pm_card_visa) or payment_method_data makes a new payment method: only once nothing else can fail.
-        const pm = named || p.payment_method_data ? paymentMethodOf(emu, named ?? '', p.payment_method_data, fromData) : null;
+        const pm = named || p.payment_method_data ? intentPaymentMethod(emu, named ?? '', p.payment_method_data, fromData) : null;
         if (pm) Object.assign(si, { payment_method: pm.id, status: 'requires_confirmation' });
         emu.store.insert(si);
         emu.events.emit('setup_intent.created', si, request);
@@ -374,7 +369,7 @@ export const setupIntents: ResourceModule = {
         checkConfirm(emu, { ...si, allowed_payment_method_types: allowed }, named, p.return_url ?? token?.return_url ?? undefined, fromData !== undefined);
         si.allowed_payment_method_types = allowed;
         applyCardOptions(si, p.payment_method_options);
-        const pm = p.payment_method_data ? paymentMethodOf(emu, '', p.payment_method_data, fromData) : undefined;
+        const pm = p.payment_method_data ? intentPaymentMethod(emu, '', p.payment_method_data, fromData) : undefined;
         if (token) markTokenUsed(token, si);
         return confirmChecked(emu, si, pm?.id ?? named, request);
       },

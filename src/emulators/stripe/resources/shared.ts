@@ -1,7 +1,7 @@
 /** Lookups and parameter shapes that several resources share. */
 import { z } from 'zod';
 import { TEST_PAYMENT_METHODS } from '../cards.ts';
-import { noSuch, noSuchParam, invalidRequest } from '../errors.ts';
+import { noSuch, noSuchParam, invalidRequest, type StripeApiError } from '../errors.ts';
 import { compileSearchQuery, SearchQueryError, type SearchFields } from '../search.ts';
 import { arrayOf, str, int } from '../params.ts';
 import type { Engine } from '../engine.ts';
@@ -128,4 +128,12 @@ export function checkPaymentMethodOwner(pm: StripeObject, customer: string | nul
       'payment_method',
     );
   }
+}
+
+/** `customer_account` names an Accounts v2 customer; the emulator has none (a list filter by it just matches nothing). */
+export function customerAccountUnsupported(account: string): StripeApiError {
+  return invalidRequest(
+    `customer_account names an Accounts v2 customer ('${account}'), and the emulator has none (Accounts v2 is not supported): pass customer (a cus_ id) instead.`,
+    'customer_account',
+  );
 }

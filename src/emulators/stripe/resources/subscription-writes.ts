@@ -20,7 +20,7 @@ import {
 } from '../subscriptions.ts';
 import type { StripeObject } from '../store.ts';
 import { findCoupon, refreshValidity } from './coupons.ts';
-import { mustFind, mustFindParam } from './shared.ts';
+import { customerAccountUnsupported, mustFind, mustFindParam } from './shared.ts';
 import { resolveTaxRates } from './tax-rates.ts';
 
 const DAY = 86400;
@@ -329,12 +329,7 @@ export const subscriptionWriteRoutes = [
       ...connectParams,
     },
     ({ params: p, emu, request }) => {
-      if (p.customer_account !== undefined) {
-        throw invalidRequest(
-          `customer_account names an Accounts v2 account ('${p.customer_account}'); the emulator has none, so pass customer (a cus_ id) instead.`,
-          'customer_account',
-        );
-      }
+      if (p.customer_account !== undefined) throw customerAccountUnsupported(p.customer_account);
       if (p.customer === undefined) throw invalidRequest('Missing required param: customer.', 'customer', 'parameter_missing');
       const customerId = p.customer;
       // A test clock's customer subscribes on the clock's time: trials and periods count from it.

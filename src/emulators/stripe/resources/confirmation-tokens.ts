@@ -12,7 +12,7 @@ import { randomToken } from '../ids.ts';
 import { int, oneOf, str } from '../params.ts';
 import type { StripeObject } from '../store.ts';
 import { checkPaymentMethodData, paymentMethodDataParam, paymentMethodFromData } from './intent-params.ts';
-import { mustFind, resolvePaymentMethod } from './shared.ts';
+import { addressObject, mustFind, resolvePaymentMethod, toAddress } from './shared.ts';
 
 /** How long a token can be used: Stripe's example object expires 12 hours after it was made. */
 const LIFETIME_SECONDS = 12 * 60 * 60;
@@ -21,14 +21,7 @@ const emptyable = (max: number) => z.union([z.literal(''), str(max)]);
 
 const shippingParam = () =>
   z.strictObject({
-    address: z.strictObject({
-      city: str(200).optional(),
-      country: str(2).optional(),
-      line1: str(200).optional(),
-      line2: str(200).optional(),
-      postal_code: str(20).optional(),
-      state: str(200).optional(),
-    }),
+    address: addressObject(),
     name: str(),
     phone: emptyable(5000).optional(),
   });
@@ -49,16 +42,8 @@ const paymentMethodOptionsParam = () =>
 type Shipping = z.output<ReturnType<typeof shippingParam>>;
 
 function toShipping(s: Shipping): StripeObject {
-  const a = s.address;
   return {
-    address: {
-      city: a.city ?? null,
-      country: a.country ?? null,
-      line1: a.line1 ?? null,
-      line2: a.line2 ?? null,
-      postal_code: a.postal_code ?? null,
-      state: a.state ?? null,
-    },
+    address: toAddress(s.address, null),
     name: s.name,
     phone: s.phone || null,
   };

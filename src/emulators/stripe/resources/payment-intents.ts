@@ -34,6 +34,8 @@ import {
   mustFindParam,
   resolvePaymentMethod,
   checkPaymentMethodOwner,
+  addressObject,
+  toAddress,
 } from './shared.ts';
 import {
   checkMandateData,
@@ -57,14 +59,7 @@ import { markTokenUsed, tokenPaymentMethod, usableConfirmationToken } from './co
 /** `shipping`: where the goods go (`name` and `address` required, as on Stripe). */
 const shippingParam = () =>
   z.strictObject({
-    address: z.strictObject({
-      line1: str(200).optional(),
-      line2: str(200).optional(),
-      city: str(200).optional(),
-      state: str(200).optional(),
-      postal_code: str(20).optional(),
-      country: str(2).optional(),
-    }),
+    address: addressObject(),
     name: str(),
     carrier: str().optional(),
     phone: str().optional(),
@@ -74,16 +69,8 @@ const shippingParam = () =>
 type ShippingParams = z.output<ReturnType<typeof shippingParam>>;
 
 function toShipping(p: ShippingParams): StripeObject {
-  const a = p.address;
   return {
-    address: {
-      city: a.city ?? null,
-      country: a.country ?? null,
-      line1: a.line1 ?? null,
-      line2: a.line2 ?? null,
-      postal_code: a.postal_code ?? null,
-      state: a.state ?? null,
-    },
+    address: toAddress(p.address, null),
     carrier: p.carrier ?? null,
     name: p.name,
     phone: p.phone ?? null,

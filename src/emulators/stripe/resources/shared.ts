@@ -39,18 +39,19 @@ export function resolvePaymentMethod(emu: Engine & { billing: CardMaker }, id: s
   return mustFindParam(emu, 'payment_method', id, 'PaymentMethod', param);
 }
 
-export const addressParam = () =>
-  z.union([
-    z.literal(''),
-    z.strictObject({
-      line1: str(200).optional(),
-      line2: str(200).optional(),
-      city: str(200).optional(),
-      state: str(200).optional(),
-      postal_code: str(20).optional(),
-      country: str(2).optional(),
-    }),
-  ]);
+/** An address hash (`line1`, `city`, …), each field optional. */
+export const addressObject = () =>
+  z.strictObject({
+    line1: str(200).optional(),
+    line2: str(200).optional(),
+    city: str(200).optional(),
+    state: str(200).optional(),
+    postal_code: str(20).optional(),
+    country: str(2).optional(),
+  });
+
+/** An address, or `''` to clear it. */
+export const addressParam = () => z.union([z.literal(''), addressObject()]);
 
 export function toAddress(a: Record<string, string | undefined> | '' | undefined, current: StripeObject | null): StripeObject | null {
   if (a === undefined) return current;

@@ -343,7 +343,7 @@ function paySubscription(
     // it as its card; its first invoice (0) is paid at once.
     let si = pending.setup_intent ? store.get(pending.setup_intent) : undefined;
     if (!si) {
-      si = store.insert(newSessionSetupIntent(emu, customer.id, undefined));
+      si = store.insert(newSessionSetupIntent(emu, session.id, customer.id, undefined));
       emu.events.emit('setup_intent.created', si, request);
       pending.setup_intent = si.id;
     }

@@ -205,6 +205,24 @@ describe('mode=setup', () => {
     assert.deepEqual([si.status, si.cancellation_reason], ['canceled', 'abandoned']);
   });
 
+  test("the session's SetupIntent is Checkout's: the API may not give it a card nor cancel it", async () => {
+    const session = await stripe.checkout.sessions.create(setupParams());
+    const id = session.setup_intent as string;
+    const update = await stripe.setupIntents.update(id, { payment_method: 'pm_card_visa' }).catch((e) => e);
+    assert.deepEqual([update.statusCode, update.param], [400, 'payment_method']);
+    assert.match(
+      update.message,
+      /^Some of the parameters you provided \(payment_method\) cannot be used when modifying a SetupIntent that was created by Checkout\./,
+    );
+    assert.equal((await stripe.setupIntents.update(id, { metadata: { note: 'ok' } })).metadata?.note, 'ok', 'metadata may change');
+    const cancel = await stripe.setupIntents.cancel(id).catch((e) => e);
+    assert.deepEqual(
+      [cancel.statusCode, cancel.message],
+      [400, 'You cannot cancel the SetupIntent for a Checkout Session. Expire the Checkout Session instead.'],
+    );
+    assert.equal((await stripe.setupIntents.retrieve(id)).status, 'requires_payment_method', 'nothing changed');
+  });
+
   test('what setup mode cannot take is refused, naming the parameter', async () => {
     assert.equal((await refusal({ mode: 'setup', success_url: SUCCESS })).param, 'currency');
     const allowed = await stripe.checkout.sessions.create({ mode: 'setup', success_url: SUCCESS, allowed_payment_method_types: ['card'] });
@@ -333,7 +351,7 @@ describe('payment_method_data, payment_method_configuration, customer_account, m
     assert.equal((si.payment_method as Stripe.PaymentMethod).allow_redisplay, 'always');
   });
 
-  test('the emulator has no payment method configurations, Accounts v2 or Managed Payments: each is refused, named', async () => {
+  test('an unknown payment method configuration, Accounts v2 and Managed Payments are each refused, named', async () => {
     const base = { mode: 'payment' as const, success_url: SUCCESS, line_items: [{ price: oneTime.id, quantity: 1 }] };
     const config = await refusal({ ...base, payment_method_configuration: 'pmc_123' });
     assert.deepEqual(

@@ -540,7 +540,7 @@ export const checkoutSessions: ResourceModule = {
       }
       storeShippingRates(emu, shipping);
       if (setup) {
-        const si = emu.store.insert(newSessionSetupIntent(emu, customer?.id ?? null, p.setup_intent_data));
+        const si = emu.store.insert(newSessionSetupIntent(emu, id, customer?.id ?? null, p.setup_intent_data));
         emu.events.emit('setup_intent.created', si, request);
         session.setup_intent = si.id;
       }

@@ -14,7 +14,7 @@ import type { RequestInfo } from '../events.ts';
 import { newId } from '../ids.ts';
 import { mergeMetadata, metadata, str } from '../params.ts';
 import type { StripeObject } from '../store.ts';
-import { confirmSetupIntent, newSetupIntent } from './setup-intents.ts';
+import { confirmSetupIntent, markMadeByCheckout, newSetupIntent } from './setup-intents.ts';
 
 /** `setup_intent_data`: passed to the SetupIntent a `setup` mode session makes. */
 export const setupIntentDataParam = z.strictObject({
@@ -40,8 +40,15 @@ export function validateSetupIntentData(d: SetupIntentDataParam | undefined, mod
  * The session's SetupIntent, as Stripe shows one Checkout made: its customer (when the session
  * has one), the card as its only method, `setup_intent_data`'s description and metadata.
  */
-export function newSessionSetupIntent(emu: Emulator, customer: string | null, d: SetupIntentDataParam | undefined): StripeObject {
-  return { ...newSetupIntent(newId('setup_intent'), emu.clock.now()), customer, description: d?.description ?? null, metadata: mergeMetadata({}, d?.metadata) };
+export function newSessionSetupIntent(emu: Emulator, sessionId: string, customer: string | null, d: SetupIntentDataParam | undefined): StripeObject {
+  const si = {
+    ...newSetupIntent(newId('setup_intent'), emu.clock.now()),
+    customer,
+    description: d?.description ?? null,
+    metadata: mergeMetadata({}, d?.metadata),
+  };
+  markMadeByCheckout(emu, si.id, sessionId);
+  return si;
 }
 
 export type SetupOutcome = { status: 'succeeded' } | { status: 'requires_action' } | { status: 'declined'; decline: CardDecline };

@@ -78,6 +78,13 @@ export function newSetupIntent(id: string, created: number): SetupIntent {
 
 const OPEN = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 
+/** Marks a setup intent as Checkout's (a setup session's, or a trial's card check): the session owns it, not the API. */
+export function markMadeByCheckout(emu: Pick<Emulator, 'store'>, id: string, sessionId: string): void {
+  emu.store.extras.set(id, { checkout_session: sessionId });
+}
+
+const madeByCheckout = (emu: Pick<Emulator, 'store'>, id: string): boolean => Boolean(emu.store.extras.get(id)?.checkout_session);
+
 const unexpectedState = (message: string, param?: string): StripeApiError => invalidRequest(message, param, 'setup_intent_unexpected_state');
 
 function lastSetupError(decline: CardDecline, pm: StripeObject): StripeObject {
@@ -322,6 +329,15 @@ export const setupIntents: ResourceModule = {
       },
       ({ params: p, path, emu }) => {
         const si = mustFind(emu, 'setup_intent', path.id!, 'setup_intent') as SetupIntent;
+        if (madeByCheckout(emu, si.id)) {
+          const given = (['customer', 'payment_method', 'allowed_payment_method_types'] as const).filter((k) => p[k] !== undefined);
+          if (given.length > 0) {
+            throw invalidRequest(
+              `Some of the parameters you provided (${given.join(', ')}) cannot be used when modifying a SetupIntent that was created by Checkout. You can try again without those parameters.`,
+              given[0],
+            );
+          }
+        }
         for (const param of ['customer', 'payment_method', 'allowed_payment_method_types'] as const) {
           if (p[param] !== undefined && !OPEN.includes(si.status)) {
             throw unexpectedState(
@@ -381,6 +397,8 @@ export const setupIntents: ResourceModule = {
       { cancellation_reason: oneOf(['abandoned', 'duplicate', 'requested_by_customer']).optional() },
       ({ params: p, path, emu, request }) => {
         const si = mustFind(emu, 'setup_intent', path.id!, 'setup_intent') as SetupIntent;
+        // As Stripe answers for a Checkout Session's PaymentIntent: the session owns it.
+        if (madeByCheckout(emu, si.id)) throw invalidRequest('You cannot cancel the SetupIntent for a Checkout Session. Expire the Checkout Session instead.');
         if (!OPEN.includes(si.status)) {
           throw unexpectedState(
             `You cannot cancel this SetupIntent because it has a status of ${si.status}. Only a SetupIntent with one of the following statuses may be canceled: ${OPEN.join(', ')}.`,

@@ -5,6 +5,7 @@
  * (POST /v1/test_helpers/confirmation_tokens) makes them, as in Stripe's test mode. A token
  * confirms one intent, within 12 hours; the intent's request wins over what the token holds.
  */
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { invalidRequest, noSuchParam } from '../errors.ts';
@@ -13,6 +14,13 @@ import { int, oneOf, str } from '../params.ts';
 import type { StripeObject } from '../store.ts';
 import { checkPaymentMethodData, paymentMethodDataParam, paymentMethodFromData } from './intent-params.ts';
 import { addressObject, mustFind, resolvePaymentMethod, toAddress } from './shared.ts';
+
+/**
+ * The SDK's token, but without `metadata`: the emulator's token, like Stripe's example object, has
+ * none, though stripe-node 23 types it (`Metadata | null`) on every token. And `expires_at` is never
+ * null: every token here expires 12 hours after it was made.
+ */
+export type ConfirmationToken = Omit<Stripe.ConfirmationToken, 'metadata' | 'expires_at'> & { expires_at: number };
 
 /** How long a token can be used: Stripe's example object expires 12 hours after it was made. */
 const LIFETIME_SECONDS = 12 * 60 * 60;
@@ -41,16 +49,17 @@ const paymentMethodOptionsParam = () =>
 
 type Shipping = z.output<ReturnType<typeof shippingParam>>;
 
-function toShipping(s: Shipping): StripeObject {
+function toShipping(s: Shipping): Stripe.ConfirmationToken.Shipping {
   return {
-    address: toAddress(s.address, null),
+    // A given address (not '') is never null; toAddress answers a plain record.
+    address: toAddress(s.address, null) as Stripe.Address,
     name: s.name,
     phone: s.phone || null,
   };
 }
 
 /** What the token shows of its payment method: the card's details without the object itself. */
-function preview(pm: StripeObject): StripeObject {
+function preview(pm: StripeObject): Stripe.ConfirmationToken.PaymentMethodPreview {
   return {
     allow_redisplay: pm.allow_redisplay ?? 'unspecified',
     billing_details: structuredClone(pm.billing_details),
@@ -61,7 +70,7 @@ function preview(pm: StripeObject): StripeObject {
   };
 }
 
-/** The payment method behind a token, kept out of the object (Stripe shows only its preview). */
+/** The payment method behind a token, kept out of the object (Stripe shows only its preview). The intents hold the token untyped. */
 export function tokenPaymentMethod(emu: Pick<Emulator, 'store'>, token: StripeObject): string | undefined {
   return emu.store.extras.get(token.id)?.payment_method;
 }
@@ -70,8 +79,9 @@ export function tokenPaymentMethod(emu: Pick<Emulator, 'store'>, token: StripeOb
  * The token `confirmation_token` names, if it can still confirm an intent: it exists (else
  * Stripe's "No such confirmationtoken"), has not expired, and has not confirmed an intent yet.
  */
-export function usableConfirmationToken(emu: Pick<Emulator, 'store' | 'clock'>, id: string): StripeObject {
-  const token = emu.store.find('confirmation_token', id);
+export function usableConfirmationToken(emu: Pick<Emulator, 'store' | 'clock'>, id: string): ConfirmationToken {
+  // The store keeps plain records: the type is asserted at this boundary only.
+  const token = emu.store.find('confirmation_token', id) as ConfirmationToken | undefined;
   if (!token) throw noSuchParam('confirmationtoken', id, 'confirmation_token');
   const usedFor = token.payment_intent ?? token.setup_intent;
   if (usedFor) {
@@ -122,7 +132,7 @@ export const confirmationTokens: ResourceModule = {
         if (p.payment_method_data && fromData) pm = paymentMethodFromData(emu, p.payment_method_data, fromData);
         else if (p.payment_method) pm = emu.store.find('payment_method', p.payment_method) ?? resolvePaymentMethod(emu, p.payment_method, 'payment_method');
         const now = emu.clock.now();
-        const token: StripeObject = {
+        const token: ConfirmationToken = {
           id: `ctoken_${randomToken(24)}`,
           object: 'confirmation_token',
           created: now,

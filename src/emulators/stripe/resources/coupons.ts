@@ -40,10 +40,13 @@ function newCoupon(id: string, created: number): Coupon {
   };
 }
 
-/** The stored coupon, typed. */
+/** The stored coupon, typed: the store keeps plain records, so the type is asserted at this boundary only. */
 export function findCoupon(engine: Pick<Engine, 'store'>, id: string): Coupon | undefined {
   return engine.store.find('coupon', id) as Coupon | undefined;
 }
+
+/** The stored coupon, or Stripe's 404 for the path id. */
+const mustFindCoupon = (engine: Pick<Engine, 'store'>, id: string): Coupon => mustFind(engine, 'coupon', id, 'coupon') as Coupon;
 
 /**
  * Whether the coupon can still be redeemed now (not past `redeem_by`, not redeemed
@@ -168,7 +171,7 @@ export const coupons: ResourceModule = {
           name: p.name || null,
           percent_off: p.percent_off ?? null,
           redeem_by: p.redeem_by ?? null,
-        });
+        } satisfies Partial<Coupon>);
         emu.store.insert(coupon);
         if (options || p.applies_to) {
           const extras: CouponExtras = { applies_to: p.applies_to ? { products } : null, currency_options: options ?? null };
@@ -186,7 +189,7 @@ export const coupons: ResourceModule = {
     }),
 
     route('GET', '/v1/coupons/:id', {}, ({ path, emu }) => {
-      const coupon = mustFind(emu, 'coupon', path.id!, 'coupon') as Coupon;
+      const coupon = mustFindCoupon(emu, path.id!);
       refreshValidity(emu, coupon);
       return coupon;
     }),
@@ -196,7 +199,7 @@ export const coupons: ResourceModule = {
       '/v1/coupons/:id',
       { name: str(40).optional(), metadata: metadata().optional(), currency_options: currencyOptions.optional() },
       ({ params: p, path, emu, request }) => {
-        const coupon = mustFind(emu, 'coupon', path.id!, 'coupon') as Coupon;
+        const coupon = mustFindCoupon(emu, path.id!);
         if (p.currency_options !== undefined && coupon.amount_off === null) {
           throw invalidRequest('`currency_options` can only be used with coupons that have `amount_off`.', 'currency_options');
         }
@@ -215,7 +218,7 @@ export const coupons: ResourceModule = {
     ),
 
     route('DELETE', '/v1/coupons/:id', {}, ({ path, emu, request }) => {
-      const coupon = mustFind(emu, 'coupon', path.id!, 'coupon');
+      const coupon = mustFindCoupon(emu, path.id!);
       emu.events.emit('coupon.deleted', coupon, request);
       emu.store.extras.delete(coupon.id);
       return emu.store.remove(coupon.id);

@@ -6,6 +6,7 @@
  * `payment_method_configuration`; the emulator takes cards only, so a configuration that turns
  * cards off leaves it nothing to take.
  */
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import { route, type Engine, type ResourceModule } from '../context.ts';
 import { invalidRequest, noSuchParam, type StripeApiError } from '../errors.ts';
@@ -85,7 +86,9 @@ const OTHERS = [
   'upi',
 ] as const;
 
-const METHODS: readonly string[] = [...LISTED, ...OTHERS];
+type Method = (typeof LISTED)[number] | (typeof OTHERS)[number];
+
+const METHODS: readonly Method[] = [...LISTED, ...OTHERS];
 
 /** What 'none' means: Stripe's default for the method. Cards and the card wallets the example object has on. */
 const ON_BY_DEFAULT: ReadonlySet<string> = new Set(['card', 'apple_pay']);
@@ -97,13 +100,29 @@ const DEFAULT_CONFIGURATION_ID = 'pmc_1EmuDefaultConfig0000000';
 
 type Preference = 'none' | 'off' | 'on';
 
-function methodEntry(method: string, preference: Preference): StripeObject {
+/** One payment method's entry: the SDK gives each method its own type, all of this shape. */
+type MethodEntry = Stripe.PaymentMethodConfiguration.Card;
+
+/**
+ * The SDK's configuration, plus the two methods stripe-node 23 takes as parameters but does not
+ * list on the object (`apple_pay_later`, `fr_meal_voucher_conecs`): the emulator lists them once
+ * their preference is set, as it does every other method.
+ */
+export type PaymentMethodConfiguration = Stripe.PaymentMethodConfiguration & Partial<Record<'apple_pay_later' | 'fr_meal_voucher_conecs', MethodEntry>>;
+
+// The stored configuration, typed: the store keeps plain records, so the type is asserted at this boundary only.
+const findConfiguration = (engine: Pick<Engine, 'store'>, id: string): PaymentMethodConfiguration | undefined =>
+  engine.store.find('payment_method_configuration', id) as PaymentMethodConfiguration | undefined;
+const mustFindConfiguration = (engine: Pick<Engine, 'store'>, id: string): PaymentMethodConfiguration =>
+  mustFind(engine, 'payment_method_configuration', id, 'payment method configuration') as PaymentMethodConfiguration;
+
+function methodEntry(method: string, preference: Preference): MethodEntry {
   const value = preference === 'none' ? (ON_BY_DEFAULT.has(method) ? 'on' : 'off') : preference;
   return { available: value === 'on' && ACTIVE.has(method), display_preference: { overridable: null, preference, value } };
 }
 
-function newConfiguration(id: string, name: string, isDefault: boolean): StripeObject {
-  const pmc: StripeObject = {
+function newConfiguration(id: string, name: string, isDefault: boolean): PaymentMethodConfiguration {
+  const pmc: PaymentMethodConfiguration = {
     id,
     object: 'payment_method_configuration',
     active: true,
@@ -118,8 +137,8 @@ function newConfiguration(id: string, name: string, isDefault: boolean): StripeO
 }
 
 /** The account's default configuration, made the first time anything asks for it. */
-export function defaultPaymentMethodConfiguration(engine: Pick<Engine, 'store'>): StripeObject {
-  const found = engine.store.find('payment_method_configuration', DEFAULT_CONFIGURATION_ID);
+export function defaultPaymentMethodConfiguration(engine: Pick<Engine, 'store'>): PaymentMethodConfiguration {
+  const found = findConfiguration(engine, DEFAULT_CONFIGURATION_ID);
   if (found) return found;
   return engine.store.insert(newConfiguration(DEFAULT_CONFIGURATION_ID, 'Default', true));
 }
@@ -132,9 +151,9 @@ export const noSuchPaymentMethodConfiguration = (id: string, param = 'payment_me
  * the emulator can use it: it exists (else Stripe's "No such payment method configuration"), it
  * is active, and it offers cards, the only payment method the emulator takes.
  */
-export function findPaymentMethodConfiguration(engine: Pick<Engine, 'store'>, id: string, param = 'payment_method_configuration'): StripeObject {
+export function findPaymentMethodConfiguration(engine: Pick<Engine, 'store'>, id: string, param = 'payment_method_configuration'): PaymentMethodConfiguration {
   defaultPaymentMethodConfiguration(engine);
-  const pmc = engine.store.find('payment_method_configuration', id);
+  const pmc = findConfiguration(engine, id);
   if (!pmc) throw noSuchPaymentMethodConfiguration(id, param);
   if (!pmc.active) {
     throw invalidRequest(
@@ -151,8 +170,8 @@ export function findPaymentMethodConfiguration(engine: Pick<Engine, 'store'>, id
   return pmc;
 }
 
-/** What an intent returns as `payment_method_configuration_details` for the configuration it uses. */
-export function configurationDetails(pmc: StripeObject): StripeObject {
+/** What an intent returns as `payment_method_configuration_details` for the configuration it uses (Checkout holds it untyped). */
+export function configurationDetails(pmc: StripeObject): Stripe.PaymentIntent.PaymentMethodConfigurationDetails {
   return { id: pmc.id, parent: pmc.parent };
 }
 
@@ -162,7 +181,7 @@ const methodFields = Object.fromEntries(METHODS.map((m) => [m, methodParam().opt
 
 type MethodParams = Record<string, { display_preference?: { preference?: Preference } } | undefined>;
 
-function applyPreferences(pmc: StripeObject, p: MethodParams): void {
+function applyPreferences(pmc: PaymentMethodConfiguration, p: MethodParams): void {
   for (const method of METHODS) {
     const preference = p[method]?.display_preference?.preference;
     if (preference !== undefined) pmc[method] = methodEntry(method, preference);
@@ -202,7 +221,7 @@ export const paymentMethodConfigurations: ResourceModule = {
 
     route('GET', '/v1/payment_method_configurations/:id', {}, ({ path, emu }) => {
       defaultPaymentMethodConfiguration(emu);
-      return mustFind(emu, 'payment_method_configuration', path.id!, 'payment method configuration');
+      return mustFindConfiguration(emu, path.id!);
     }),
 
     route(
@@ -211,7 +230,7 @@ export const paymentMethodConfigurations: ResourceModule = {
       { ...methodFields, name: str(100).optional(), active: bool().optional() },
       ({ params: p, path, emu }) => {
         defaultPaymentMethodConfiguration(emu);
-        const pmc = mustFind(emu, 'payment_method_configuration', path.id!, 'payment method configuration');
+        const pmc = mustFindConfiguration(emu, path.id!);
         if (p.active === false && pmc.is_default) {
           throw invalidRequest(
             `${pmc.id} is the account's default configuration, which cannot be deactivated: it is used whenever a payment names no configuration.`,

@@ -39,6 +39,9 @@ function newPromotionCode(id: string, created: number, coupon: string): Promotio
 
 const CODE = /^[A-Za-z0-9-]+$/;
 
+/** The stored code, or Stripe's 404 for the path id: the store keeps plain records, so the type is asserted at this boundary only. */
+const mustFindCode = (engine: Pick<Engine, 'store'>, id: string): PromotionCode => mustFind(engine, 'promotion_code', id, 'promotion_code') as PromotionCode;
+
 /** The active promotion code a customer would redeem by typing `code` (any case), if any. */
 export function findActiveCode(engine: Pick<Engine, 'store'>, code: string, customer: string | null): PromotionCode | undefined {
   const wanted = code.toLowerCase();
@@ -141,7 +144,7 @@ export const promotionCodes: ResourceModule = {
           expires_at: p.expires_at ?? null,
           max_redemptions: p.max_redemptions ?? null,
           metadata: mergeMetadata({}, p.metadata),
-        });
+        } satisfies Partial<PromotionCode>);
         pc.restrictions = {
           first_time_transaction: r.first_time_transaction ?? false,
           minimum_amount: r.minimum_amount ?? null,
@@ -174,7 +177,7 @@ export const promotionCodes: ResourceModule = {
         ),
     ),
 
-    route('GET', '/v1/promotion_codes/:id', {}, ({ path, emu }) => mustFind(emu, 'promotion_code', path.id!, 'promotion_code')),
+    route('GET', '/v1/promotion_codes/:id', {}, ({ path, emu }) => mustFindCode(emu, path.id!)),
 
     route(
       'POST',
@@ -185,7 +188,7 @@ export const promotionCodes: ResourceModule = {
         restrictions: z.strictObject({ currency_options: currencyOptions.optional() }).optional(),
       },
       ({ params: p, path, emu, request }) => {
-        const pc = mustFind(emu, 'promotion_code', path.id!, 'promotion_code') as PromotionCode;
+        const pc = mustFindCode(emu, path.id!);
         if (p.active === true && !pc.active) {
           checkUnique(emu, pc.code, typeof pc.customer === 'string' ? pc.customer : null, pc.id);
           const coupon = typeof pc.promotion.coupon === 'string' ? findCoupon(emu, pc.promotion.coupon) : undefined;

@@ -4,7 +4,14 @@ import { paginate } from '../lists.ts';
 import { CURRENCY, formatAmount } from '../money.ts';
 import { bool, int, listParams, mergeMetadata, metadata, oneOf, str } from '../params.ts';
 import { chargeToRefund, createRefund, type Refund, syncChargeRefunds, unrefundedAmount } from '../payments.ts';
+import { findCharge } from './charges.ts';
 import { checkEmail, mustFind, mustFindParam } from './shared.ts';
+
+// `Refund` is the SDK's (Stripe.Refund); payments.ts declares it, beside newRefund, which builds every refund.
+export type { Refund };
+
+// The stored refund, typed: the store keeps plain records, so the type is asserted at this boundary only.
+const mustFindRefund = (emu: Pick<Emulator, 'store'>, id: string): Refund => mustFind(emu, 'refund', id, 'refund') as Refund;
 
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -97,21 +104,21 @@ export const refunds: ResourceModule = {
     ),
     route('GET', '/v1/refunds', { ...listParams, charge: str().optional(), payment_intent: str().optional() }, ({ params: p, emu }) =>
       paginate(
-        emu.store
-          .all('refund')
-          .filter((r) => (p.charge === undefined || r.charge === p.charge) && (p.payment_intent === undefined || r.payment_intent === p.payment_intent)),
+        (emu.store.all('refund') as Refund[]).filter(
+          (r) => (p.charge === undefined || r.charge === p.charge) && (p.payment_intent === undefined || r.payment_intent === p.payment_intent),
+        ),
         p,
         '/v1/refunds',
         'refund',
       ),
     ),
-    route('GET', '/v1/refunds/:id', {}, ({ path, emu }) => mustFind(emu, 'refund', path.id!, 'refund')),
+    route('GET', '/v1/refunds/:id', {}, ({ path, emu }) => mustFindRefund(emu, path.id!)),
     route('POST', '/v1/refunds/:id', { metadata: metadata().optional() }, ({ params: p, path, emu, request }) => {
-      const refund = mustFind(emu, 'refund', path.id!, 'refund') as Refund;
+      const refund = mustFindRefund(emu, path.id!);
       const before = structuredClone(refund);
       refund.metadata = mergeMetadata(refund.metadata ?? {}, p.metadata);
       if (JSON.stringify(before) !== JSON.stringify(refund)) {
-        const charge = typeof refund.charge === 'string' ? emu.store.find('charge', refund.charge) : undefined;
+        const charge = typeof refund.charge === 'string' ? findCharge(emu, refund.charge) : undefined;
         if (charge) syncChargeRefunds(emu, charge);
         emu.events.emit('refund.updated', refund, request, before);
         // The older event for the same change, still sent for card refunds.
@@ -120,7 +127,7 @@ export const refunds: ResourceModule = {
       return refund;
     }),
     route('POST', '/v1/refunds/:id/cancel', {}, ({ path, emu }) => {
-      const refund = mustFind(emu, 'refund', path.id!, 'refund');
+      const refund = mustFindRefund(emu, path.id!);
       throw invalidRequest(
         `Refund ${refund.id} cannot be canceled because it has a status of ${refund.status}. Only refunds with a status of requires_action can be canceled.`,
       );

@@ -4,6 +4,8 @@
  * subscription carry the tax (subscriptions.ts): an exclusive rate is added to the total, an
  * inclusive one is taken out of the amount. `percentage` and `inclusive` cannot change once made.
  */
+import type Stripe from 'stripe';
+import type { z } from 'zod';
 import { route, type Engine, type ResourceModule } from '../context.ts';
 import { invalidRequest, noSuchParam } from '../errors.ts';
 import { randomToken } from '../ids.ts';
@@ -11,6 +13,12 @@ import { paginate } from '../lists.ts';
 import { bool, decimal, listParams, mergeMetadata, metadata, nonEmpty, oneOf, str } from '../params.ts';
 import type { StripeObject } from '../store.ts';
 import { mustFind } from './shared.ts';
+
+export type TaxRate = Stripe.TaxRate;
+
+// The stored rate, typed: the store keeps plain records, so the type is asserted at this boundary only.
+const findTaxRate = (engine: Pick<Engine, 'store'>, id: string): TaxRate | undefined => engine.store.find('tax_rate', id) as TaxRate | undefined;
+const mustFindTaxRate = (engine: Pick<Engine, 'store'>, id: string): TaxRate => mustFind(engine, 'tax_rate', id, 'tax_rate') as TaxRate;
 
 const TAX_TYPES = [
   'admissions_tax',
@@ -62,12 +70,12 @@ function checkCountry(country: string | undefined): void {
 }
 
 /** Applies the fields create and update share; '' unsets a nullable one. */
-function applyEditable(rate: StripeObject, p: { [K in keyof typeof editable]?: unknown }): void {
+function applyEditable(rate: TaxRate, p: z.output<z.ZodObject<typeof editable>>): void {
   if (p.active !== undefined) rate.active = p.active;
   for (const key of ['country', 'description', 'jurisdiction', 'state', 'tax_type'] as const) {
     if (p[key] !== undefined) rate[key] = p[key] === '' ? null : p[key];
   }
-  rate.metadata = mergeMetadata(rate.metadata, p.metadata as Record<string, string> | '' | undefined);
+  rate.metadata = mergeMetadata(rate.metadata ?? {}, p.metadata);
 }
 
 /**
@@ -75,9 +83,9 @@ function applyEditable(rate: StripeObject, p: { [K in keyof typeof editable]?: u
  * Stripe's 400 naming the entry. An archived rate (`active=false`) cannot be applied anew; one
  * already applied (`kept`) stays usable, as on Stripe.
  */
-export function resolveTaxRates(engine: Pick<Engine, 'store'>, ids: string[], param: string, kept: readonly StripeObject[] = []): StripeObject[] {
+export function resolveTaxRates(engine: Pick<Engine, 'store'>, ids: string[], param: string, kept: readonly StripeObject[] = []): TaxRate[] {
   return ids.map((id, i) => {
-    const rate = engine.store.find('tax_rate', id);
+    const rate = findTaxRate(engine, id);
     if (!rate) throw noSuchParam('tax rate', id, `${param}[${i}]`);
     if (!rate.active && !kept.some((k) => k.id === id)) {
       throw invalidRequest(`The tax rate ${id} is archived (active=false) and cannot be applied to anything new.`, `${param}[${i}]`);
@@ -93,7 +101,7 @@ export const taxRates: ResourceModule = {
         throw invalidRequest(`Invalid percentage: ${p.percentage}. It must be between 0 and 100.`, 'percentage');
       }
       checkCountry(p.country);
-      const rate: StripeObject = {
+      const rate: TaxRate = {
         active: true,
         country: null,
         created: emu.clock.now(),
@@ -129,9 +137,9 @@ export const taxRates: ResourceModule = {
         'tax_rate',
       ),
     ),
-    route('GET', '/v1/tax_rates/:id', {}, ({ path, emu }) => mustFind(emu, 'tax_rate', path.id!, 'tax_rate')),
+    route('GET', '/v1/tax_rates/:id', {}, ({ path, emu }) => mustFindTaxRate(emu, path.id!)),
     route('POST', '/v1/tax_rates/:id', { ...editable, display_name: nonEmpty(50).optional() }, ({ params: p, path, emu, request }) => {
-      const rate = mustFind(emu, 'tax_rate', path.id!, 'tax_rate');
+      const rate = mustFindTaxRate(emu, path.id!);
       checkCountry(p.country);
       const before = structuredClone(rate);
       applyEditable(rate, p);

@@ -5,6 +5,7 @@
  * The emulator advances synchronously: the answer is the clock as Stripe answers it (`advancing`,
  * with its target), and the clock is `ready` at the new time by the time anyone asks again.
  */
+import type Stripe from 'stripe';
 import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { invalidRequest, noSuchParam } from '../errors.ts';
 import { randomToken } from '../ids.ts';
@@ -19,8 +20,11 @@ const CLOCK = 'test_helpers.test_clock';
 /** Stripe deletes a test clock (and its objects) seven days after it is created. */
 const LIFETIME = 7 * 86400;
 
-const findClock = (emu: Emulator, id: string): StripeObject => mustFind(emu, CLOCK, id, 'test_clock');
-const customersOf = (emu: Emulator, clock: StripeObject): StripeObject[] => emu.store.all('customer').filter((c) => c.test_clock === clock.id);
+export type TestClock = Stripe.TestHelpers.TestClock;
+
+/** The stored clock, typed: the store keeps plain records, so the type is asserted at this boundary only. */
+const findClock = (emu: Emulator, id: string): TestClock => mustFind(emu, CLOCK, id, 'test_clock') as TestClock;
+const customersOf = (emu: Emulator, clock: TestClock): StripeObject[] => emu.store.all('customer').filter((c) => c.test_clock === clock.id);
 const when = (unix: number): string => new Date(unix * 1000).toISOString();
 
 export const testClocks: ResourceModule = {
@@ -36,7 +40,7 @@ export const testClocks: ResourceModule = {
           throw invalidRequest(`Customer ${customer.id} is already on test clock ${customer.test_clock}; a customer stays on its first clock.`, 'customer');
         }
         const created = emu.clock.now();
-        const clock: StripeObject = {
+        const clock: TestClock = {
           id: `clock_${randomToken(24)}`,
           object: CLOCK,
           created,
@@ -72,7 +76,7 @@ export const testClocks: ResourceModule = {
 
     route('POST', '/v1/test_helpers/test_clocks/:id/advance', { frozen_time: int() }, ({ params: p, path, emu, request }) => {
       const clock = findClock(emu, path.id!);
-      const from = clock.frozen_time as number;
+      const from = clock.frozen_time;
       if (p.frozen_time <= from) {
         throw invalidRequest(
           `The frozen_time (${p.frozen_time}, ${when(p.frozen_time)}) must be after the test clock's current frozen_time (${from}, ${when(from)}).`,
@@ -93,7 +97,7 @@ export const testClocks: ResourceModule = {
       const answer = structuredClone(clock);
       const ids = new Set(customers.map((c) => c.id));
       for (const sub of emu.store.all('subscription').filter((s) => ids.has(s.customer))) runSubscription(emu, sub, from, p.frozen_time, request);
-      Object.assign(clock, { frozen_time: p.frozen_time, status: 'ready', status_details: {} });
+      Object.assign(clock, { frozen_time: p.frozen_time, status: 'ready', status_details: {} } satisfies Partial<TestClock>);
       emu.events.emit('test_helpers.test_clock.ready', clock, request);
       return answer;
     }),

@@ -1,5 +1,6 @@
 /** Events (read-only) and webhook endpoints (the secret is shown on create only). */
-import { route, type ResourceModule } from '../context.ts';
+import type Stripe from 'stripe';
+import { route, type Emulator, type ResourceModule } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { newId, randomToken } from '../ids.ts';
 import { paginate } from '../lists.ts';
@@ -27,6 +28,13 @@ function checkEvents(events: string[] | undefined): void {
     }
   }
 }
+
+/** `secret` is in the SDK's type because create answers it; the stored endpoint never has it. */
+export type WebhookEndpoint = Stripe.WebhookEndpoint;
+
+/** The stored endpoint, typed: the store keeps plain records, so the type is asserted at this boundary only. */
+const findEndpoint = (emu: Pick<Emulator, 'store'>, id: string): WebhookEndpoint =>
+  mustFind(emu, 'webhook_endpoint', id, 'webhook_endpoint') as WebhookEndpoint;
 
 const fields = {
   description: str().optional(),
@@ -66,7 +74,8 @@ export const webhookEndpoints: ResourceModule = {
         checkUrl(p.url);
         checkEvents(p.enabled_events);
         if (p.enabled_events.length === 0) throw invalidRequest('Missing required param: enabled_events.', 'enabled_events', 'parameter_missing');
-        const we = blank('webhook_endpoint', { id: newId('webhook_endpoint'), created: emu.clock.now() });
+        // objects.ts's template is untyped; it has exactly Stripe.WebhookEndpoint's keys (checked against stripe-node 23).
+        const we = blank('webhook_endpoint', { id: newId('webhook_endpoint'), created: emu.clock.now() }) as WebhookEndpoint;
         Object.assign(we, {
           api_version: p.api_version ?? null,
           description: p.description ?? null,
@@ -74,7 +83,7 @@ export const webhookEndpoints: ResourceModule = {
           metadata: mergeMetadata({}, p.metadata),
           status: 'enabled',
           url: p.url,
-        });
+        } satisfies Partial<WebhookEndpoint>);
         const secret = `whsec_${randomToken(32)}`;
         emu.store.insert(we);
         emu.store.secrets.set(we.id, secret);
@@ -82,19 +91,19 @@ export const webhookEndpoints: ResourceModule = {
         // has none, so it is never sent the account's own events (events.ts). Not part of the
         // endpoint object Stripe returns: kept beside it.
         if (p.connect) emu.store.extras.set(we.id, { connect: true });
-        return { ...we, secret };
+        return { ...we, secret } satisfies WebhookEndpoint;
       },
     ),
     route('GET', '/v1/webhook_endpoints', listParams, ({ params: p, emu }) =>
       paginate(emu.store.all('webhook_endpoint'), p, '/v1/webhook_endpoints', 'webhook_endpoint'),
     ),
-    route('GET', '/v1/webhook_endpoints/:id', {}, ({ path, emu }) => mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint')),
+    route('GET', '/v1/webhook_endpoints/:id', {}, ({ path, emu }) => findEndpoint(emu, path.id!)),
     route(
       'POST',
       '/v1/webhook_endpoints/:id',
       { ...fields, url: nonEmpty().optional(), enabled_events: arrayOf(nonEmpty(), 300).optional(), disabled: bool().optional() },
       ({ params: p, path, emu }) => {
-        const we = mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint');
+        const we = findEndpoint(emu, path.id!);
         checkUrl(p.url);
         checkEvents(p.enabled_events);
         if (p.url !== undefined) we.url = p.url;
@@ -106,7 +115,7 @@ export const webhookEndpoints: ResourceModule = {
       },
     ),
     route('DELETE', '/v1/webhook_endpoints/:id', {}, ({ path, emu }) => {
-      const we = mustFind(emu, 'webhook_endpoint', path.id!, 'webhook_endpoint');
+      const we = findEndpoint(emu, path.id!);
       emu.store.secrets.delete(we.id);
       return emu.store.remove(we.id);
     }),

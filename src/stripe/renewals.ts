@@ -28,11 +28,20 @@ export async function advanceTestClock(
   stripe: Stripe,
   clockId: string,
   frozenTime: number,
-  options: { timeoutMs: number; pollMs?: number },
+  options: { timeoutMs: number; pollMs?: number; progress?: (line: string) => void; progressEveryMs?: number },
 ): Promise<Stripe.TestHelpers.TestClock> {
   let clock = await stripeCall('advancing the test clock', () => stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime }));
-  const deadline = Date.now() + options.timeoutMs;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  let told = started;
   while (clock.status !== 'ready') {
+    // A long wait says so, about every 10 s (real Stripe may take a while to advance a clock).
+    if (options.progress && Date.now() - told >= (options.progressEveryMs ?? 10_000)) {
+      told = Date.now();
+      options.progress(
+        `test clock ${clockId} still ${clock.status} to ${new Date(frozenTime * 1000).toISOString()}: ${Math.round((told - started) / 1000)} s of ${Math.round(options.timeoutMs / 1000)} s`,
+      );
+    }
     if (clock.status === 'internal_failure') {
       throw new StripeStateMismatch(`Stripe failed to advance test clock ${clockId} (internal_failure).`, { test_clock: clockId, frozen_time: frozenTime });
     }

@@ -267,11 +267,37 @@ function refusePendingIfIncomplete(behavior: string | undefined): void {
   }
 }
 
+/** What subscription create and update both take, alike. */
+const sharedWriteParams = {
+  metadata: metadata().optional(),
+  description: str(500).optional(),
+  default_payment_method: str().optional(),
+  payment_behavior: paymentBehavior().optional(),
+  trial_end: z.union([z.literal('now'), int()]).optional(),
+  trial_from_plan: bool().optional(),
+  trial_settings: trialSettings().optional(),
+  cancel_at_period_end: bool().optional(),
+  collection_method: oneOf(['charge_automatically', 'send_invoice']).optional(),
+  days_until_due: int(0, 730).optional(),
+  discounts: discountsParam().optional(),
+  proration_behavior: prorationBehavior().optional(),
+  off_session: bool().optional(),
+  payment_settings: paymentSettings().optional(),
+  automatic_tax: automaticTax().optional(),
+  add_invoice_items: addInvoiceItems().optional(),
+  default_tax_rates: taxRates().optional(),
+  invoice_settings: invoiceSettings().optional(),
+  billing_thresholds: billingThresholds().optional(),
+  pending_invoice_item_interval: pendingInvoiceItemInterval().optional(),
+  ...connectParams,
+};
+
 export const subscriptionWriteRoutes = [
   route(
     'POST',
     '/v1/subscriptions',
     {
+      ...sharedWriteParams,
       customer: str().optional(),
       customer_account: str().optional(),
       items: arrayOf(
@@ -285,29 +311,11 @@ export const subscriptionWriteRoutes = [
         }),
         20,
       ),
-      metadata: metadata().optional(),
-      default_payment_method: str().optional(),
-      description: str(500).optional(),
-      payment_behavior: paymentBehavior().optional(),
       trial_period_days: int(0).optional(),
-      trial_end: z.union([z.literal('now'), int()]).optional(),
-      trial_from_plan: bool().optional(),
-      trial_settings: trialSettings().optional(),
-      cancel_at_period_end: bool().optional(),
       cancel_at: z.union([int(), oneOf(cancelAtNames)]).optional(),
-      collection_method: oneOf(['charge_automatically', 'send_invoice']).optional(),
-      days_until_due: int(0, 730).optional(),
-      discounts: discountsParam().optional(),
       billing_cycle_anchor: int().optional(),
       backdate_start_date: int().optional(),
-      proration_behavior: prorationBehavior().optional(),
-      off_session: bool().optional(),
-      payment_settings: paymentSettings().optional(),
-      automatic_tax: automaticTax().optional(),
       currency: str(3).optional(),
-      add_invoice_items: addInvoiceItems().optional(),
-      default_tax_rates: taxRates().optional(),
-      invoice_settings: invoiceSettings().optional(),
       default_source: str().optional(),
       billing_cycle_anchor_config: z
         .strictObject({
@@ -324,9 +332,6 @@ export const subscriptionWriteRoutes = [
           flexible: z.strictObject({ proration_discounts: oneOf(['included', 'itemized']).optional() }).optional(),
         })
         .optional(),
-      billing_thresholds: billingThresholds().optional(),
-      pending_invoice_item_interval: pendingInvoiceItemInterval().optional(),
-      ...connectParams,
     },
     ({ params: p, emu, request }) => {
       if (p.customer_account !== undefined) throw customerAccountUnsupported(p.customer_account);
@@ -473,11 +478,8 @@ export const subscriptionWriteRoutes = [
     'POST',
     '/v1/subscriptions/:id',
     {
-      metadata: metadata().optional(),
-      description: str(500).optional(),
-      cancel_at_period_end: bool().optional(),
+      ...sharedWriteParams,
       cancel_at: z.union([z.literal(''), int(), oneOf(cancelAtNames)]).optional(),
-      default_payment_method: str().optional(),
       cancellation_details: cancellationDetails,
       items: arrayOf(
         z.strictObject({
@@ -493,30 +495,13 @@ export const subscriptionWriteRoutes = [
         }),
         20,
       ).optional(),
-      proration_behavior: prorationBehavior().optional(),
       proration_date: int().optional(),
-      payment_behavior: paymentBehavior().optional(),
       pause_collection: z
         .union([z.literal(''), z.strictObject({ behavior: oneOf(['keep_as_draft', 'mark_uncollectible', 'void']), resumes_at: int().optional() })])
         .optional(),
-      trial_end: z.union([z.literal('now'), int()]).optional(),
-      trial_from_plan: bool().optional(),
-      trial_settings: trialSettings().optional(),
-      collection_method: oneOf(['charge_automatically', 'send_invoice']).optional(),
-      days_until_due: int(0, 730).optional(),
-      discounts: discountsParam().optional(),
-      off_session: bool().optional(),
-      payment_settings: paymentSettings().optional(),
-      automatic_tax: automaticTax().optional(),
-      add_invoice_items: addInvoiceItems().optional(),
-      default_tax_rates: taxRates().optional(),
-      invoice_settings: invoiceSettings().optional(),
       // At this API version a hash: billing_cycle_anchor[type]=now|unchanged.
       billing_cycle_anchor: z.strictObject({ type: oneOf(['now', 'unchanged']) }).optional(),
-      billing_thresholds: billingThresholds().optional(),
       default_source: emptyable(str()).optional(),
-      pending_invoice_item_interval: pendingInvoiceItemInterval().optional(),
-      ...connectParams,
     },
     ({ params: p, path, emu, request }) => {
       const sub = mustFind(emu, 'subscription', path.id!, 'subscription');
